@@ -1,0 +1,1 @@
+"""The central server the desks of a province sync to (to come)."""

@@ -1,0 +1,132 @@
+"""The `desk-app` command: the application, the demo, and administrators' tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, time
+from pathlib import Path
+
+from .domain.calendar import Deadline, TimeUnit, WorkCalendar
+from .domain.i18n import tr
+from .paths import default_data_dir
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="desk-app", description=tr("Phần mềm Bộ phận Một cửa"))
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help=tr("thư mục dữ liệu của quầy (mặc định: thư mục dữ liệu người dùng)"))
+    sub = p.add_subparsers(dest="command")
+    d = sub.add_parser("demo", help=tr("tạo dữ liệu mẫu và mở ứng dụng"))
+    d.add_argument("--no-gui", action="store_true", help=tr("chỉ tạo dữ liệu mẫu"))
+    d.add_argument("--dossiers", type=int, default=320)
+    d.add_argument("--reset", action="store_true", help=tr("xóa dữ liệu mẫu cũ và tạo lại"))
+    r = sub.add_parser("receipt", help=tr("xuất giấy tiếp nhận của một hồ sơ ra tệp PDF"))
+    r.add_argument("code")
+    r.add_argument("-o", "--output", type=Path, required=True)
+    r.add_argument("--new-key", action="store_true", help=tr("thay mã QR (mã QR cũ hết hiệu lực)"))
+    i = sub.add_parser("import-procedures", help=tr("nhập danh mục thủ tục từ CSV, XLSX hoặc JSON"))
+    i.add_argument("file", type=Path)
+    e = sub.add_parser("export-procedures", help=tr("xuất danh mục thủ tục ra JSON"))
+    e.add_argument("file", type=Path)
+    dd = sub.add_parser("due-date", help=tr("tính ngày hẹn trả theo lịch làm việc đã cấu hình"))
+    dd.add_argument("--received", required=True, help="YYYY-MM-DDTHH:MM")
+    g = dd.add_mutually_exclusive_group(required=True)
+    g.add_argument("--working-days", type=float)
+    g.add_argument("--days", type=float, help=tr("số ngày (dùng với --calendar-days)"))
+    dd.add_argument("--calendar-days", action="store_true", help=tr("thời hạn tính theo ngày lịch"))
+    dd.add_argument("--cutoff", help="HH:MM")
+    return p
+
+
+def _fail(message: str) -> int:
+    print(tr("Lỗi: ") + message, file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    data_dir: Path = args.data_dir or default_data_dir()
+    if args.command is None:
+        from .ui.app import run
+        return run(data_dir)
+    if args.command == "demo":
+        return _demo(args, data_dir)
+    if args.command == "due-date":
+        return _due_date(args, data_dir)
+    from .services.context import ServiceError, open_desk
+    ctx = open_desk(data_dir)
+    try:
+        if args.command == "import-procedures":
+            from .services import catalogue
+            report = catalogue.import_file(ctx, args.file)
+            print(tr("Đã nhập: {added} thủ tục mới, {versions} phiên bản mới, {same} không đổi.")
+                  .format(added=report.added, versions=report.new_versions, same=report.unchanged))
+        elif args.command == "export-procedures":
+            from .services import catalogue
+            n = catalogue.export_json(ctx, args.file)
+            print(tr("Đã xuất {n} thủ tục ra {file}.").format(n=n, file=args.file))
+        elif args.command == "receipt":
+            from .services import receipts
+            from .services.context import CurrentUser
+            from .domain.roles import Role
+            system = CurrentUser(0, "desk-app", "desk-app", Role.ADMIN)
+            path = receipts.produce(ctx, system, args.code.strip().upper(), replace_key=args.new_key,
+                                    out=args.output)
+            print(path)
+    except ServiceError as e:
+        return _fail(str(e))
+    return 0
+
+
+def _demo(args, data_dir: Path) -> int:
+    from .services import demo
+    from .services.context import open_desk
+    demo_dir = data_dir / "demo" if args.data_dir is None else data_dir
+    if args.reset and demo_dir.exists():
+        import shutil
+        shutil.rmtree(demo_dir)
+    ctx = open_desk(demo_dir)
+    from .services.setup import is_configured
+    if not is_configured(ctx):
+        print(tr("Đang tạo dữ liệu mẫu trong {dir} ...").format(dir=demo_dir), flush=True)
+        demo.build(ctx, dossiers=args.dossiers)
+    print(tr("Tài khoản mẫu (mật khẩu {pw}): admin, tiepnhan, chuyenvien, lanhdao, kiosk")
+          .format(pw=demo.DEMO_PASSWORD))
+    if args.no_gui:
+        return 0
+    ctx.db.dispose()
+    from .ui.app import run
+    return run(demo_dir)
+
+
+def _due_date(args, data_dir: Path) -> int:
+    try:
+        received = datetime.fromisoformat(args.received)
+    except ValueError:
+        return _fail(tr("--received phải có dạng YYYY-MM-DDTHH:MM"))
+    cutoff = None
+    if args.cutoff:
+        try:
+            cutoff = time.fromisoformat(args.cutoff)
+        except ValueError:
+            return _fail(tr("--cutoff phải có dạng HH:MM"))
+    amount = args.working_days if args.working_days is not None else args.days
+    unit = TimeUnit.CALENDAR_DAYS if args.calendar_days else TimeUnit.WORKING_DAYS
+    if amount < 0:
+        return _fail(tr("Thời hạn không được âm."))
+    calendar = _configured_calendar(data_dir)
+    print(calendar.appointment(received, Deadline(amount, unit, cutoff)).isoformat(timespec="minutes"))
+    return 0
+
+
+def _configured_calendar(data_dir: Path) -> WorkCalendar:
+    """The desk's own calendar if it has a database, else Vietnam's default one."""
+    if (data_dir / "desk.sqlite3").exists():
+        from .services.context import open_desk
+        return open_desk(data_dir).calendar()
+    return WorkCalendar.vietnam()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

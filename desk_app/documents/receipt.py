@@ -1,0 +1,365 @@
+"""The receipt, Mẫu 01 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": one PDF, one page per copy (liên)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak,
+                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+
+from ..domain.receipt import ReceiptData
+from .codes import Code128Flowable, QRFlowable
+from .fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, register_fonts
+
+TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+UNIT = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
+
+PAPERS = {"A4": A4, "A5": A5}
+
+# Sizes for A4; A5 scales all of them by the ratio of the page widths.
+BODY_PT = 13.0
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 22 * mm, 15 * mm, 16 * mm, 12 * mm
+QR_SIDE = 34 * mm            # quiet zone included: the symbol itself is close to 30 mm
+BAR_WIDTH = 0.30 * mm        # narrowest Code 128 bar; never below MIN_BAR_WIDTH on smaller paper
+MIN_BAR_WIDTH = 0.25 * mm
+BAR_HEIGHT = 10 * mm
+SIGNATURE_SPACE = 24 * mm
+
+# When the components table is long the text shrinks step by step down to this share of its size;
+# beyond that the copy flows onto a further page rather than becoming unreadable.
+TEXT_SCALES = [1.0 - 0.04 * i for i in range(11)]
+
+
+def render_receipt(data: ReceiptData, path: str | Path, paper: str = "A4") -> Path:
+    """Write the receipt (both copies) as a PDF at path and return the path."""
+    target = Path(path)
+    target.write_bytes(receipt_pdf_bytes(data, paper))
+    return target
+
+
+def receipt_pdf_bytes(data: ReceiptData, paper: str = "A4") -> bytes:
+    """The receipt as PDF bytes: page 1 "Liên 1: Lưu", page 2 "Liên 2: Giao người nộp"."""
+    register_fonts()
+    key = paper.strip().upper()
+    if key not in PAPERS:
+        raise ValueError("unsupported paper %r: use one of %s" % (paper, ", ".join(PAPERS)))
+    page_w, page_h = PAPERS[key]
+    scale = page_w / A4[0]
+    frame_x, frame_y = MARGIN_LEFT * scale, MARGIN_BOTTOM * scale
+    frame_w = page_w - (MARGIN_LEFT + MARGIN_RIGHT) * scale
+    frame_h = page_h - (MARGIN_TOP + MARGIN_BOTTOM) * scale
+
+    text_scale = TEXT_SCALES[-1]
+    for candidate in TEXT_SCALES:
+        if _story_height(_copy_story(data, _Metrics(scale, candidate), frame_w), frame_w, frame_h) <= frame_h:
+            text_scale = candidate
+            break
+    metrics = _Metrics(scale, text_scale)
+
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=(page_w, page_h),
+        leftMargin=frame_x, rightMargin=MARGIN_RIGHT * scale,
+        topMargin=MARGIN_TOP * scale, bottomMargin=frame_y,
+        title="%s - %s" % (_title_case(TITLE), _clean(data.dossier_code)),
+        author=_clean(data.agency_name), subject=_clean(data.procedure_name),
+        creator="desk_app", lang="vi-VN", displayDocTitle=True,
+        initialFontName=SERIF, initialFontSize=metrics.body,
+    )
+    templates = []
+    for index, label in enumerate(COPIES, start=1):
+        frame = Frame(frame_x, frame_y, frame_w, frame_h, id="body%d" % index,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        templates.append(PageTemplate(id="lien%d" % index, frames=[frame],
+                                      onPage=_copy_label_painter(label, metrics)))
+    doc.addPageTemplates(templates)
+
+    story: list[Flowable] = []
+    for index, _label in enumerate(COPIES, start=1):
+        if index > 1:
+            story += [NextPageTemplate("lien%d" % index), PageBreak()]
+        story += _copy_story(data, metrics, frame_w)
+    doc.build(story)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    """Every size on the page, from the paper's scale and the text's shrink factor."""
+
+    paper: float
+    text: float
+
+    @property
+    def body(self) -> float:
+        return BODY_PT * self.paper * self.text
+
+    def pt(self, size: float) -> float:
+        return size * self.paper * self.text
+
+    def space(self, length: float) -> float:
+        return length * self.paper * self.text
+
+
+def _copy_label_painter(label: str, m: _Metrics) -> Any:
+    def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        size = m.paper * 11.5
+        width = stringWidth(label, SERIF_BOLD_ITALIC, size)
+        pad = 2.2 * mm * m.paper
+        right = doc.pagesize[0] - MARGIN_RIGHT * m.paper
+        baseline = doc.pagesize[1] - MARGIN_TOP * m.paper + 2.6 * mm * m.paper + pad
+        canvas.saveState()
+        canvas.setFont(SERIF_BOLD_ITALIC, size)
+        canvas.drawRightString(right - pad, baseline, label)
+        canvas.setLineWidth(0.6 * m.paper)
+        canvas.rect(right - width - 2 * pad, baseline - pad - 0.22 * size,
+                    width + 2 * pad, 0.22 * size + 0.78 * size + 2 * pad, stroke=1, fill=0)
+        canvas.restoreState()
+    return paint
+
+
+def _copy_story(data: ReceiptData, m: _Metrics, width: float) -> list[Flowable]:
+    s = _Styles(m)
+    story: list[Flowable] = [_header(data, s, m, width)]
+    story.append(Paragraph(
+        "<i>%s, ngày %02d tháng %02d năm %04d</i>" % (
+            _x(data.place), data.received_at.day, data.received_at.month, data.received_at.year),
+        _with(s.centre, leftIndent=width * 0.44, spaceBefore=m.space(6), spaceAfter=m.space(8))))
+    story.append(Paragraph("<b>%s</b>" % TITLE, s.title))
+    story.append(Paragraph("<b>Mã hồ sơ: %s</b>" % _x(data.dossier_code),
+                           _with(s.centre, spaceBefore=m.space(2), spaceAfter=m.space(3))))
+    barcode = Code128Flowable(_clean(data.dossier_code), max(MIN_BAR_WIDTH, BAR_WIDTH * m.paper),
+                              BAR_HEIGHT * m.paper, 9 * m.paper)
+    barcode.hAlign = "CENTER"
+    story.append(barcode)
+    story.append(Spacer(1, m.space(8)))
+    story.append(_applicant_and_qr(data, s, m, width))
+    story.append(Paragraph("<b>1. Thành phần hồ sơ nộp gồm:</b>", _with(s.body, spaceBefore=m.space(4))))
+    story.append(_components_table(data, s, m, width))
+    due, received = data.due_at, data.received_at
+    for line in (
+        "<b>2. Số lượng hồ sơ:</b> %s (bộ)" % data.sets,
+        "<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> %s" % _x(data.legal_time),
+        "<b>4. Thời gian nhận hồ sơ:</b> %s" % _when(received),
+        "<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> %s" % _when(due),
+        "<b>6. Nhận kết quả tại:</b> %s" % _x(data.collect_at),
+        "<b>Lệ phí:</b> %s" % _x(data.fee),
+        "Vào Sổ theo dõi hồ sơ, Quyển số: %s, Số thứ tự: %s" % (
+            _x(_book_number(data.register_book)), data.register_number),
+    ):
+        story.append(Paragraph(line, s.body))
+    story.append(_signatures(data, s, m, width))
+    return story
+
+
+class _Styles:
+    def __init__(self, m: _Metrics) -> None:
+        body, lead = m.body, m.body * 1.3
+        self.body = ParagraphStyle("body", fontName=SERIF, fontSize=body, leading=lead,
+                                   alignment=TA_LEFT, spaceBefore=m.space(1.5), spaceAfter=m.space(1.5))
+        self.centre = _with(self.body, alignment=TA_CENTER, spaceBefore=0, spaceAfter=0)
+        self.header = _with(self.centre, fontSize=m.pt(12.5), leading=m.pt(12.5) * 1.22)
+        self.motto = _with(self.header, fontSize=m.pt(13.5), leading=m.pt(13.5) * 1.22)
+        self.title = _with(self.centre, fontSize=m.pt(15), leading=m.pt(15) * 1.3)
+        self.cell = _with(self.body, fontSize=m.pt(12), leading=m.pt(12) * 1.25, alignment=TA_LEFT,
+                          spaceBefore=0, spaceAfter=0)
+        self.cell_centre = _with(self.cell, alignment=TA_CENTER)
+        self.hint = _with(self.centre, fontSize=m.pt(9.5), leading=m.pt(9.5) * 1.25)
+
+
+def _header(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
+    left_w, right_w = width * 0.44, width * 0.56
+    unit_w = stringWidth(UNIT, SERIF_BOLD, s.header.fontSize)
+    # The national motto runs as wide as its words; the unit's rule is a short centred stroke.
+    motto_w = stringWidth(MOTTO, SERIF_BOLD, s.motto.fontSize)
+    left = [
+        Paragraph(_x(_clean(data.parent_agency).upper()), s.header),
+        Paragraph("<b>%s</b>" % _x(_clean(data.agency_name).upper()), s.header),
+        Paragraph("<b>%s</b>" % UNIT, _with(s.header, fontSize=_fit(UNIT, SERIF_BOLD, s.header.fontSize,
+                                                                     left_w - 2))),
+        _Rule(min(unit_w, left_w) * 0.4, m),
+    ]
+    right = [
+        Paragraph("<b>%s</b>" % NATION, _with(s.header, fontSize=_fit(NATION, SERIF_BOLD, s.header.fontSize,
+                                                                       right_w - 2))),
+        Paragraph("<b>%s</b>" % MOTTO, s.motto),
+        _Rule(min(motto_w, right_w), m),
+    ]
+    table = Table([[left, right]], colWidths=[left_w, right_w])
+    table.setStyle(TableStyle(_BASE_CELL + [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
+    qr_side = QR_SIDE * m.paper
+    pad = 2 * mm * m.paper
+    box_w = qr_side + 2 * pad
+    gap = 4 * mm * m.paper
+    lines = [
+        "Bộ phận tiếp nhận và trả kết quả: %s" % _x(data.agency_name),
+        "Tiếp nhận hồ sơ của: <b>%s</b>" % _x(data.owner_name),
+        "Số CCCD/CMND/Hộ chiếu: %s" % _x(data.id_number),
+        "Địa chỉ: %s" % _x(data.address),
+        "Số điện thoại: %s" % _x(data.phone),
+        "Email: %s" % _x(data.email),
+        "Nội dung yêu cầu giải quyết: <b>%s</b>" % _x(data.procedure_name),
+    ]
+    left = [Paragraph(line, s.body) for line in lines]
+    qr = QRFlowable(_raw(data.capability_url), qr_side)
+    qr.hAlign = "CENTER"
+    box = Table([[qr], [Paragraph("<i>%s</i>" % _x(data.check_progress_hint), s.hint)]],
+                colWidths=[box_w])
+    box.setStyle(TableStyle(_BASE_CELL + [
+        ("BOX", (0, 0), (-1, -1), 0.8 * m.paper, colors.black),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (0, 0), pad), ("BOTTOMPADDING", (0, 0), (0, 0), 0),
+        ("TOPPADDING", (0, 1), (0, 1), 0), ("BOTTOMPADDING", (0, 1), (0, 1), pad),
+    ]))
+    table = Table([[left, box]], colWidths=[width - box_w - gap, box_w + gap])
+    table.setStyle(TableStyle(_BASE_CELL + [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+def _components_table(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
+    tt_w, form_w, count_w = 11 * mm * m.paper, 36 * mm * m.paper, 21 * mm * m.paper
+    head = [Paragraph("<b>%s</b>" % h, s.cell_centre) for h in ("TT", "Tên giấy tờ", "Hình thức", "Số lượng")]
+    rows: list[list[Any]] = [head]
+    for number, line in enumerate(data.components, start=1):
+        rows.append([
+            Paragraph(str(number), s.cell_centre),
+            Paragraph(_x(line.name), s.cell),
+            Paragraph(_x(line.form_label), s.cell_centre),
+            Paragraph(str(line.count), s.cell_centre),
+        ])
+    if not data.components:
+        rows.append([Paragraph("", s.cell), Paragraph("<i>(Không có giấy tờ)</i>", s.cell), "", ""])
+    pad = m.space(3.5)
+    table = Table(rows, colWidths=[tt_w, width - tt_w - form_w - count_w, form_w, count_w], repeatRows=1)
+    table.setStyle(TableStyle(_BASE_CELL + [
+        ("GRID", (0, 0), (-1, -1), 0.6 * m.paper, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.9),
+    ]))
+    table.spaceBefore = m.space(3)
+    table.spaceAfter = m.space(4)
+    return table
+
+
+def _signatures(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
+    def column(role: str, name: str) -> list[Flowable]:
+        return [
+            Paragraph("<b>%s</b>" % role, s.centre),
+            Paragraph("<i>(Ký và ghi rõ họ tên)</i>", s.centre),
+            Spacer(1, SIGNATURE_SPACE * m.paper * m.text),
+            Paragraph("<b>%s</b>" % _x(name), s.centre),
+        ]
+    table = Table([[column("NGƯỜI NỘP HỒ SƠ", data.submitter_name),
+                    column("NGƯỜI TIẾP NHẬN HỒ SƠ", data.clerk_name)]],
+                  colWidths=[width / 2, width / 2])
+    table.setStyle(TableStyle(_BASE_CELL + [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    table.spaceBefore = m.space(10)
+    return table
+
+
+class _Rule(Flowable):
+    """A centred horizontal stroke under a heading, as on every Vietnamese administrative form."""
+
+    def __init__(self, length: float, m: _Metrics) -> None:
+        super().__init__()
+        self.length = length
+        self.thickness = 0.7 * m.paper
+        self.gap = 2.2 * m.paper * m.text
+        self.above = 1.5 * m.paper * m.text  # clear of the dot below Ậ, Ụ, Ộ
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._avail = availWidth
+        return availWidth, self.gap * 2 + self.above
+
+    def draw(self) -> None:
+        x = (self._avail - self.length) / 2
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(x, self.gap, x + self.length, self.gap)
+
+
+def _story_height(story: list[Flowable], width: float, height: float) -> float:
+    total = 0.0
+    for flowable in story:
+        _, h = flowable.wrap(width, height)
+        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def _with(style: ParagraphStyle, **changes: Any) -> ParagraphStyle:
+    return ParagraphStyle(style.name + "+", parent=style, **changes)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> float:
+    """size, or smaller so one line of text fits in width."""
+    natural = stringWidth(text, font, size)
+    return size if natural <= width else size * width / natural
+
+
+def _raw(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def _clean(text: str) -> str:
+    """NFC (a decomposed accent would print beside its letter) and one line."""
+    return " ".join(_raw(text).split())
+
+
+def _x(text: str) -> str:
+    """Text for Paragraph markup: cleaned and escaped."""
+    return escape(_clean(text))
+
+
+def _when(moment: datetime) -> str:
+    return "%02d giờ %02d phút, ngày %02d/%02d/%04d" % (
+        moment.hour, moment.minute, moment.day, moment.month, moment.year)
+
+
+# Cells otherwise name Helvetica, which is then referenced without being embedded.
+_BASE_CELL: list[tuple[Any, ...]] = [("FONTNAME", (0, 0), (-1, -1), SERIF)]
+
+_BOOK_PREFIX = re.compile(r"^\s*quyển\s*số\s*:?\s*", re.IGNORECASE)
+
+
+def _book_number(book: str) -> str:
+    """"Quyển số 01/2026" prints as "01/2026" after the form's own "Quyển số:"."""
+    return _BOOK_PREFIX.sub("", _clean(book))
+
+
+def _title_case(text: str) -> str:
+    return text[:1] + text[1:].lower()

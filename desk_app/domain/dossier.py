@@ -1,0 +1,179 @@
+"""Dossiers, their events and the statuses the national portal knows."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .i18n import tr
+from .identity import IdKind
+from .procedures import Channel, PaperForm
+
+
+class Status(int, enum.Enum):
+    """TrangThaiHoSo on the national public-service portal (DVCQG)."""
+
+    SUBMITTED_ONLINE = 1
+    RECEIVED = 2
+    REFUSED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    PAYMENT_REQUESTED = 6
+    WITHDRAWN = 7
+    STOPPED = 8
+    RESULT_READY = 9
+    RETURNED = 10
+
+    @property
+    def label(self) -> str:
+        return {
+            1: tr("Mới đăng ký"), 2: tr("Đã tiếp nhận"), 3: tr("Không được tiếp nhận"),
+            4: tr("Đang xử lý"), 5: tr("Yêu cầu bổ sung"), 6: tr("Yêu cầu nghĩa vụ tài chính"),
+            7: tr("Công dân rút hồ sơ"), 8: tr("Dừng xử lý"), 9: tr("Đã xử lý xong"),
+            10: tr("Đã trả kết quả"),
+        }[self.value]
+
+
+class EventKind(str, enum.Enum):
+    """Every change to a dossier is one of these, appended, never edited."""
+
+    RECEIVED = "received"                # intake at the counter; payload: the dossier's data
+    RECEIPT_PRINTED = "receipt_printed"  # payload: file, key_replaced
+    KEY_REPLACED = "key_replaced"        # reprint with a new capability key
+    ATTACHMENT_ADDED = "attachment_added"
+    NOTE = "note"
+    TRANSFERRED = "transferred"
+    ARRIVED = "arrived"
+    ASSIGNED = "assigned"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    SUPPLEMENT_RECEIVED = "supplement_received"
+    RESULT_READY = "result_ready"
+    RETURNED = "returned"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"
+    PAYMENT_REQUESTED = "payment_requested"
+    APPOINTMENT_MOVED = "appointment_moved"
+    RATED = "rated"
+
+    @property
+    def label(self) -> str:
+        return _EVENT_LABELS.get(self, self.value)
+
+
+_EVENT_LABELS = {
+    EventKind.RECEIVED: tr("Tiếp nhận hồ sơ"),
+    EventKind.RECEIPT_PRINTED: tr("In giấy tiếp nhận"),
+    EventKind.KEY_REPLACED: tr("In lại giấy tiếp nhận với mã QR mới"),
+    EventKind.ATTACHMENT_ADDED: tr("Đính kèm tệp"),
+    EventKind.NOTE: tr("Ghi chú"),
+    EventKind.TRANSFERRED: tr("Chuyển hồ sơ"),
+    EventKind.ARRIVED: tr("Nhận hồ sơ"),
+    EventKind.ASSIGNED: tr("Phân công xử lý"),
+    EventKind.SUPPLEMENT_REQUESTED: tr("Yêu cầu bổ sung"),
+    EventKind.SUPPLEMENT_RECEIVED: tr("Nhận hồ sơ bổ sung"),
+    EventKind.RESULT_READY: tr("Có kết quả"),
+    EventKind.RETURNED: tr("Trả kết quả"),
+    EventKind.REFUSED: tr("Từ chối tiếp nhận"),
+    EventKind.WITHDRAWN: tr("Công dân rút hồ sơ"),
+    EventKind.STOPPED: tr("Dừng xử lý"),
+    EventKind.PAYMENT_REQUESTED: tr("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    EventKind.APPOINTMENT_MOVED: tr("Thay đổi ngày hẹn"),
+    EventKind.RATED: tr("Đánh giá"),
+}
+
+# The status a dossier is in after an event of this kind (kinds absent leave it as is).
+STATUS_AFTER: dict[EventKind, Status] = {
+    EventKind.RECEIVED: Status.RECEIVED,
+    EventKind.TRANSFERRED: Status.PROCESSING,
+    EventKind.ARRIVED: Status.PROCESSING,
+    EventKind.ASSIGNED: Status.PROCESSING,
+    EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT_REQUESTED,
+    EventKind.SUPPLEMENT_RECEIVED: Status.PROCESSING,
+    EventKind.PAYMENT_REQUESTED: Status.PAYMENT_REQUESTED,
+    EventKind.RESULT_READY: Status.RESULT_READY,
+    EventKind.RETURNED: Status.RETURNED,
+    EventKind.REFUSED: Status.REFUSED,
+    EventKind.WITHDRAWN: Status.WITHDRAWN,
+    EventKind.STOPPED: Status.STOPPED,
+}
+
+
+def status_of(kinds: list[EventKind]) -> Status:
+    """The status a dossier is in after this history of events."""
+    status = Status.SUBMITTED_ONLINE
+    for kind in kinds:
+        status = STATUS_AFTER.get(kind, status)
+    return status
+
+
+class ApplicantType(str, enum.Enum):
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
+
+    @property
+    def dvcqg(self) -> int:
+        """LoaiDoiTuong on the national portal: 1 citizen, 2 business."""
+        return 1 if self is ApplicantType.INDIVIDUAL else 2
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    id_kind: IdKind
+    id_number: str
+    birth_date: date | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ComponentHandedIn:
+    name: str
+    form: PaperForm
+    count: int
+
+
+@dataclass
+class Event:
+    """One appended fact about a dossier."""
+
+    id: str
+    dossier_code: str
+    kind: EventKind
+    payload: dict[str, Any]
+    actor: str
+    desk: str
+    desk_time: datetime
+    server_seq: int | None = None
+
+
+class Verdict(str, enum.Enum):
+    """Early / on time / late, judged by date as the national statistics do."""
+
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+    DUE_SOON = "due_soon"
+    IN_TIME = "in_time"
+
+    @property
+    def label(self) -> str:
+        return {Verdict.EARLY: tr("Trước hạn"), Verdict.ON_TIME: tr("Đúng hạn"),
+                Verdict.LATE: tr("Quá hạn"), Verdict.DUE_SOON: tr("Sắp hết hạn"),
+                Verdict.IN_TIME: tr("Trong hạn")}[self]
+
+
+def verdict(due: datetime, finished: datetime | None, now: datetime) -> Verdict:
+    if finished is not None:
+        if finished.date() < due.date():
+            return Verdict.EARLY
+        return Verdict.ON_TIME if finished.date() == due.date() else Verdict.LATE
+    if now > due:
+        return Verdict.LATE
+    if (due - now).total_seconds() <= 24 * 3600:
+        return Verdict.DUE_SOON
+    return Verdict.IN_TIME

@@ -1,0 +1,154 @@
+"""The intake form's rules: what a clerk typed becomes a valid dossier, or errors per field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .dossier import ApplicantType, ComponentHandedIn, Person
+from .i18n import tr
+from .identity import IdKind, InvalidValue, check_email, check_id_number, check_phone
+from .procedures import Channel, PaperForm, Procedure
+from .text import clean
+
+
+@dataclass
+class PersonInput:
+    """A person as typed: every field a string, nothing checked yet."""
+
+    name: str = ""
+    id_kind: IdKind = IdKind.CCCD
+    id_number: str = ""
+    birth_date: str = ""  # dd/mm/yyyy
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass
+class IntakeInput:
+    procedure_code: str = ""
+    applicant_type: ApplicantType = ApplicantType.INDIVIDUAL
+    owner: PersonInput = field(default_factory=PersonInput)
+    submitter_differs: bool = False
+    submitter: PersonInput = field(default_factory=PersonInput)
+    components: dict[str, int] = field(default_factory=dict)  # component name -> count handed in (0 = not)
+    sets: int = 1
+    channel: Channel = Channel.DIRECT
+    collect_by_post: bool = False
+    notes: str = ""
+    attachments: list[str] = field(default_factory=list)  # file paths
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    """A checked intake, ready to be saved."""
+
+    procedure_code: str
+    applicant_type: ApplicantType
+    owner: Person
+    submitter: Person | None
+    components: tuple[ComponentHandedIn, ...]
+    sets: int
+    channel: Channel
+    collect_by_post: bool
+    notes: str
+    attachments: tuple[str, ...]
+
+
+ATTACHMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+def parse_date_vn(text: str) -> date:
+    """"dd/mm/yyyy" (or dd-mm-yyyy, dd.mm.yyyy, ddmmyyyy) -> date."""
+    raw = clean(text).replace("-", "/").replace(".", "/")
+    if raw.isdigit() and len(raw) == 8:
+        raw = "%s/%s/%s" % (raw[:2], raw[2:4], raw[4:])
+    try:
+        return datetime.strptime(raw, "%d/%m/%Y").date()
+    except ValueError:
+        raise InvalidValue(tr("Ngày phải có dạng ngày/tháng/năm, ví dụ 05/09/1990.")) from None
+
+
+def _person(p: PersonInput, prefix: str, errors: dict[str, str], organisation: bool,
+            today: date, need_contact: bool) -> Person | None:
+    name = clean(p.name)
+    if len(name) < 2:
+        errors[prefix + "name"] = tr("Chưa nhập họ và tên.") if not organisation else tr("Chưa nhập tên tổ chức.")
+    birth = None
+    if p.birth_date.strip():
+        try:
+            birth = parse_date_vn(p.birth_date)
+            if birth > today or birth.year < 1900:
+                raise InvalidValue(tr("Ngày sinh không hợp lệ."))
+        except InvalidValue as e:
+            errors[prefix + "birth_date"] = str(e)
+    elif not organisation:
+        errors[prefix + "birth_date"] = tr("Chưa nhập ngày sinh.")
+    id_number = ""
+    try:
+        id_number = check_id_number(p.id_kind, p.id_number, birth_date=birth)
+    except InvalidValue as e:
+        errors[prefix + "id_number"] = str(e)
+    phone = ""
+    if p.phone.strip() or need_contact:
+        try:
+            phone = check_phone(p.phone)
+        except InvalidValue as e:
+            errors[prefix + "phone"] = str(e)
+    email = ""
+    if p.email.strip():
+        try:
+            email = check_email(p.email)
+        except InvalidValue as e:
+            errors[prefix + "email"] = str(e)
+    address = clean(p.address)
+    if need_contact and len(address) < 5:
+        errors[prefix + "address"] = tr("Chưa nhập địa chỉ.")
+    if any(k.startswith(prefix) for k in errors):
+        return None
+    return Person(name, p.id_kind, id_number, birth, phone, email, address)
+
+
+def check_intake(form: IntakeInput, procedure: Procedure | None, today: date,
+                 file_size=None) -> tuple[IntakeData | None, dict[str, str]]:
+    """Check the form; return the data, or ``None`` with a message per field key."""
+    errors: dict[str, str] = {}
+    if procedure is None:
+        errors["procedure"] = tr("Chưa chọn thủ tục hành chính.")
+    org = form.applicant_type is ApplicantType.ORGANISATION
+    owner = _person(form.owner, "owner.", errors, org, today, need_contact=True)
+    submitter = None
+    if form.submitter_differs:
+        submitter = _person(form.submitter, "submitter.", errors, False, today, need_contact=False)
+    components: list[ComponentHandedIn] = []
+    if procedure is not None:
+        if procedure.terms(form.channel) is None:
+            errors["channel"] = tr("Thủ tục này không tiếp nhận qua kênh {channel}.").format(channel=form.channel.label)
+        missing = []
+        for comp in procedure.components:
+            count = form.components.get(comp.name, 0)
+            if count > 0:
+                components.append(ComponentHandedIn(comp.name, comp.form, count))
+            elif comp.required:
+                missing.append(comp.name)
+        if missing:
+            errors["components"] = tr("Thiếu thành phần bắt buộc: {names}.").format(names="; ".join(missing))
+    if not 1 <= form.sets <= 99:
+        errors["sets"] = tr("Số bộ hồ sơ phải từ 1 đến 99.")
+    attachments = []
+    for path in form.attachments:
+        low = path.lower()
+        if not low.endswith(ATTACHMENT_SUFFIXES):
+            errors["attachments"] = tr("Chỉ đính kèm tệp ảnh hoặc PDF.")
+        elif file_size is not None and file_size(path) > MAX_ATTACHMENT_BYTES:
+            errors["attachments"] = tr("Tệp đính kèm quá 50 MB.")
+        else:
+            attachments.append(path)
+    if errors:
+        return None, errors
+    assert procedure is not None and owner is not None
+    return IntakeData(procedure.code, form.applicant_type, owner, submitter, tuple(components),
+                      form.sets, form.channel, form.collect_by_post, clean(form.notes),
+                      tuple(attachments)), {}

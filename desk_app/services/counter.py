@@ -1,0 +1,126 @@
+"""The counter's list: today's dossiers, search, and one dossier's details and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..domain.codes import capability_url
+from ..domain.dossier import EventKind, Status, Verdict, verdict
+from ..domain.i18n import tr
+from ..domain.procedures import PaperForm
+from ..storage import repositories as repo
+from ..storage.models import Attachment, User
+from .context import DeskContext, ServiceError
+
+
+@dataclass(frozen=True)
+class DossierSummary:
+    code: str
+    owner_name: str
+    procedure_name: str
+    received_at: datetime
+    due_at: datetime
+    status: Status
+    verdict: Verdict
+    phone: str
+    id_number: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    kind: EventKind
+    label: str
+    actor: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    filename: str
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DossierDetails:
+    summary: DossierSummary
+    procedure_code: str
+    procedure_version: int
+    applicant_type: str
+    owner: dict
+    submitter: dict | None
+    components: list[tuple[str, str, int]]
+    sets: int
+    channel: str
+    collect_by_post: bool
+    notes: str
+    clerk_name: str
+    receipt_path: Path | None
+    capability_url: str
+    attachments: list[AttachmentView]
+    history: list[HistoryEntry]
+
+
+FINISHED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
+
+
+def _summary(d, now: datetime) -> DossierSummary:
+    status = Status(d.status)
+    finished = d.finished_at if status in FINISHED else None
+    return DossierSummary(d.code, d.owner_name, d.procedure.name, d.received_at, d.due_at, status,
+                          verdict(d.due_at, finished or (d.received_at if status in (Status.REFUSED, Status.WITHDRAWN) else None), now),
+                          d.owner_phone, d.owner_id_number)
+
+
+def today(ctx: DeskContext, day: date | None = None) -> list[DossierSummary]:
+    day = day or ctx.clock().date()
+    start = datetime.combine(day, datetime.min.time())
+    now = ctx.clock()
+    with ctx.db.session(write=False) as s:
+        return [_summary(d, now) for d in repo.dossiers_received_between(s, start, start + timedelta(days=1))]
+
+
+def search(ctx: DeskContext, query: str, limit: int = 200) -> list[DossierSummary]:
+    now = ctx.clock()
+    with ctx.db.session(write=False) as s:
+        return [_summary(d, now) for d in repo.search_dossiers(s, query, limit)]
+
+
+def _detail(kind: EventKind, payload: dict) -> str:
+    if kind is EventKind.RECEIVED:
+        return tr("Hẹn trả: {due}").format(due=datetime.fromisoformat(payload["due_at"]).strftime("%H:%M %d/%m/%Y"))
+    if kind is EventKind.ATTACHMENT_ADDED:
+        return payload.get("filename", "")
+    if kind is EventKind.RECEIPT_PRINTED:
+        return tr("Mã QR mới") if payload.get("key_replaced") else payload.get("file", "")
+    return str(payload.get("note") or payload.get("reason") or "")
+
+
+def details(ctx: DeskContext, code: str) -> DossierDetails:
+    now = ctx.clock()
+    with ctx.db.session(write=False) as s:
+        d = repo.dossier_by_code(s, code)
+        if d is None:
+            raise ServiceError(tr("Không tìm thấy hồ sơ {code}.").format(code=code))
+        agency = repo.get_agency(s)
+        names = {u.username: u.full_name for u in s.scalars(select(User))}
+        history = []
+        for e in repo.events_of(s, d.code):
+            kind = EventKind(e.kind)
+            history.append(HistoryEntry(e.desk_time, kind, kind.label, names.get(e.actor, e.actor),
+                                        _detail(kind, e.payload)))
+        atts = [AttachmentView(a.filename, Path(a.stored_path), a.size, a.sha256)
+                for a in s.scalars(select(Attachment).where(Attachment.dossier_id == d.id,
+                                                            Attachment.kind == "scan"))]
+        return DossierDetails(
+            _summary(d, now), d.procedure.code, d.procedure.version, d.applicant_type, d.owner, d.submitter,
+            [(c["name"], PaperForm(c["form"]).label, c["count"]) for c in d.components], d.sets,
+            d.channel, d.collect_by_post, d.notes, d.clerk.full_name,
+            Path(d.receipt_path) if d.receipt_path else None,
+            capability_url(agency.public_base_url, d.code, d.capability_key), atts, history)

@@ -1,0 +1,92 @@
+"""The receipt (Mẫu 01): build its data from a dossier, render, keep, reprint with a new key."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..domain.codes import capability_url, new_key
+from ..domain.dossier import EventKind
+from ..domain.i18n import tr
+from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadline, Channel
+from ..domain.receipt import ReceiptData, ReceiptLine
+from ..domain.roles import Action
+from ..storage import repositories as repo
+from ..storage.models import Attachment
+from .context import CurrentUser, DeskContext, ServiceError, require
+
+HINT = ("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại kiosk của Bộ phận Một cửa, "
+        "để xem tiến độ giải quyết hồ sơ.")
+
+
+def format_money(amount: int) -> str:
+    return "{:,}".format(amount).replace(",", ".")
+
+
+def receipt_data(session, dossier) -> ReceiptData:
+    agency = repo.get_agency(session)
+    proc = procedure_from_dict(dossier.procedure.data)
+    terms = proc.terms(Channel(dossier.channel))
+    if terms is None or terms.fee == 0:
+        fee = tr("Không thu phí, lệ phí") if not (terms and terms.fee_note) else terms.fee_note
+    else:
+        fee = tr("{amount} đồng").format(amount=format_money(terms.fee))
+        if terms.fee_note:
+            fee += " (%s)" % terms.fee_note
+    if dossier.collect_by_post:
+        collect = tr("Qua dịch vụ bưu chính công ích")
+    else:
+        collect = "%s, %s" % (repo.get_setting(session, "counter_location"), agency.address)
+    submitter = dossier.submitter or dossier.owner
+    return ReceiptData(
+        parent_agency=agency.parent_name.upper(), agency_name=agency.name.upper(), place=agency.place,
+        dossier_code=dossier.code, owner_name=dossier.owner_name, id_number=dossier.owner_id_number,
+        address=dossier.owner.get("address", ""), phone=dossier.owner_phone,
+        email=dossier.owner.get("email", ""), procedure_name=proc.name,
+        components=tuple(ReceiptLine(c["name"], PaperForm(c["form"]).label, c["count"]) for c in dossier.components),
+        sets=dossier.sets, legal_time=describe_deadline(terms.deadline) if terms else "",
+        received_at=dossier.received_at, due_at=dossier.due_at, collect_at=collect, fee=fee,
+        register_book=dossier.register_book, register_number=dossier.register_number,
+        submitter_name=submitter["name"], clerk_name=dossier.clerk.full_name,
+        capability_url=capability_url(agency.public_base_url, dossier.code, dossier.capability_key),
+        check_progress_hint=tr(HINT))
+
+
+def produce(ctx: DeskContext, user: CurrentUser, code: str, replace_key: bool = False,
+            out: Path | None = None) -> Path:
+    """Render the dossier's receipt, keep it with the dossier, and record the print.
+
+    With ``replace_key`` the capability key is replaced first: the old QR stops working.
+    """
+    from ..documents.receipt import render_receipt  # reportlab is loaded only when printing
+
+    require(user, Action.PRINT_RECEIPT)
+    now = ctx.clock().replace(microsecond=0)
+    with ctx.db.session() as s:
+        dossier = repo.dossier_by_code(s, code)
+        if dossier is None:
+            raise ServiceError(tr("Không tìm thấy hồ sơ {code}.").format(code=code))
+        if replace_key:
+            dossier.capability_key = new_key()
+            repo.append_event(s, dossier, EventKind.KEY_REPLACED,
+                              {"key_sha256": hashlib.sha256(dossier.capability_key.encode()).hexdigest()},
+                              user.username, ctx.desk_id, now)
+        data = receipt_data(s, dossier)
+        paper = repo.get_setting(s, "paper_size")
+        folder = ctx.receipts_dir / dossier.received_at.strftime("%Y/%m")
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = folder / ("%s-%s.pdf" % (dossier.code, now.strftime("%Y%m%d%H%M%S")))
+        n = 1
+        while kept.exists():
+            n += 1
+            kept = folder / ("%s-%s-%d.pdf" % (dossier.code, now.strftime("%Y%m%d%H%M%S"), n))
+        render_receipt(data, kept, paper=paper)
+        dossier.receipt_path = str(kept)
+        repo.append_event(s, dossier, EventKind.RECEIPT_PRINTED,
+                          {"file": kept.name, "paper": paper, "key_replaced": replace_key},
+                          user.username, ctx.desk_id, now)
+    if out is not None:
+        out = Path(out)
+        out.write_bytes(kept.read_bytes())
+        return out
+    return kept

@@ -1,0 +1,1 @@
+"""The desk's database: SQLAlchemy models, repositories, migrations and the search index."""

@@ -1,0 +1,171 @@
+"""SQLAlchemy 2 models of the desk's database.
+
+Events are the truth; ``dossiers`` is their projection (status, appointment, search
+text), kept in the same transaction as each appended event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    parent_name: Mapped[str] = mapped_column(String(300), default="")
+    place: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    public_base_url: Mapped[str] = mapped_column(String(300))
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="department")  # counter | department
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ProcedureRow(Base):
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(50))
+    search_text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Holiday(Base):
+    __tablename__ = "holidays"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # off | work
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20), default="user")  # package | user
+
+
+class CodeBlock(Base):
+    """A block of dossier numbers for one day leased to one desk."""
+
+    __tablename__ = "code_blocks"
+    __table_args__ = (UniqueConstraint("agency_code", "day", "first"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    desk_id: Mapped[str] = mapped_column(String(64))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    next_number: Mapped[int] = mapped_column(Integer)
+
+
+class CodeBlockRegistry(Base):
+    """The lease authority's counter when no central server leases blocks (one site)."""
+
+    __tablename__ = "code_block_registry"
+    agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_leased: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    applicant_type: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    owner_name: Mapped[str] = mapped_column(String(300))
+    owner_id_number: Mapped[str] = mapped_column(String(30), index=True)
+    owner_phone: Mapped[str] = mapped_column(String(20), index=True)
+    components: Mapped[list[Any]] = mapped_column(JSON)
+    sets: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    collect_by_post: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[int] = mapped_column(Integer, index=True)
+    capability_key: Mapped[str] = mapped_column(String(64))
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    desk_id: Mapped[str] = mapped_column(String(64))
+    holder_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    register_book: Mapped[str] = mapped_column(String(20))
+    register_number: Mapped[int] = mapped_column(Integer)
+    receipt_path: Mapped[str | None] = mapped_column(String(500))
+    search_text: Mapped[str] = mapped_column(Text)
+    procedure: Mapped[ProcedureRow] = relationship(lazy="joined")
+    clerk: Mapped[User] = relationship(lazy="joined")
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_dossier", "dossier_code", "seq"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(100))
+    desk: Mapped[str] = mapped_column(String(64))
+    desk_time: Mapped[datetime] = mapped_column(DateTime)
+    server_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class OutboxRow(Base):
+    """Events waiting to be sent to the central server, written with the event."""
+
+    __tablename__ = "outbox"
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_path: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="scan")  # scan | receipt
+    added_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,164 @@
+"""Queries and writes the services compose; none of them commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Sequence
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from ..domain.dossier import STATUS_AFTER, EventKind
+from ..domain.settings import OPTIONS, coerce
+from ..domain.text import fold
+from .models import (Agency, CodeBlock, CodeBlockRegistry, Dossier, EventRow, Holiday, OutboxRow,
+                     ProcedureRow, Setting, User)
+
+
+# -- settings ---------------------------------------------------------------------------
+def get_setting(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    return coerce(key, row.value if row else None)
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    if key not in OPTIONS:
+        raise KeyError(key)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def get_agency(session: Session) -> Agency | None:
+    return session.scalars(select(Agency).limit(1)).first()
+
+
+# -- events -----------------------------------------------------------------------------
+def append_event(session: Session, dossier: Dossier, kind: EventKind, payload: dict[str, Any],
+                 actor: str, desk: str, desk_time: datetime) -> EventRow:
+    """Append one event with its outbox row, and bring the dossier's projection up to date."""
+    row = EventRow(id=str(uuid.uuid4()), dossier_code=dossier.code, kind=kind.value,
+                   payload=payload, actor=actor, desk=desk, desk_time=desk_time)
+    session.add(row)
+    session.flush()
+    session.add(OutboxRow(event_id=row.id, created_at=desk_time))
+    status = STATUS_AFTER.get(kind)
+    if status is not None:
+        dossier.status = status.value
+    return row
+
+
+def events_of(session: Session, code: str) -> Sequence[EventRow]:
+    return session.scalars(select(EventRow).where(EventRow.dossier_code == code)
+                           .order_by(EventRow.seq)).all()
+
+
+# -- dossier numbers --------------------------------------------------------------------
+def lease_block(session: Session, agency_code: str, day: date, size: int) -> tuple[int, int]:
+    """Lease the next ``size`` numbers of the day from the site's registry.
+
+    The UPDATE runs under the write lock the session took at BEGIN IMMEDIATE, so two
+    desks sharing this database never get overlapping blocks. With a central server,
+    the server plays this part (see ``sync``).
+    """
+    reg = session.get(CodeBlockRegistry, (agency_code, day))
+    if reg is None:
+        reg = CodeBlockRegistry(agency_code=agency_code, day=day, last_leased=0)
+        session.add(reg)
+        session.flush()
+    first = reg.last_leased + 1
+    last = min(first + size - 1, 9999)
+    if first > 9999:
+        raise OverflowError("no dossier numbers left for %s on %s" % (agency_code, day))
+    reg.last_leased = last
+    return first, last
+
+
+def next_dossier_number(session: Session, agency_code: str, day: date, desk_id: str,
+                        block_size: int, leaser=None) -> int:
+    """Take the next number from this desk's block for the day, leasing a block if needed.
+
+    Runs inside the saving transaction: if the save fails, the number goes back.
+    """
+    block = session.scalars(
+        select(CodeBlock).where(CodeBlock.agency_code == agency_code, CodeBlock.day == day,
+                                CodeBlock.desk_id == desk_id, CodeBlock.next_number <= CodeBlock.last)
+        .order_by(CodeBlock.first).limit(1)).first()
+    if block is None:
+        first, last = (leaser or lease_block)(session, agency_code, day, block_size)
+        block = CodeBlock(agency_code=agency_code, day=day, desk_id=desk_id, first=first,
+                          last=last, next_number=first)
+        session.add(block)
+        session.flush()
+    number = block.next_number
+    block.next_number = number + 1
+    return number
+
+
+# -- holidays ---------------------------------------------------------------------------
+def holidays(session: Session) -> Sequence[Holiday]:
+    return session.scalars(select(Holiday).order_by(Holiday.day)).all()
+
+
+# -- procedures -------------------------------------------------------------------------
+def current_procedure(session: Session, code: str, on: date | None = None) -> ProcedureRow | None:
+    """The version of a procedure in force on ``on`` (the newest if ``on`` is None)."""
+    q = select(ProcedureRow).where(ProcedureRow.code == code)
+    if on is not None:
+        q = q.where(ProcedureRow.effective_from <= on)
+    return session.scalars(q.order_by(ProcedureRow.effective_from.desc(),
+                                      ProcedureRow.version.desc()).limit(1)).first()
+
+
+def search_procedures(session: Session, query: str, limit: int = 50) -> Sequence[ProcedureRow]:
+    words = fold(query).split()
+    q = select(ProcedureRow)
+    for w in words:
+        q = q.where(ProcedureRow.search_text.like("%" + w + "%"))
+    rows = session.scalars(q.order_by(ProcedureRow.code, ProcedureRow.version.desc())).all()
+    latest: dict[str, ProcedureRow] = {}
+    for r in rows:
+        if r.code not in latest:
+            latest[r.code] = r
+    return sorted(latest.values(), key=lambda r: (not fold(r.code).startswith(" ".join(words)), r.name))[:limit]
+
+
+# -- dossiers ---------------------------------------------------------------------------
+def dossier_by_code(session: Session, code: str) -> Dossier | None:
+    return session.scalars(select(Dossier).where(Dossier.code == code.strip().upper())).first()
+
+
+def dossier_search_text(code: str, names: list[str], numbers: list[str]) -> str:
+    parts = [fold(code)] + [fold(n) for n in names] + [n for n in numbers if n]
+    return " ".join(p for p in parts if p)
+
+
+def search_dossiers(session: Session, query: str, limit: int = 200) -> Sequence[Dossier]:
+    """Diacritics-insensitive search by code, name, phone or ID number, newest first."""
+    words = [w for w in fold(query).split() if w]
+    if not words:
+        return []
+    match = " ".join('"%s"*' % w.replace('"', "") for w in words)
+    ids = session.execute(text("SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m "
+                               "ORDER BY rowid DESC LIMIT :n"), {"m": match, "n": limit}).scalars().all()
+    if not ids:
+        return []
+    rows = session.scalars(select(Dossier).where(Dossier.id.in_(ids))).unique().all()
+    return sorted(rows, key=lambda d: d.received_at, reverse=True)
+
+
+def dossiers_received_between(session: Session, start: datetime, end: datetime) -> Sequence[Dossier]:
+    return session.scalars(select(Dossier).where(Dossier.received_at >= start, Dossier.received_at < end)
+                           .order_by(Dossier.received_at.desc())).unique().all()
+
+
+def count_dossiers_in_year(session: Session, year: int) -> int:
+    return session.scalar(select(func.count(Dossier.id)).where(
+        Dossier.received_at >= datetime(year, 1, 1), Dossier.received_at < datetime(year + 1, 1, 1))) or 0
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()

@@ -1,0 +1,1 @@
+"""Outbox and the client of the central server (to come)."""

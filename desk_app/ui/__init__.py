@@ -1,0 +1,1 @@
+"""Qt widgets and item models; one sub-package per screen."""
