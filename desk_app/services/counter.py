@@ -70,12 +70,13 @@ class DossierDetails:
 FINISHED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
 
 
-def _summary(d, now: datetime) -> DossierSummary:
+def _summary(d, now: datetime, procedure_name: str | None = None) -> DossierSummary:
+    """From a summary row (``repo.SUMMARY_COLUMNS``) or a Dossier with ``procedure_name``."""
     status = Status(d.status)
     finished = d.finished_at if status in FINISHED else None
-    return DossierSummary(d.code, d.owner_name, d.procedure.name, d.received_at, d.due_at, status,
-                          verdict(d.due_at, finished or (d.received_at if status in (Status.REFUSED, Status.WITHDRAWN) else None), now),
-                          d.owner_phone, d.owner_id_number)
+    name = procedure_name if procedure_name is not None else d.procedure_name
+    return DossierSummary(d.code, d.owner_name, name, d.received_at, d.due_at, status,
+                          verdict(d.due_at, finished, now), d.owner_phone, d.owner_id_number)
 
 
 def today(ctx: DeskContext, day: date | None = None) -> list[DossierSummary]:
@@ -83,7 +84,7 @@ def today(ctx: DeskContext, day: date | None = None) -> list[DossierSummary]:
     start = datetime.combine(day, datetime.min.time())
     now = ctx.clock()
     with ctx.db.session(write=False) as s:
-        return [_summary(d, now) for d in repo.dossiers_received_between(s, start, start + timedelta(days=1))]
+        return [_summary(d, now) for d in repo.dossier_summaries_received_between(s, start, start + timedelta(days=1))]
 
 
 def search(ctx: DeskContext, query: str, limit: int = 200) -> list[DossierSummary]:
@@ -119,7 +120,7 @@ def details(ctx: DeskContext, code: str) -> DossierDetails:
                 for a in s.scalars(select(Attachment).where(Attachment.dossier_id == d.id,
                                                             Attachment.kind == "scan"))]
         return DossierDetails(
-            _summary(d, now), d.procedure.code, d.procedure.version, d.applicant_type, d.owner, d.submitter,
+            _summary(d, now, d.procedure.name), d.procedure.code, d.procedure.version, d.applicant_type, d.owner, d.submitter,
             [(c["name"], PaperForm(c["form"]).label, c["count"]) for c in d.components], d.sets,
             d.channel, d.collect_by_post, d.notes, d.clerk.full_name,
             Path(d.receipt_path) if d.receipt_path else None,

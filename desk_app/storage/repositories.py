@@ -136,8 +136,25 @@ def dossier_search_text(code: str, names: list[str], numbers: list[str]) -> str:
     return " ".join(p for p in parts if p)
 
 
-def search_dossiers(session: Session, query: str, limit: int = 200) -> Sequence[Dossier]:
-    """Diacritics-insensitive search by code, name, phone or ID number, newest first."""
+SUMMARY_COLUMNS = (Dossier.code, Dossier.owner_name, ProcedureRow.name.label("procedure_name"),
+                   Dossier.received_at, Dossier.due_at, Dossier.status, Dossier.finished_at,
+                   Dossier.owner_phone, Dossier.owner_id_number)
+
+
+def _summaries(session: Session, *where, limit: int | None = None):
+    """Only the columns a list shows: no JSON parsed, no ORM objects built."""
+    q = (select(*SUMMARY_COLUMNS).join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
+         .where(*where).order_by(Dossier.received_at.desc(), Dossier.id.desc()))
+    if limit:
+        q = q.limit(limit)
+    return session.execute(q).all()
+
+
+def search_dossiers(session: Session, query: str, limit: int = 200):
+    """Diacritics-insensitive search by code, name, phone or ID number, newest first.
+
+    Returns summary rows (see ``SUMMARY_COLUMNS``).
+    """
     words = [w for w in fold(query).split() if w]
     if not words:
         return []
@@ -146,8 +163,11 @@ def search_dossiers(session: Session, query: str, limit: int = 200) -> Sequence[
                                "ORDER BY rowid DESC LIMIT :n"), {"m": match, "n": limit}).scalars().all()
     if not ids:
         return []
-    rows = session.scalars(select(Dossier).where(Dossier.id.in_(ids))).unique().all()
-    return sorted(rows, key=lambda d: d.received_at, reverse=True)
+    return _summaries(session, Dossier.id.in_(ids))
+
+
+def dossier_summaries_received_between(session: Session, start: datetime, end: datetime):
+    return _summaries(session, Dossier.received_at >= start, Dossier.received_at < end)
 
 
 def dossiers_received_between(session: Session, start: datetime, end: datetime) -> Sequence[Dossier]:

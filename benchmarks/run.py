@@ -1,0 +1,26 @@
+"""Run every benchmark in one process and print the figures side by side.
+
+    .venv/bin/python -m benchmarks.run            # all
+    .venv/bin/python -m benchmarks.run search     # one
+"""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import bench_catalogue, bench_intake, bench_search
+from benchmarks.common import report
+
+ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
+       "catalogue": ("Catalogue import", bench_catalogue.run),
+       "search": ("Dossier search over 100,000", bench_search.run)}
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(ALL):
+        title, fn = ALL[name]
+        report(title, fn())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
