@@ -147,6 +147,10 @@ class EventRow(Base):
     desk: Mapped[str] = mapped_column(String(64))
     desk_time: Mapped[datetime] = mapped_column(DateTime)
     server_seq: Mapped[int | None] = mapped_column(Integer)
+    unit: Mapped[str | None] = mapped_column(String(50))  # the acting unit's code
+    # Each desk's events form a hash chain, so an edited or deleted row is detected.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxRow(Base):

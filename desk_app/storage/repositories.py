@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import date, datetime
 from typing import Any, Sequence
@@ -37,11 +39,26 @@ def get_agency(session: Session) -> Agency | None:
 
 
 # -- events -----------------------------------------------------------------------------
+GENESIS = "0" * 64
+
+
+def event_hash(prev_hash: str, e: EventRow) -> str:
+    """SHA-256 over the previous hash and the event's fields, canonically encoded."""
+    body = json.dumps([prev_hash, e.id, e.dossier_code, e.kind, e.payload, e.actor, e.desk,
+                       e.desk_time.isoformat(), e.unit], ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 def append_event(session: Session, dossier: Dossier, kind: EventKind, payload: dict[str, Any],
-                 actor: str, desk: str, desk_time: datetime) -> EventRow:
+                 actor: str, desk: str, desk_time: datetime, unit: str | None = None) -> EventRow:
     """Append one event with its outbox row, and bring the dossier's projection up to date."""
+    prev = session.scalars(select(EventRow.hash).where(EventRow.desk == desk)
+                           .order_by(EventRow.seq.desc()).limit(1)).first() or GENESIS
     row = EventRow(id=str(uuid.uuid4()), dossier_code=dossier.code, kind=kind.value,
-                   payload=payload, actor=actor, desk=desk, desk_time=desk_time)
+                   payload=payload, actor=actor, desk=desk, desk_time=desk_time, unit=unit,
+                   prev_hash=prev)
+    row.hash = event_hash(prev, row)
     session.add(row)
     session.flush()
     session.add(OutboxRow(event_id=row.id, created_at=desk_time))

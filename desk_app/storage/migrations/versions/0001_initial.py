@@ -53,6 +53,9 @@ def upgrade() -> None:
     sa.Column('desk', sa.String(length=64), nullable=False),
     sa.Column('desk_time', sa.DateTime(), nullable=False),
     sa.Column('server_seq', sa.Integer(), nullable=True),
+    sa.Column('unit', sa.String(length=50), nullable=True),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('seq'),
     sa.UniqueConstraint('id')
     )
