@@ -43,4 +43,6 @@ def check_step(kind: EventKind, status: Status | None) -> str | None:
 
 
 def next_status(kind: EventKind, status: Status | None) -> Status | None:
+    if kind is EventKind.ARRIVED and status is Status.RESULT_READY:
+        return status  # the result arriving back at the counter is still a result
     return STATUS_AFTER.get(kind, status)

@@ -11,7 +11,8 @@ from typing import Any, Sequence
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from ..domain.dossier import STATUS_AFTER, EventKind
+from ..domain.dossier import EventKind, Status
+from ..domain.workflow import next_status
 from ..domain.settings import OPTIONS, coerce
 from ..domain.text import fold
 from .models import (Agency, CodeBlock, CodeBlockRegistry, Dossier, EventRow, Holiday, OutboxRow,
@@ -62,7 +63,7 @@ def append_event(session: Session, dossier: Dossier, kind: EventKind, payload: d
     session.add(row)
     session.flush()
     session.add(OutboxRow(event_id=row.id, created_at=desk_time))
-    status = STATUS_AFTER.get(kind)
+    status = next_status(kind, Status(dossier.status) if dossier.status else None)
     if status is not None:
         dossier.status = status.value
     return row
