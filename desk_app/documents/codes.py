@@ -69,9 +69,24 @@ class QRFlowable(Flowable):
 
 
 def _code128(value: str, bar_width: float, bar_height: float) -> Code128:
+    if not value or any(ord(c) > 127 for c in value):
+        # reportlab would silently drop such characters and print a barcode of something else.
+        raise ValueError("Code 128 holds ASCII only, got %r" % value)
     return Code128(value, barWidth=bar_width, barHeight=bar_height, humanReadable=0,
                    quiet=1, lquiet=CODE128_QUIET_MODULES * bar_width,
                    rquiet=CODE128_QUIET_MODULES * bar_width)
+
+
+def _bars(barcode: Code128) -> list[tuple[bool, int]]:
+    """(is a bar, width in modules) from left to right; reportlab spells bars A-Z and spaces a-z."""
+    barcode._calculate()
+    runs = []
+    for c in barcode.decomposed:
+        if "A" <= c <= "Z":
+            runs.append((True, ord(c) - ord("A") + 1))
+        elif "a" <= c <= "z":
+            runs.append((False, ord(c) - ord("a") + 1))
+    return runs
 
 
 def code128_size(value: str, bar_width: float, bar_height: float, font_size: float,
@@ -95,9 +110,17 @@ def draw_code128(canvas: Canvas, value: str, x: float, y: float, bar_width: floa
     register_fonts()
     barcode = _code128(value, bar_width, bar_height)
     text_h = _text_height(font_name, font_size)
-    barcode.drawOn(canvas, x, y + text_h)
     canvas.saveState()
     canvas.setFillColorRGB(0, 0, 0)
+    # reportlab's own draw paints bar by bar; one filled path renders without per-bar pixel
+    # snapping, which at some resolutions turned 1-module bars into 2-pixel misreads.
+    path = canvas.beginPath()
+    left = x + barcode.lquiet
+    for bar, module_count in _bars(barcode):
+        if bar:
+            path.rect(left, y + text_h, module_count * bar_width, bar_height)
+        left += module_count * bar_width
+    canvas.drawPath(path, stroke=0, fill=1)
     bars_width = barcode.width - barcode.lquiet - barcode.rquiet
     size = font_size
     if stringWidth(value, font_name, size) > bars_width:

@@ -23,7 +23,7 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTempla
 
 from ..domain.receipt import ReceiptData
 from .codes import Code128Flowable, QRFlowable
-from .fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, register_fonts
+from .fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, register_fonts
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 UNIT = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
@@ -34,17 +34,29 @@ COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
 PAPERS = {"A4": A4, "A5": A5}
 
 # Sizes for A4; A5 scales all of them by the ratio of the page widths.
-BODY_PT = 13.0
+BODY_PT = 12.5
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 22 * mm, 15 * mm, 16 * mm, 12 * mm
 QR_SIDE = 34 * mm            # quiet zone included: the symbol itself is close to 30 mm
-BAR_WIDTH = 0.30 * mm        # narrowest Code 128 bar; never below MIN_BAR_WIDTH on smaller paper
-MIN_BAR_WIDTH = 0.25 * mm
+# Narrowest Code 128 bar, the same on every paper: what a scanner (or a 150 dpi preview) resolves
+# does not depend on the page. 0.33 mm is two pixels at 150 dpi.
+BAR_WIDTH = 0.33 * mm
 BAR_HEIGHT = 10 * mm
-SIGNATURE_SPACE = 24 * mm
+SIGNATURE_SPACE = 21 * mm
 
-# When the components table is long the text shrinks step by step down to this share of its size;
-# beyond that the copy flows onto a further page rather than becoming unreadable.
-TEXT_SCALES = [1.0 - 0.04 * i for i in range(11)]
+# When the components table is long the text shrinks step by step, but not below MIN_BODY_PT
+# (nor below MIN_TEXT_SCALE of its size); beyond that the copy flows, at full size, onto further pages.
+TEXT_STEP = 0.02
+MIN_TEXT_SCALE = 0.55
+MIN_BODY_PT = 6.0
+
+# Table cells otherwise name Helvetica, which then sits in the PDF without being embedded.
+_BASE_CELL: list[tuple[Any, ...]] = [("FONTNAME", (0, 0), (-1, -1), SERIF)]
+
+
+def _text_scales(paper_scale: float) -> list[float]:
+    lowest = max(MIN_TEXT_SCALE, MIN_BODY_PT / (BODY_PT * paper_scale))
+    steps = int((1.0 - lowest) / TEXT_STEP + 1e-9)
+    return [1.0 - TEXT_STEP * i for i in range(steps + 1)]
 
 
 def render_receipt(data: ReceiptData, path: str | Path, paper: str = "A4") -> Path:
@@ -66,8 +78,10 @@ def receipt_pdf_bytes(data: ReceiptData, paper: str = "A4") -> bytes:
     frame_w = page_w - (MARGIN_LEFT + MARGIN_RIGHT) * scale
     frame_h = page_h - (MARGIN_TOP + MARGIN_BOTTOM) * scale
 
-    text_scale = TEXT_SCALES[-1]
-    for candidate in TEXT_SCALES:
+    # If even the smallest readable size does not fit, the copy flows at full size instead.
+    scales = _text_scales(scale)
+    text_scale = 1.0
+    for candidate in scales:
         if _story_height(_copy_story(data, _Metrics(scale, candidate), frame_w), frame_w, frame_h) <= frame_h:
             text_scale = candidate
             break
@@ -141,15 +155,15 @@ def _copy_story(data: ReceiptData, m: _Metrics, width: float) -> list[Flowable]:
     story.append(Paragraph(
         "<i>%s, ngày %02d tháng %02d năm %04d</i>" % (
             _x(data.place), data.received_at.day, data.received_at.month, data.received_at.year),
-        _with(s.centre, leftIndent=width * 0.44, spaceBefore=m.space(6), spaceAfter=m.space(8))))
+        _with(s.centre, leftIndent=width * 0.44, spaceBefore=m.space(6), spaceAfter=m.space(7))))
     story.append(Paragraph("<b>%s</b>" % TITLE, s.title))
     story.append(Paragraph("<b>Mã hồ sơ: %s</b>" % _x(data.dossier_code),
                            _with(s.centre, spaceBefore=m.space(2), spaceAfter=m.space(3))))
-    barcode = Code128Flowable(_clean(data.dossier_code), max(MIN_BAR_WIDTH, BAR_WIDTH * m.paper),
-                              BAR_HEIGHT * m.paper, 9 * m.paper)
+    barcode = Code128Flowable(_clean(data.dossier_code), BAR_WIDTH, BAR_HEIGHT * m.paper,
+                              9 * max(m.text, 0.8))
     barcode.hAlign = "CENTER"
     story.append(barcode)
-    story.append(Spacer(1, m.space(8)))
+    story.append(Spacer(1, m.space(7)))
     story.append(_applicant_and_qr(data, s, m, width))
     story.append(Paragraph("<b>1. Thành phần hồ sơ nộp gồm:</b>", _with(s.body, spaceBefore=m.space(4))))
     story.append(_components_table(data, s, m, width))
@@ -171,9 +185,9 @@ def _copy_story(data: ReceiptData, m: _Metrics, width: float) -> list[Flowable]:
 
 class _Styles:
     def __init__(self, m: _Metrics) -> None:
-        body, lead = m.body, m.body * 1.3
+        body, lead = m.body, m.body * 1.25
         self.body = ParagraphStyle("body", fontName=SERIF, fontSize=body, leading=lead,
-                                   alignment=TA_LEFT, spaceBefore=m.space(1.5), spaceAfter=m.space(1.5))
+                                   alignment=TA_LEFT, spaceBefore=m.space(1), spaceAfter=m.space(1))
         self.centre = _with(self.body, alignment=TA_CENTER, spaceBefore=0, spaceAfter=0)
         self.header = _with(self.centre, fontSize=m.pt(12.5), leading=m.pt(12.5) * 1.22)
         self.motto = _with(self.header, fontSize=m.pt(13.5), leading=m.pt(13.5) * 1.22)
@@ -181,7 +195,8 @@ class _Styles:
         self.cell = _with(self.body, fontSize=m.pt(12), leading=m.pt(12) * 1.25, alignment=TA_LEFT,
                           spaceBefore=0, spaceAfter=0)
         self.cell_centre = _with(self.cell, alignment=TA_CENTER)
-        self.hint = _with(self.centre, fontSize=m.pt(9.5), leading=m.pt(9.5) * 1.25)
+        hint = 9 * m.paper * max(m.text, 0.85)  # the box keeps its width, so its text need not shrink
+        self.hint = _with(self.centre, fontSize=hint, leading=hint * 1.25)
 
 
 def _header(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
@@ -213,7 +228,7 @@ def _header(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
 
 def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
     qr_side = QR_SIDE * m.paper
-    pad = 2 * mm * m.paper
+    pad = 3.5 * mm * m.paper  # wide enough that the hint under the QR wraps into few lines
     box_w = qr_side + 2 * pad
     gap = 4 * mm * m.paper
     lines = [
@@ -226,7 +241,7 @@ def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) 
         "Nội dung yêu cầu giải quyết: <b>%s</b>" % _x(data.procedure_name),
     ]
     left = [Paragraph(line, s.body) for line in lines]
-    qr = QRFlowable(_raw(data.capability_url), qr_side)
+    qr = QRFlowable(data.capability_url, qr_side)  # exactly as given: it is a key
     qr.hAlign = "CENTER"
     box = Table([[qr], [Paragraph("<i>%s</i>" % _x(data.check_progress_hint), s.hint)]],
                 colWidths=[box_w])
@@ -234,8 +249,9 @@ def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) 
         ("BOX", (0, 0), (-1, -1), 0.8 * m.paper, colors.black),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (0, 0), pad), ("BOTTOMPADDING", (0, 0), (0, 0), 0),
-        ("TOPPADDING", (0, 1), (0, 1), 0), ("BOTTOMPADDING", (0, 1), (0, 1), pad),
+        ("TOPPADDING", (0, 0), (0, 0), pad / 2), ("BOTTOMPADDING", (0, 0), (0, 0), 0),
+        ("TOPPADDING", (0, 1), (0, 1), 0), ("BOTTOMPADDING", (0, 1), (0, 1), pad / 2),
+        ("LEFTPADDING", (0, 1), (0, 1), pad / 3), ("RIGHTPADDING", (0, 1), (0, 1), pad / 3),
     ]))
     table = Table([[left, box]], colWidths=[width - box_w - gap, box_w + gap])
     table.setStyle(TableStyle(_BASE_CELL + [
@@ -248,7 +264,15 @@ def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) 
 
 
 def _components_table(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
-    tt_w, form_w, count_w = 11 * mm * m.paper, 36 * mm * m.paper, 21 * mm * m.paper
+    pad = m.space(3.5)
+
+    def fits(*words: str) -> float:  # a column as wide as its longest heading or entry, on one line
+        return max(stringWidth(w, SERIF_BOLD, s.cell.fontSize) for w in words) + 2 * pad + 1
+
+    tt_w = max(11 * mm * m.paper, fits("TT", str(len(data.components))))
+    form_w = max(36 * mm * m.paper, fits("Hình thức", *(_clean(c.form_label) for c in data.components)))
+    count_w = max(20 * mm * m.paper, fits("Số lượng", *(str(c.count) for c in data.components)))
+    form_w = min(form_w, width * 0.3)
     head = [Paragraph("<b>%s</b>" % h, s.cell_centre) for h in ("TT", "Tên giấy tờ", "Hình thức", "Số lượng")]
     rows: list[list[Any]] = [head]
     for number, line in enumerate(data.components, start=1):
@@ -260,7 +284,6 @@ def _components_table(data: ReceiptData, s: _Styles, m: _Metrics, width: float) 
         ])
     if not data.components:
         rows.append([Paragraph("", s.cell), Paragraph("<i>(Không có giấy tờ)</i>", s.cell), "", ""])
-    pad = m.space(3.5)
     table = Table(rows, colWidths=[tt_w, width - tt_w - form_w - count_w, form_w, count_w], repeatRows=1)
     table.setStyle(TableStyle(_BASE_CELL + [
         ("GRID", (0, 0), (-1, -1), 0.6 * m.paper, colors.black),
@@ -350,14 +373,11 @@ def _when(moment: datetime) -> str:
         moment.hour, moment.minute, moment.day, moment.month, moment.year)
 
 
-# Cells otherwise name Helvetica, which is then referenced without being embedded.
-_BASE_CELL: list[tuple[Any, ...]] = [("FONTNAME", (0, 0), (-1, -1), SERIF)]
-
 _BOOK_PREFIX = re.compile(r"^\s*quyển\s*số\s*:?\s*", re.IGNORECASE)
 
 
 def _book_number(book: str) -> str:
-    """"Quyển số 01/2026" prints as "01/2026" after the form's own "Quyển số:"."""
+    """The book as it follows the form's own "Quyển số:": "Quyển số 01/2026" prints as "01/2026"."""
     return _BOOK_PREFIX.sub("", _clean(book))
 
 

@@ -20,7 +20,10 @@ CODE_128 = "Code128"
 class DecodedCode:
     text: str
     format: str                                   # "QRCode" or "Code128"
-    corners: tuple[Point, Point, Point, Point]    # top-left, top-right, bottom-right, bottom-left
+    # The symbol's top-left, top-right, bottom-right, bottom-left, in image pixels (y down); a
+    # rotated symbol keeps its own order. pyzbar does not say which corner is which, so for its
+    # results the order is by position in the image.
+    corners: tuple[Point, Point, Point, Point]
 
 
 def decode_image(image: Image.Image | np.ndarray) -> list[DecodedCode]:
@@ -67,10 +70,13 @@ def _decode_zxing(grey: np.ndarray) -> list[DecodedCode]:
         if name is None or not result.valid:
             continue
         p = result.position
-        corners = tuple((float(q.x), float(q.y))
-                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
-        found.append(DecodedCode(result.text, name, corners))  # type: ignore[arg-type]
+        corners = (_point(p.top_left), _point(p.top_right), _point(p.bottom_right), _point(p.bottom_left))
+        found.append(DecodedCode(result.text, name, corners))
     return found
+
+
+def _point(q: Any) -> Point:
+    return (float(q.x), float(q.y))
 
 
 def _decode_pyzbar(grey: np.ndarray) -> list[DecodedCode]:

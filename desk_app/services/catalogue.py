@@ -33,8 +33,10 @@ class ImportRefused(ServiceError):
     """The file has bad rows; nothing was imported. ``problems`` holds one line per row."""
 
     def __init__(self, problems: list[str]):
+        shown = problems[:100]
+        more = [tr("... và {n} dòng lỗi khác.").format(n=len(problems) - 100)] if len(problems) > 100 else []
         super().__init__(tr("Tệp có {n} dòng lỗi, không nhập thủ tục nào:").format(n=len(problems))
-                         + "\n" + "\n".join(problems))
+                         + "\n" + "\n".join(shown + more))
         self.problems = problems
 
 
@@ -117,7 +119,8 @@ def _flat_to_entry(cells: dict[str, str]) -> dict[str, Any]:
                               "fee_note": cells.get(f"{ch.value}_fee_note", "")}
     entry["channels"] = channels
     comps = []
-    for part in filter(None, (p.strip() for p in cells.get("components", "").split(";"))):
+    # One component per line inside the cell (names themselves may hold ";" and ",").
+    for part in filter(None, (p.strip() for p in cells.get("components", "").splitlines())):
         bits = [b.strip() for b in part.split("|")]
         if len(bits) < 2:
             raise ValueError(tr("thành phần \"{part}\" phải có dạng tên|hình thức|số lượng|bắt buộc").format(part=part))
@@ -137,7 +140,7 @@ def procedure_to_row(p: Procedure) -> dict[str, str]:
         t = d["channels"].get(ch.value)
         for k in ("time", "unit", "cutoff", "fee", "fee_note"):
             row[f"{ch.value}_{k}"] = "" if not t or t[k] is None else str(t[k])
-    row["components"] = "; ".join("%s|%s|%d|%s" % (c["name"], c["form"], c["count"], "1" if c["required"] else "0")
+    row["components"] = "\n".join("%s|%s|%d|%s" % (c["name"], c["form"], c["count"], "1" if c["required"] else "0")
                                   for c in d["components"])
     return row
 
