@@ -47,6 +47,8 @@ class EventKind(str, enum.Enum):
     TRANSFERRED = "transferred"
     ARRIVED = "arrived"
     ASSIGNED = "assigned"
+    FORWARDED = "forwarded"              # to a leader for review / signature
+    APPROVED = "approved"                # reviewed and signed
     SUPPLEMENT_REQUESTED = "supplement_requested"
     SUPPLEMENT_RECEIVED = "supplement_received"
     RESULT_READY = "result_ready"
@@ -72,6 +74,8 @@ _EVENT_LABELS = {
     EventKind.TRANSFERRED: tr("Chuyển hồ sơ"),
     EventKind.ARRIVED: tr("Nhận hồ sơ"),
     EventKind.ASSIGNED: tr("Phân công xử lý"),
+    EventKind.FORWARDED: tr("Trình lãnh đạo xem xét, ký duyệt"),
+    EventKind.APPROVED: tr("Lãnh đạo đã ký duyệt"),
     EventKind.SUPPLEMENT_REQUESTED: tr("Yêu cầu bổ sung"),
     EventKind.SUPPLEMENT_RECEIVED: tr("Nhận hồ sơ bổ sung"),
     EventKind.RESULT_READY: tr("Có kết quả"),
@@ -90,6 +94,8 @@ STATUS_AFTER: dict[EventKind, Status] = {
     EventKind.TRANSFERRED: Status.PROCESSING,
     EventKind.ARRIVED: Status.PROCESSING,
     EventKind.ASSIGNED: Status.PROCESSING,
+    EventKind.FORWARDED: Status.PROCESSING,
+    EventKind.APPROVED: Status.PROCESSING,
     EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT_REQUESTED,
     EventKind.SUPPLEMENT_RECEIVED: Status.PROCESSING,
     EventKind.PAYMENT_REQUESTED: Status.PAYMENT_REQUESTED,

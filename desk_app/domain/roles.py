@@ -23,19 +23,45 @@ class Role(str, enum.Enum):
 
 class Action(str, enum.Enum):
     INTAKE = "intake"
+    EDIT_INTAKE = "edit_intake"            # correct what was recorded at the counter
     PRINT_RECEIPT = "print_receipt"
     VIEW_DOSSIERS = "view_dossiers"
+    TRANSFER = "transfer"                  # hand a dossier to another unit (or back to the counter)
+    RECEIVE = "receive"                    # take a handed-over dossier into one's unit
+    ASSIGN = "assign"                      # assign / reassign a specialist
+    PROCESS = "process"                    # forward for review, request supplement or payment, result ready
+    APPROVE = "approve"                    # review and sign
+    RECORD_SUPPLEMENT = "record_supplement"  # the citizen brought the missing papers
+    APOLOGISE = "apologise"                # issue the apology letter with a new appointment
+    REFUSE = "refuse"
+    WITHDRAW = "withdraw"
+    STOP = "stop"
+    RETURN_RESULT = "return_result"        # hand the result to the citizen
+    VIEW_STATISTICS = "view_statistics"
     IMPORT_CATALOGUE = "import_catalogue"
     MANAGE_USERS = "manage_users"
+    MANAGE_UNITS = "manage_units"
+    MANAGE_WORKFLOWS = "manage_workflows"
     MANAGE_CALENDAR = "manage_calendar"
+    MANAGE_AGENCY = "manage_agency"
     KIOSK = "kiosk"
 
 
+_MANAGE = {Action.IMPORT_CATALOGUE, Action.MANAGE_USERS, Action.MANAGE_UNITS, Action.MANAGE_WORKFLOWS,
+           Action.MANAGE_CALENDAR, Action.MANAGE_AGENCY}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CLERK: frozenset({Action.INTAKE, Action.PRINT_RECEIPT, Action.VIEW_DOSSIERS}),
-    Role.SPECIALIST: frozenset({Action.VIEW_DOSSIERS}),
-    Role.SUPERVISOR: frozenset({Action.VIEW_DOSSIERS, Action.PRINT_RECEIPT}),
-    Role.ADMIN: frozenset(Action) - {Action.KIOSK},
+    Role.CLERK: frozenset({Action.INTAKE, Action.EDIT_INTAKE, Action.PRINT_RECEIPT, Action.VIEW_DOSSIERS,
+                           Action.TRANSFER, Action.RECEIVE, Action.RECORD_SUPPLEMENT, Action.REFUSE,
+                           Action.WITHDRAW, Action.RETURN_RESULT}),
+    Role.SPECIALIST: frozenset({Action.VIEW_DOSSIERS, Action.TRANSFER, Action.RECEIVE, Action.PROCESS,
+                                Action.REFUSE}),
+    Role.SUPERVISOR: frozenset({Action.VIEW_DOSSIERS, Action.PRINT_RECEIPT, Action.TRANSFER, Action.RECEIVE,
+                                Action.ASSIGN, Action.PROCESS, Action.APPROVE, Action.APOLOGISE,
+                                Action.REFUSE, Action.STOP, Action.VIEW_STATISTICS}),
+    # the administrator runs the system, not dossiers: no processing, no approval
+    Role.ADMIN: frozenset(_MANAGE | {Action.VIEW_DOSSIERS, Action.VIEW_STATISTICS, Action.PRINT_RECEIPT,
+                                     Action.INTAKE}),
     Role.KIOSK: frozenset({Action.KIOSK}),
 }
 

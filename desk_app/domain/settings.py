@@ -24,6 +24,7 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("code_block_size", int, 20, tr("Số mã hồ sơ cấp cho mỗi quầy một lần")),
     Option("counter_location", str, "Bộ phận Một cửa", tr("Nơi trả kết quả")),
     Option("max_failed_logins", int, 5, tr("Số lần đăng nhập sai trước khi khóa tài khoản")),
+    Option("director_name", str, "", tr("Họ tên Giám đốc (ký phiếu xin lỗi)")),
 )}
 
 

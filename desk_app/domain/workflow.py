@@ -13,9 +13,11 @@ ANNOTATIONS = {EventKind.RECEIPT_PRINTED, EventKind.KEY_REPLACED, EventKind.ATTA
                EventKind.NOTE, EventKind.RATED, EventKind.APPOINTMENT_MOVED}
 
 ALLOWED_FROM: dict[EventKind, frozenset[Status]] = {
-    EventKind.TRANSFERRED: frozenset({Status.RECEIVED, Status.PROCESSING}),
+    EventKind.TRANSFERRED: frozenset({Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY}),
     EventKind.ARRIVED: frozenset({Status.PROCESSING, Status.RESULT_READY}),
     EventKind.ASSIGNED: frozenset({Status.PROCESSING}),
+    EventKind.FORWARDED: frozenset({Status.PROCESSING}),
+    EventKind.APPROVED: frozenset({Status.PROCESSING}),
     EventKind.SUPPLEMENT_REQUESTED: frozenset({Status.RECEIVED, Status.PROCESSING}),
     EventKind.SUPPLEMENT_RECEIVED: frozenset({Status.SUPPLEMENT_REQUESTED}),
     EventKind.PAYMENT_REQUESTED: frozenset({Status.PROCESSING}),
@@ -43,6 +45,6 @@ def check_step(kind: EventKind, status: Status | None) -> str | None:
 
 
 def next_status(kind: EventKind, status: Status | None) -> Status | None:
-    if kind is EventKind.ARRIVED and status is Status.RESULT_READY:
-        return status  # the result arriving back at the counter is still a result
+    if kind in (EventKind.TRANSFERRED, EventKind.ARRIVED) and status is Status.RESULT_READY:
+        return status  # the result travelling back to the counter is still a result
     return STATUS_AFTER.get(kind, status)

@@ -109,6 +109,8 @@ def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: 
             capability_key=key, clerk_id=user.id, desk_id=ctx.desk_id,
             register_book="01/%d" % now.year,
             register_number=repo.count_dossiers_in_year(s, now.year) + 1,
+            appointment_at=due, stage="received", holder_user=user.username, holder_since=now,
+            holder_unit_id=repo.counter_unit_id(s),
             search_text=repo.dossier_search_text(code, names, numbers))
         s.add(dossier)
         s.flush()

@@ -23,7 +23,7 @@ def get_all(ctx: DeskContext) -> dict[str, Any]:
 
 
 def set(ctx: DeskContext, user: CurrentUser, key: str, value: Any) -> None:
-    require(user, Action.MANAGE_CALENDAR if key == "working_periods" else Action.MANAGE_USERS)
+    require(user, Action.MANAGE_CALENDAR if key == "working_periods" else Action.MANAGE_AGENCY)
     if key not in OPTIONS:
         raise ServiceError(tr("Không có thiết lập {key}.").format(key=key))
     option = OPTIONS[key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -131,8 +131,30 @@ class Dossier(Base):
     register_number: Mapped[int] = mapped_column(Integer)
     receipt_path: Mapped[str | None] = mapped_column(String(500))
     search_text: Mapped[str] = mapped_column(Text)
+    # What the citizen is told (moved by an apology or an early result); ``due_at`` stays the
+    # legal deadline (moved only by supplement pauses) that the statistics judge against.
+    appointment_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stage: Mapped[str] = mapped_column(String(20), default="received")
+    holder_user: Mapped[str | None] = mapped_column(String(100))
+    holder_since: Mapped[datetime | None] = mapped_column(DateTime)
+    hop_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(DateTime)
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[int | None] = mapped_column(Integer)
     procedure: Mapped[ProcedureRow] = relationship(lazy="joined")
     clerk: Mapped[User] = relationship(lazy="joined")
+
+
+class ProcedureWorkflow(Base):
+    """The units a procedure passes through, in order, and the working hours each may take."""
+
+    __tablename__ = "procedure_workflows"
+    __table_args__ = (UniqueConstraint("procedure_code", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(60))
+    step: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    hours: Mapped[float] = mapped_column(Float)
 
 
 class EventRow(Base):

@@ -16,7 +16,7 @@ from ..domain.workflow import next_status
 from ..domain.settings import OPTIONS, coerce
 from ..domain.text import fold
 from .models import (Agency, CodeBlock, CodeBlockRegistry, Dossier, EventRow, Holiday, OutboxRow,
-                     ProcedureRow, Setting, User)
+                     ProcedureRow, ProcedureWorkflow, Setting, Unit, User)
 
 
 # -- settings ---------------------------------------------------------------------------
@@ -200,3 +200,16 @@ def count_dossiers_in_year(session: Session, year: int) -> int:
 
 def user_by_username(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+
+
+def counter_unit_id(session: Session) -> int | None:
+    return session.scalars(select(Unit.id).where(Unit.kind == "counter").order_by(Unit.id).limit(1)).first()
+
+
+def unit_by_code(session: Session, code: str) -> Unit | None:
+    return session.scalars(select(Unit).where(Unit.code == code)).first()
+
+
+def workflow_of(session: Session, procedure_code: str) -> Sequence[ProcedureWorkflow]:
+    return session.scalars(select(ProcedureWorkflow).where(ProcedureWorkflow.procedure_code == procedure_code)
+                           .order_by(ProcedureWorkflow.step)).all()
