@@ -183,3 +183,16 @@ def verdict(due: datetime, finished: datetime | None, now: datetime) -> Verdict:
     if (due - now).total_seconds() <= 24 * 3600:
         return Verdict.DUE_SOON
     return Verdict.IN_TIME
+
+
+class Rating(str, enum.Enum):
+    """The citizen's rating of the clerk, once per dossier (payload "level" of a RATED event)."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+
+    @property
+    def label(self) -> str:
+        return {Rating.VERY_SATISFIED: tr("Rất hài lòng"), Rating.SATISFIED: tr("Hài lòng"),
+                Rating.UNSATISFIED: tr("Không hài lòng")}[self]
