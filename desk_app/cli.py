@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("file", type=Path)
     e = sub.add_parser("export-procedures", help=tr("xuất danh mục thủ tục ra JSON"))
     e.add_argument("file", type=Path)
+    sub.add_parser("verify-audit", help=tr("kiểm tra chuỗi băm của nhật ký sự kiện"))
+    x = sub.add_parser("export-dvcqg", help=tr("xuất hồ sơ và quá trình xử lý theo trường dữ liệu Cổng DVCQG"))
+    x.add_argument("--since", required=True, help="YYYY-MM-DD")
+    x.add_argument("-o", "--output", type=Path, required=True)
     dd = sub.add_parser("due-date", help=tr("tính ngày hẹn trả theo lịch làm việc đã cấu hình"))
     dd.add_argument("--received", required=True, help="YYYY-MM-DDTHH:MM")
     g = dd.add_mutually_exclusive_group(required=True)
@@ -66,6 +70,23 @@ def main(argv: list[str] | None = None) -> int:
             from .services import catalogue
             n = catalogue.export_json(ctx, args.file)
             print(tr("Đã xuất {n} thủ tục ra {file}.").format(n=n, file=args.file))
+        elif args.command == "verify-audit":
+            from .services import audit
+            result = audit.verify(ctx)
+            if not result.ok:
+                print(tr("CẢNH BÁO: chuỗi sự kiện bị phá vỡ tại sự kiện {id} (số {seq}): {reason}.")
+                      .format(id=result.broken_event, seq=result.broken_seq, reason=result.reason))
+                return 1
+            print(tr("Nhật ký toàn vẹn: {n} sự kiện của {d} quầy.").format(n=result.events, d=result.desks))
+        elif args.command == "export-dvcqg":
+            from datetime import date
+            from .services import dvcqg
+            try:
+                since = date.fromisoformat(args.since)
+            except ValueError:
+                return _fail(tr("--since phải có dạng YYYY-MM-DD"))
+            n = dvcqg.export(ctx, since, args.output)
+            print(tr("Đã xuất {n} hồ sơ ra {file}.").format(n=n, file=args.output))
         elif args.command == "receipt":
             from .services import receipts
             from .services.context import CurrentUser

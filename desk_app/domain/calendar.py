@@ -154,19 +154,43 @@ class WorkCalendar:
             moment = self.opening(self.next_working_day(day))
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
-        """Working time elapsed from ``a`` to ``b`` (zero if ``b`` is not after ``a``)."""
+        """Working time elapsed from ``a`` to ``b`` (zero if ``b`` is not after ``a``).
+
+        Computed from cumulative working seconds per day, so a year of statistics over
+        hundreds of thousands of dossiers stays cheap.
+        """
         if b <= a:
             return timedelta(0)
-        total = timedelta(0)
-        day = a.date()
-        while day <= b.date():
-            if self.is_working_day(day):
-                for pa, pb in self.periods:
-                    s = max(a, datetime.combine(day, pa))
-                    e = min(b, datetime.combine(day, pb))
-                    if e > s:
-                        total += e - s
-            day += timedelta(days=1)
+        return timedelta(seconds=self._cumulative(b) - self._cumulative(a))
+
+    def _cumulative(self, moment: datetime) -> float:
+        """Working seconds from the calendar's epoch (1 Jan 2000) to ``moment``."""
+        cache = self.__dict__.setdefault("_prefix_cache", {})
+        day = moment.date()
+        prefix = cache.get(day)
+        if prefix is None:
+            prefix = self._prefix(day, cache)
+        within = 0.0
+        if self.is_working_day(day):
+            t = moment.time()
+            for a, b in self.periods:
+                if t > a:
+                    within += _span(a, min(t, b)).total_seconds()
+        return prefix + within
+
+    def _prefix(self, day: date, cache: dict) -> float:
+        """Working seconds on the days strictly before ``day`` since the epoch (memoised)."""
+        epoch = date(2000, 1, 1)
+        known = [d for d in (day - timedelta(days=k) for k in range(1, 40)) if d in cache]
+        start, total = (known[0], cache[known[0]]) if known else (epoch, 0.0)
+        per_day = self.day_length().total_seconds()
+        d = start
+        while d < day:
+            cache[d] = total
+            if self.is_working_day(d):
+                total += per_day
+            d += timedelta(days=1)
+        cache[day] = total
         return total
 
     # -- deadlines -------------------------------------------------------------------

@@ -90,6 +90,8 @@ def transfer(ctx: DeskContext, user: CurrentUser, code: str, to_unit: str, note:
             raise StepRefused(tr("Hồ sơ đang ở chính đơn vị {unit}.").format(unit=target.name))
         allowed = _hop_allowed(s, d, target)
         d.holder_unit_id, d.holder_user, d.holder_since = target.id, None, now
+        if target.kind != "counter":
+            d.handling_unit_id = target.id
         d.stage = "result_transit" if d.status == Status.RESULT_READY.value else "transferring"
         d.hop_due_at = (ctx.calendar().add_working_time(now, timedelta(hours=allowed))
                         if allowed is not None and target.kind != "counter" else None)
@@ -191,6 +193,7 @@ def record_supplement(ctx: DeskContext, user: CurrentUser, code: str, note: str 
         last = [e for e in repo.events_of(s, d.code) if e.kind == EventKind.SUPPLEMENT_REQUESTED.value][-1]
         d.stage = last.payload.get("resume_stage") or "in_unit"
         d.paused_since = None
+        d.paused_seconds = (d.paused_seconds or 0) + int(paused.total_seconds())
         return {"paused_seconds": int(paused.total_seconds()), "old_due": old_due.isoformat(),
                 "new_due": d.due_at.isoformat(), "note": clean(note)}
     return _step(ctx, user, code, Action.RECORD_SUPPLEMENT, EventKind.SUPPLEMENT_RECEIVED, apply)

@@ -141,6 +141,8 @@ class Dossier(Base):
     paused_since: Mapped[datetime | None] = mapped_column(DateTime)
     supplement_count: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[int | None] = mapped_column(Integer)
+    handling_unit_id: Mapped[int | None] = mapped_column(Integer)  # the last department it went to
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # supplement pauses, working time
     procedure: Mapped[ProcedureRow] = relationship(lazy="joined")
     clerk: Mapped[User] = relationship(lazy="joined")
 

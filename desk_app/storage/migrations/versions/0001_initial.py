@@ -157,6 +157,8 @@ def upgrade() -> None:
     sa.Column('paused_since', sa.DateTime(), nullable=True),
     sa.Column('supplement_count', sa.Integer(), nullable=False, server_default='0'),
     sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('handling_unit_id', sa.Integer(), nullable=True),
+    sa.Column('paused_seconds', sa.Integer(), nullable=False, server_default='0'),
     sa.ForeignKeyConstraint(['clerk_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['holder_unit_id'], ['units.id'], ),
     sa.ForeignKeyConstraint(['procedure_id'], ['procedures.id'], ),
@@ -201,6 +203,7 @@ def upgrade() -> None:
     op.create_index('ix_dossiers_queue', 'dossiers', ['status', 'holder_unit_id', 'due_at'])
     op.create_index('ix_dossiers_holder_user', 'dossiers', ['holder_user', 'status'])
     op.create_index('ix_dossiers_finished', 'dossiers', ['finished_at'])
+    op.create_index('ix_dossiers_stage', 'dossiers', ['stage', 'holder_unit_id'])
 
     # Search index over the folded (no diacritics, đ -> d) text of each dossier: code,
     # owner and submitter names, phone and ID numbers. Kept in step by triggers.

@@ -1,0 +1,160 @@
+"""The live queues: who holds what since when, and what is late, due soon or waiting."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+
+from ..domain.dossier import Status, Verdict, verdict
+from ..domain.i18n import tr
+from ..domain.roles import Action
+from ..storage.models import Dossier, ProcedureRow, Unit, User
+from .context import CurrentUser, DeskContext, require
+
+OPEN = (Status.RECEIVED.value, Status.PROCESSING.value, Status.SUPPLEMENT_REQUESTED.value,
+        Status.PAYMENT_REQUESTED.value)
+RUNNING = (Status.RECEIVED.value, Status.PROCESSING.value, Status.PAYMENT_REQUESTED.value)  # clock not paused
+
+
+class Queue(str, enum.Enum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"             # within 2 working days
+    BEHIND_HOP = "behind_hop"         # past the current hop's allowed time
+    SUPPLEMENT = "supplement"
+    SIGNATURE = "signature"
+    RESULT_AT_COUNTER = "result_at_counter"
+
+    @property
+    def label(self) -> str:
+        return {Queue.OPEN: tr("Đang giải quyết"), Queue.OVERDUE: tr("Quá hạn"),
+                Queue.DUE_SOON: tr("Sắp đến hạn (2 ngày làm việc)"), Queue.BEHIND_HOP: tr("Chậm ở bước hiện tại"),
+                Queue.SUPPLEMENT: tr("Chờ bổ sung"), Queue.SIGNATURE: tr("Chờ ký duyệt"),
+                Queue.RESULT_AT_COUNTER: tr("Kết quả chờ trả")}[self]
+
+
+STAGE_LABELS = {
+    "received": "Đã tiếp nhận tại Một cửa", "transferring": "Đang chuyển", "in_unit": "Chờ phân công",
+    "assigned": "Đang xử lý", "review": "Chờ ký duyệt", "approved": "Đã ký duyệt", "supplement": "Chờ bổ sung",
+    "payment": "Chờ nộp nghĩa vụ tài chính", "result_unit": "Có kết quả tại đơn vị",
+    "result_transit": "Kết quả đang chuyển về Một cửa", "result": "Kết quả tại Một cửa",
+    "returned": "Đã trả kết quả", "closed": "Đã kết thúc",
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    queue: Queue = Queue.OPEN
+    unit_id: int | None = None
+    holder: str | None = None
+    procedure_code: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    code: str
+    owner_name: str
+    procedure_name: str
+    unit_name: str
+    holder: str
+    holder_since: datetime | None
+    stage: str
+    due_at: datetime
+    appointment_at: datetime
+    hop_due_at: datetime | None
+    verdict: Verdict
+
+
+def _conditions(ctx: DeskContext, f: Filter, now: datetime) -> list:
+    c = []
+    q = f.queue
+    if q is Queue.OPEN:
+        c.append(Dossier.status.in_(OPEN))
+    elif q is Queue.OVERDUE:
+        c += [Dossier.status.in_(RUNNING), Dossier.due_at < now, Dossier.finished_at.is_(None)]
+    elif q is Queue.DUE_SOON:
+        limit = ctx.calendar().add_working_time(now, ctx.calendar().day_length() * 2)
+        c += [Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= limit,
+              Dossier.finished_at.is_(None)]
+    elif q is Queue.BEHIND_HOP:
+        c += [Dossier.status.in_(RUNNING), Dossier.hop_due_at.is_not(None), Dossier.hop_due_at < now,
+              Dossier.stage.in_(("transferring", "in_unit", "assigned", "review", "approved"))]
+    elif q is Queue.SUPPLEMENT:
+        c.append(Dossier.status == Status.SUPPLEMENT_REQUESTED.value)
+    elif q is Queue.SIGNATURE:
+        c += [Dossier.stage == "review", Dossier.status == Status.PROCESSING.value]
+    elif q is Queue.RESULT_AT_COUNTER:
+        c += [Dossier.stage == "result", Dossier.status == Status.RESULT_READY.value]
+    if f.unit_id is not None:
+        c.append(Dossier.holder_unit_id == f.unit_id)
+    if f.holder is not None:
+        c.append(Dossier.holder_user == f.holder)
+    if f.procedure_code:
+        c.append(ProcedureRow.code == f.procedure_code)
+    return c
+
+
+def rows(ctx: DeskContext, user: CurrentUser, f: Filter, limit: int = 1000) -> list[QueueRow]:
+    """The dossiers in a queue, most urgent first."""
+    require(user, Action.VIEW_DOSSIERS)
+    now = ctx.clock()
+    with ctx.db.session(write=False) as s:
+        q = (select(Dossier.code, Dossier.owner_name, ProcedureRow.name, Unit.name, User.full_name,
+                    Dossier.holder_user, Dossier.holder_since, Dossier.stage, Dossier.due_at,
+                    Dossier.appointment_at, Dossier.hop_due_at, Dossier.finished_at)
+             .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
+             .outerjoin(Unit, Unit.id == Dossier.holder_unit_id)
+             .outerjoin(User, User.username == Dossier.holder_user)
+             .where(*_conditions(ctx, f, now)).order_by(Dossier.due_at, Dossier.id).limit(limit))
+        return [QueueRow(r[0], r[1], r[2], r[3] or "", r[4] or r[5] or "", r[6], r[7], r[8], r[9] or r[8], r[10],
+                         verdict(r[8], r[11], now)) for r in s.execute(q)]
+
+
+def counts(ctx: DeskContext, user: CurrentUser, unit_id: int | None = None,
+           holder: str | None = None) -> dict[Queue, int]:
+    """How many dossiers each queue holds (for the dashboard's tiles)."""
+    require(user, Action.VIEW_DOSSIERS)
+    now = ctx.clock()
+    out = {}
+    with ctx.db.session(write=False) as s:
+        for queue in Queue:
+            c = _conditions(ctx, Filter(queue, unit_id, holder), now)
+            out[queue] = s.scalar(select(func.count(Dossier.id)).where(*c)) or 0
+    return out
+
+
+@dataclass(frozen=True)
+class Holding:
+    unit_name: str
+    holder: str
+    count: int
+    overdue: int
+    oldest_since: datetime | None
+
+
+def holdings(ctx: DeskContext, user: CurrentUser) -> list[Holding]:
+    """Who holds how many open dossiers, by unit and person, and since when."""
+    require(user, Action.VIEW_DOSSIERS)
+    now = ctx.clock()
+    with ctx.db.session(write=False) as s:
+        overdue = func.sum(func.iif(and_(Dossier.due_at < now, Dossier.status.in_(RUNNING)), 1, 0))
+        q = (select(Unit.name, func.coalesce(User.full_name, Dossier.holder_user), func.count(Dossier.id),
+                    overdue, func.min(Dossier.holder_since))
+             .outerjoin(Unit, Unit.id == Dossier.holder_unit_id)
+             .outerjoin(User, User.username == Dossier.holder_user)
+             .where(Dossier.status.in_(OPEN))
+             .group_by(Dossier.holder_unit_id, Dossier.holder_user)
+             .order_by(func.count(Dossier.id).desc()))
+        return [Holding(r[0] or "", r[1] or tr("(chưa phân công)"), r[2], r[3] or 0, r[4]) for r in s.execute(q)]
+
+
+def my_queue(ctx: DeskContext, user: CurrentUser) -> list[QueueRow]:
+    """A specialist's "assigned to me", most urgent first."""
+    return rows(ctx, user, Filter(Queue.OPEN, holder=user.username))
+
+
+def unit_queue(ctx: DeskContext, user: CurrentUser) -> list[QueueRow]:
+    return rows(ctx, user, Filter(Queue.OPEN, unit_id=user.unit_id))
