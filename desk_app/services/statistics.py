@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..domain.dossier import EventKind, Rating
 from ..domain.i18n import tr
@@ -66,74 +66,75 @@ class Report:
 
 
 def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_by: GroupBy) -> Report:
-    """Figures for dossiers received or finished from ``start`` to ``end`` (both included)."""
+    """Figures for dossiers received or finished from ``start`` to ``end`` (both included).
+
+    One grouped query over the projection (processing time was stored when each dossier
+    finished), one over the period's supplement and rating events.
+    """
     require(user, Action.VIEW_STATISTICS)
     t0 = datetime.combine(start, datetime.min.time())
     t1 = datetime.combine(end + timedelta(days=1), datetime.min.time())
-    cal = ctx.calendar()
-    day_seconds = cal.day_length().total_seconds()
-    rows: dict[str, StatRow] = {}
-    total = StatRow("", tr("Tổng cộng"))
+    day_seconds = ctx.calendar().day_length().total_seconds()
     with ctx.db.session(write=False) as s:
         units = {u.id: u.name for u in s.scalars(select(Unit))}
         counter_name = next((u.name for u in s.scalars(select(Unit).where(Unit.kind == "counter"))), "")
         clerks = {u.id: u.full_name for u in s.scalars(select(User))}
-        q = (select(Dossier.id, Dossier.code, ProcedureRow.code, ProcedureRow.name, Dossier.handling_unit_id,
-                    Dossier.clerk_id, Dossier.received_at, Dossier.due_at, Dossier.finished_at,
-                    Dossier.supplement_count, Dossier.paused_seconds)
+        if group_by is GroupBy.UNIT:
+            key_col = func.coalesce(Dossier.handling_unit_id, 0)
+        elif group_by is GroupBy.PROCEDURE:
+            key_col = ProcedureRow.code
+        else:
+            key_col = Dossier.clerk_id
+        done = and_(Dossier.finished_at >= t0, Dossier.finished_at < t1)
+        late = and_(done, or_(Dossier.supplement_count > 1,
+                              func.date(Dossier.finished_at) > func.date(Dossier.due_at)))
+        early = and_(done, Dossier.supplement_count <= 1,
+                     func.date(Dossier.finished_at) < func.date(Dossier.due_at))
+        on_time = and_(done, Dossier.supplement_count <= 1,
+                       func.date(Dossier.finished_at) == func.date(Dossier.due_at))
+        open_overdue = and_(or_(Dossier.finished_at.is_(None), Dossier.finished_at >= t1), Dossier.due_at < t1)
+
+        def count(cond):
+            return func.sum(case((cond, 1), else_=0))
+        q = (select(key_col, func.max(ProcedureRow.name), count(Dossier.received_at >= t0), count(done),
+                    count(early), count(on_time), count(late), count(open_overdue),
+                    func.sum(case((done, Dossier.processing_seconds), else_=0)))
              .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
              .where(Dossier.received_at < t1,
-                    or_(Dossier.received_at >= t0, Dossier.finished_at.is_(None), Dossier.finished_at >= t0)))
-        keys_by_code: dict[str, str] = {}
-
-        def row_for(key: str, name: str) -> StatRow:
-            r = rows.get(key)
-            if r is None:
-                r = rows[key] = StatRow(key, name)
-            return r
-
-        for (_id, code, pcode, pname, unit_id, clerk_id, received, due, finished, supplements,
-             paused) in s.execute(q):
+                    or_(Dossier.received_at >= t0, Dossier.finished_at.is_(None), Dossier.finished_at >= t0))
+             .group_by(key_col))
+        rows: dict[str, StatRow] = {}
+        for key, pname, received, finished, n_early, n_on_time, n_late, n_open, seconds in s.execute(q):
             if group_by is GroupBy.UNIT:
-                key, name = str(unit_id or 0), units.get(unit_id, counter_name) if unit_id else counter_name
+                name = units.get(key, counter_name) if key else counter_name
             elif group_by is GroupBy.PROCEDURE:
-                key, name = pcode, pname
+                name = pname
             else:
-                key, name = str(clerk_id), clerks.get(clerk_id, "")
-            keys_by_code[code] = key
-            targets = (row_for(key, name), total)
-            if received >= t0:
-                for r in targets:
-                    r.received += 1
-            if finished is not None and t0 <= finished < t1:
-                if supplements > 1 or finished.date() > due.date():
-                    attr = "late"
-                elif finished.date() < due.date():
-                    attr = "early"
-                else:
-                    attr = "on_time"
-                days = max(0.0, (cal.working_time_between(received, finished).total_seconds() - paused) / day_seconds)
-                for r in targets:
-                    r.finished += 1
-                    setattr(r, attr, getattr(r, attr) + 1)
-                    r.processing_days_total += days
-            elif (finished is None or finished >= t1) and due < t1:
-                for r in targets:
-                    r.open_overdue += 1
-        ev = (select(EventRow.dossier_code, EventRow.kind, EventRow.payload)
+                name = clerks.get(key, "")
+            rows[str(key)] = StatRow(str(key), name, received or 0, finished or 0, n_early or 0, n_on_time or 0,
+                                     n_late or 0, n_open or 0, 0, (seconds or 0) / day_seconds)
+        level = func.json_extract(EventRow.payload, "$.level")
+        ev = (select(key_col, EventRow.kind, level, func.count())
+              .join(Dossier, Dossier.code == EventRow.dossier_code)
+              .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
               .where(EventRow.kind.in_((EventKind.SUPPLEMENT_REQUESTED.value, EventKind.RATED.value)),
-                     EventRow.desk_time >= t0, EventRow.desk_time < t1))
-        for code, kind, payload in s.execute(ev):
-            key = keys_by_code.get(code)
-            if key is None:
+                     EventRow.desk_time >= t0, EventRow.desk_time < t1)
+              .group_by(key_col, EventRow.kind, level))
+        for key, kind, lvl, n in s.execute(ev):
+            r = rows.get(str(key))
+            if r is None:
                 continue
-            for r in (rows[key], total):
-                if kind == EventKind.SUPPLEMENT_REQUESTED.value:
-                    r.supplement_requests += 1
-                else:
-                    level = payload.get("level")
-                    if level in r.ratings:
-                        r.ratings[level] += 1
+            if kind == EventKind.SUPPLEMENT_REQUESTED.value:
+                r.supplement_requests += n
+            elif lvl in r.ratings:
+                r.ratings[lvl] += n
+    total = StatRow("", tr("Tổng cộng"))
+    for r in rows.values():
+        for attr in ("received", "finished", "early", "on_time", "late", "open_overdue", "supplement_requests",
+                     "processing_days_total"):
+            setattr(total, attr, getattr(total, attr) + getattr(r, attr))
+        for k, v in r.ratings.items():
+            total.ratings[k] += v
     ordered = sorted(rows.values(), key=lambda r: (-r.received, r.name))
     return Report(start, end, group_by, ordered, total)
 

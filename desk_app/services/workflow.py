@@ -66,6 +66,12 @@ def _step(ctx: DeskContext, user: CurrentUser, code: str, action: Action, kind: 
         return StepResult(d.code, Status(d.status), d.due_at, d.appointment_at or d.due_at, path, flagged)
 
 
+def _finish(ctx: DeskContext, d: Dossier, now: datetime) -> None:
+    d.finished_at = now
+    worked = ctx.calendar().working_time_between(d.received_at, now).total_seconds()
+    d.processing_seconds = max(0, int(worked) - (d.paused_seconds or 0))
+
+
 def _unit(s, code: str) -> Unit:
     u = repo.unit_by_code(s, code)
     if u is None:
@@ -213,7 +219,7 @@ def request_payment(ctx: DeskContext, user: CurrentUser, code: str, amount: int,
 def result_ready(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> StepResult:
     """The result is ready; before the appointment, the appointment moves earlier."""
     def apply(s, d, now):
-        d.finished_at = now
+        _finish(ctx, d, now)
         d.stage = "result_unit"
         early = now.date() < (d.appointment_at or d.due_at).date()
         payload = {"early": early, "note": clean(note)}
@@ -260,7 +266,8 @@ def refuse(ctx: DeskContext, user: CurrentUser, code: str, reasons: list[str]) -
         raise ServiceError(tr("Cần ghi lý do từ chối."))
 
     def apply(s, d, now):
-        d.finished_at, d.stage, d.holder_user = now, "closed", None
+        _finish(ctx, d, now)
+        d.stage, d.holder_user = "closed", None
         return {"reasons": reasons}
 
     def form(s, d):
@@ -271,7 +278,8 @@ def refuse(ctx: DeskContext, user: CurrentUser, code: str, reasons: list[str]) -
 
 def withdraw(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> StepResult:
     def apply(s, d, now):
-        d.finished_at, d.stage = now, "closed"
+        _finish(ctx, d, now)
+        d.stage = "closed"
         return {"reason": clean(reason)}
     return _step(ctx, user, code, Action.WITHDRAW, EventKind.WITHDRAWN, apply)
 
@@ -281,7 +289,8 @@ def stop(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> StepRes
         raise ServiceError(tr("Cần ghi lý do dừng xử lý."))
 
     def apply(s, d, now):
-        d.finished_at, d.stage = now, "closed"
+        _finish(ctx, d, now)
+        d.stage = "closed"
         return {"reason": clean(reason)}
     return _step(ctx, user, code, Action.STOP, EventKind.STOPPED, apply)
 

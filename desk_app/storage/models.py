@@ -143,6 +143,8 @@ class Dossier(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     handling_unit_id: Mapped[int | None] = mapped_column(Integer)  # the last department it went to
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # supplement pauses, working time
+    # working time from receipt to finish, pauses excluded: set once, when the dossier finishes
+    processing_seconds: Mapped[int | None] = mapped_column(Integer)
     procedure: Mapped[ProcedureRow] = relationship(lazy="joined")
     clerk: Mapped[User] = relationship(lazy="joined")
 

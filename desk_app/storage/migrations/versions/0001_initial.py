@@ -159,6 +159,7 @@ def upgrade() -> None:
     sa.Column('rating', sa.Integer(), nullable=True),
     sa.Column('handling_unit_id', sa.Integer(), nullable=True),
     sa.Column('paused_seconds', sa.Integer(), nullable=False, server_default='0'),
+    sa.Column('processing_seconds', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['clerk_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['holder_unit_id'], ['units.id'], ),
     sa.ForeignKeyConstraint(['procedure_id'], ['procedures.id'], ),
