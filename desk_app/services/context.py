@@ -44,7 +44,11 @@ class DeskContext:
     data_dir: Path
     desk_id: str
     clock: Callable[[], datetime] = datetime.now
+    print_forms: bool = True  # the demo builder turns the PDFs of hand-overs off for speed
     _calendar: WorkCalendar | None = field(default=None, repr=False)
+    # Where dossier numbers come from when the desk's blocks run out: None for the desk's own
+    # counter (one site); ``services.sync.attach`` sets the central server's leases.
+    code_leaser: Callable | None = field(default=None, repr=False)
 
     @property
     def attachments_dir(self) -> Path:

@@ -64,37 +64,58 @@ def person(rng: random.Random) -> PersonInput:
     return PersonInput(name, IdKind.CCCD, cccd, born.strftime("%d/%m/%Y"), phone, email, address)
 
 
+FIELD_UNITS = [("hộ tịch", "STP"), ("chứng thực", "STP"), ("nuôi con", "STP"), ("lý lịch", "CAT"),
+               ("đất", "VPDKDD"), ("bảo đảm", "VPDKDD"), ("xây dựng", "SXD"), ("cư trú", "CAT"),
+               ("căn cước", "CAT"), ("giao thông", "CAT"), ("lái xe", "CAT"), ("phương tiện", "CAT"),
+               ("kinh doanh", "STC"), ("doanh nghiệp", "STC"), ("y tế", "SYT")]
+SPECIALISTS = {"STP": ("chuyenvien", "Phạm Quốc Bảo"), "SXD": ("cv.sxd", "Đinh Văn Toàn"),
+               "VPDKDD": ("cv.datdai", "Ngô Thị Thanh Tâm"), "CAT": ("cv.congan", "Lương Đức Hiếu"),
+               "STC": ("cv.taichinh", "Bùi Thị Ngọc Ánh"), "SYT": ("cv.yte", "Mai Xuân Trường")}
+
+
+def _unit_for(field: str) -> str:
+    f = field.lower()
+    return next((u for key, u in FIELD_UNITS if key in f), "SYT")
+
+
 def build(ctx: DeskContext, dossiers: int = 320, seed: int = 2026, receipts_for_today: int = 5) -> None:
-    """Fill an empty desk database with the demo agency and data."""
+    """Fill an empty desk database with the demo agency and data; dossiers walk the real services."""
+    from . import admin, workflow
     rng = random.Random(seed)
     real_clock = ctx.clock
-    admin = setup.configure(ctx, DEMO_AGENCY, "admin", DEMO_USERS[0][1], DEMO_PASSWORD)
-    with ctx.db.session() as s:
-        for code, name in UNITS:
-            s.add(Unit(code=code, name=name, kind="department"))
-    users: dict[str, CurrentUser] = {"admin": admin}
+    admin_user = setup.configure(ctx, DEMO_AGENCY, "admin", DEMO_USERS[0][1], DEMO_PASSWORD)
+    for code, name in UNITS:
+        admin.save_unit(ctx, admin_user, code, name)
+    users: dict[str, CurrentUser] = {"admin": admin_user}
     for username, full_name, role in DEMO_USERS[1:]:
+        if role is Role.SPECIALIST:
+            continue
         users[username] = auth.create_user(ctx, username, full_name, role, DEMO_PASSWORD)
+    specialists = {unit: admin.add_person(ctx, admin_user, u, n, Role.SPECIALIST, DEMO_PASSWORD, unit)
+                   for unit, (u, n) in SPECIALISTS.items()}
     catalogue.ensure_builtin(ctx)
     with ctx.db.session(write=False) as s:
-        rows = s.query(ProcedureRow).all()
-        procs = [procedure_from_dict(r.data) for r in rows]
-        unit_ids = [u.id for u in s.query(Unit).filter(Unit.kind == "department")]
+        procs = [procedure_from_dict(r.data) for r in s.query(ProcedureRow).all()]
+    for p in procs:
+        terms = next(iter(p.channels.values()))
+        hours = max(2.0, 7.5 * max(terms.deadline.amount, 0.5) * 0.6)
+        workflow.set_workflow(ctx, admin_user, p.code, [workflow.WorkflowStep(_unit_for(p.field), hours),
+                                                        workflow.WorkflowStep("MOTCUA", 4)])
     clerks = [users["tiepnhan"], users["tiepnhan2"]]
+    lead = users["lanhdao"]
     now = real_clock().replace(second=0, microsecond=0)
     cal = ctx.calendar()
-    # Spread dossiers over the last 45 working days; the newest ones today.
     day = now.date()
     days = []
     while len(days) < 45:
         if cal.is_working_day(day):
             days.append(day)
         day -= timedelta(days=1)
+    ctx.print_forms = False
     today_count = 0
     for i in range(dossiers):
         d = days[0] if i >= dossiers - 14 else rng.choice(days)
-        opening = max(cal.periods[0][0], time(8, 0))
-        t = datetime.combine(d, opening) + timedelta(minutes=rng.randint(0, 8 * 60))
+        t = datetime.combine(d, max(cal.periods[0][0], time(8, 0))) + timedelta(minutes=rng.randint(0, 8 * 60))
         if d == now.date():
             t = min(t, now - timedelta(minutes=dossiers - i))
         proc = rng.choice(procs)
@@ -115,49 +136,66 @@ def build(ctx: DeskContext, dossiers: int = 320, seed: int = 2026, receipts_for_
         print_it = d == now.date() and today_count < receipts_for_today
         today_count += print_it
         saved = intake.save(ctx, clerk, form, print_receipt=print_it)
-        _advance(ctx, rng, saved.code, t, now, unit_ids, users, clerk)
+        if i >= dossiers - 8:
+            continue                                    # this morning's: still at the counter
+        _advance(ctx, rng, saved.code, t, now, clerk, specialists[_unit_for(proc.field)], lead,
+                 _unit_for(proc.field))
     ctx.clock = real_clock
+    ctx.print_forms = True
 
 
-def _advance(ctx, rng, code, received, now, unit_ids, users, clerk) -> None:
-    """Walk a demo dossier some way along its life, as events."""
+def _advance(ctx, rng, code, received, now, clerk, specialist, lead, unit) -> None:
+    """Walk a demo dossier some way along its life through the workflow services."""
+    from . import workflow
     cal = ctx.calendar()
-    age = cal.working_time_between(received, now)
-    if age < timedelta(hours=2):
+    if cal.working_time_between(received, now) < timedelta(hours=1):
         return
-    steps: list[tuple[EventKind, dict]] = []
+    moments = sorted(received + (now - received) * rng.uniform(0.02, 0.98) for _ in range(9))
+    it = iter(m.replace(microsecond=0) for m in moments)
+
+    def at(fn, *args, **kw):
+        moment = next(it)
+        ctx.clock = lambda: moment
+        return fn(ctx, *args, **kw)
+
     r = rng.random()
     if r < 0.03:
-        steps = [(EventKind.WITHDRAWN, {"reason": "Công dân đề nghị rút hồ sơ"})]
-    else:
-        unit = rng.choice(unit_ids)
-        steps = [(EventKind.TRANSFERRED, {"to_unit": unit}), (EventKind.ARRIVED, {"unit": unit}),
-                 (EventKind.ASSIGNED, {"to": "chuyenvien"})]
-        r2 = rng.random()
-        if r2 < 0.08:
-            steps.append((EventKind.SUPPLEMENT_REQUESTED, {"reason": "Bổ sung bản sao chứng thực sổ hộ khẩu"}))
-        elif r2 < 0.11:
-            steps.append((EventKind.PAYMENT_REQUESTED, {"amount": 500000}))
-        elif r2 < 0.13:
-            steps.append((EventKind.STOPPED, {"reason": "Hồ sơ đang có tranh chấp"}))
-        elif r2 < 0.75 and age > timedelta(hours=12):
-            steps.append((EventKind.RESULT_READY, {}))
-            if rng.random() < 0.7:
-                steps.append((EventKind.RETURNED, {"received_by": "owner"}))
-    # Space the steps over the time the dossier has had, never past now.
-    span = now - received
-    with ctx.db.session() as s:
-        dossier = s.query(Dossier).filter(Dossier.code == code).one()
-        for n, (kind, payload) in enumerate(steps, start=1):
-            at = received + span * (n / (len(steps) + 1)) * rng.uniform(0.8, 1.0)
-            at = at.replace(microsecond=0)
-            actor = clerk.username if kind in (EventKind.TRANSFERRED, EventKind.RETURNED, EventKind.WITHDRAWN) else "chuyenvien"
-            repo.append_event(s, dossier, kind, payload, actor, ctx.desk_id, at)
-            if kind is EventKind.RESULT_READY:
-                dossier.finished_at = at
-            if kind is EventKind.RETURNED:
-                dossier.returned_at = at
-            if kind in (EventKind.WITHDRAWN, EventKind.STOPPED):
-                dossier.finished_at = at
-            if kind is EventKind.TRANSFERRED:
-                dossier.holder_unit_id = payload["to_unit"]
+        at(workflow.withdraw, clerk, code, "Công dân đề nghị rút hồ sơ để bổ sung thêm giấy tờ")
+        return
+    if r < 0.05:
+        at(workflow.refuse, clerk, code, ["Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan"])
+        return
+    at(workflow.transfer, clerk, code, unit)
+    if rng.random() < 0.1:
+        return                                          # still on its way
+    at(workflow.receive, specialist, code)
+    if rng.random() < 0.8:
+        at(workflow.assign, lead, code, specialist.username)
+    r = rng.random()
+    if r < 0.1:
+        at(workflow.request_supplement, specialist, code, "Hồ sơ chưa đủ thành phần theo quy định",
+           ["Bản sao có chứng thực giấy tờ chứng minh quyền sử dụng"])
+        if rng.random() < 0.5:
+            at(workflow.record_supplement, clerk, code)
+        return
+    if r < 0.15:
+        at(workflow.request_payment, specialist, code, rng.choice([500000, 1200000, 2500000]))
+        return
+    if r < 0.17:
+        at(workflow.stop, lead, code, "Tạm dừng chờ kết quả giải quyết tranh chấp tại Tòa án")
+        return
+    if r < 0.3:
+        at(workflow.forward, specialist, code, lead.username)
+        return                                          # awaiting signature
+    if r < 0.35:
+        return                                          # in the specialist's hands
+    if rng.random() < 0.5:
+        at(workflow.forward, specialist, code, lead.username)
+        at(workflow.approve, lead, code)
+    at(workflow.result_ready, specialist, code)
+    if rng.random() < 0.15:
+        return
+    at(workflow.transfer, specialist, code, "MOTCUA")
+    at(workflow.receive, clerk, code)
+    if rng.random() < 0.8:
+        at(workflow.return_result, clerk, code)

@@ -62,7 +62,7 @@ def _step(ctx: DeskContext, user: CurrentUser, code: str, action: Action, kind: 
         unit = s.get(Unit, user.unit_id).code if user.unit_id else None
         repo.append_event(s, d, kind, payload, user.username, ctx.desk_id, now, unit=unit)
         flagged = flag(d) if flag else None
-        path = form(s, d) if form else None
+        path = form(s, d) if form and ctx.print_forms else None
         return StepResult(d.code, Status(d.status), d.due_at, d.appointment_at or d.due_at, path, flagged)
 
 
