@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -24,11 +21,16 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTempla
 from ..domain.receipt import ReceiptData
 from .codes import Code128Flowable, QRFlowable
 from .fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, register_fonts
+from .layout import BASE_CELL as _BASE_CELL
+from .layout import UNIT, national_header
+from .layout import clean as _clean
+from .layout import story_height as _story_height
+from .layout import title_case as _title_case
+from .layout import when as _when
+from .layout import with_style as _with
+from .layout import x as _x
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
-UNIT = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp")
 
 PAPERS = {"A4": A4, "A5": A5}
@@ -48,10 +50,6 @@ SIGNATURE_SPACE = 21 * mm
 TEXT_STEP = 0.02
 MIN_TEXT_SCALE = 0.55
 MIN_BODY_PT = 6.0
-
-# Table cells otherwise name Helvetica, which then sits in the PDF without being embedded.
-_BASE_CELL: list[tuple[Any, ...]] = [("FONTNAME", (0, 0), (-1, -1), SERIF)]
-
 
 def _text_scales(paper_scale: float) -> list[float]:
     lowest = max(MIN_TEXT_SCALE, MIN_BODY_PT / (BODY_PT * paper_scale))
@@ -200,30 +198,8 @@ class _Styles:
 
 
 def _header(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
-    left_w, right_w = width * 0.44, width * 0.56
-    unit_w = stringWidth(UNIT, SERIF_BOLD, s.header.fontSize)
-    # The national motto runs as wide as its words; the unit's rule is a short centred stroke.
-    motto_w = stringWidth(MOTTO, SERIF_BOLD, s.motto.fontSize)
-    left = [
-        Paragraph(_x(_clean(data.parent_agency).upper()), s.header),
-        Paragraph("<b>%s</b>" % _x(_clean(data.agency_name).upper()), s.header),
-        Paragraph("<b>%s</b>" % UNIT, _with(s.header, fontSize=_fit(UNIT, SERIF_BOLD, s.header.fontSize,
-                                                                     left_w - 2))),
-        _Rule(min(unit_w, left_w) * 0.4, m),
-    ]
-    right = [
-        Paragraph("<b>%s</b>" % NATION, _with(s.header, fontSize=_fit(NATION, SERIF_BOLD, s.header.fontSize,
-                                                                       right_w - 2))),
-        Paragraph("<b>%s</b>" % MOTTO, s.motto),
-        _Rule(min(motto_w, right_w), m),
-    ]
-    table = Table([[left, right]], colWidths=[left_w, right_w])
-    table.setStyle(TableStyle(_BASE_CELL + [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return table
+    return national_header(data.parent_agency, data.agency_name, UNIT, width,
+                           s.header.fontSize, s.motto.fontSize, m.paper, m.text)
 
 
 def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Table:
@@ -316,70 +292,9 @@ def _signatures(data: ReceiptData, s: _Styles, m: _Metrics, width: float) -> Tab
     return table
 
 
-class _Rule(Flowable):
-    """A centred horizontal stroke under a heading, as on every Vietnamese administrative form."""
-
-    def __init__(self, length: float, m: _Metrics) -> None:
-        super().__init__()
-        self.length = length
-        self.thickness = 0.7 * m.paper
-        self.gap = 2.2 * m.paper * m.text
-        self.above = 1.5 * m.paper * m.text  # clear of the dot below Ậ, Ụ, Ộ
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self._avail = availWidth
-        return availWidth, self.gap * 2 + self.above
-
-    def draw(self) -> None:
-        x = (self._avail - self.length) / 2
-        self.canv.setLineWidth(self.thickness)
-        self.canv.line(x, self.gap, x + self.length, self.gap)
-
-
-def _story_height(story: list[Flowable], width: float, height: float) -> float:
-    total = 0.0
-    for flowable in story:
-        _, h = flowable.wrap(width, height)
-        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    return total
-
-
-def _with(style: ParagraphStyle, **changes: Any) -> ParagraphStyle:
-    return ParagraphStyle(style.name + "+", parent=style, **changes)
-
-
-def _fit(text: str, font: str, size: float, width: float) -> float:
-    """size, or smaller so one line of text fits in width."""
-    natural = stringWidth(text, font, size)
-    return size if natural <= width else size * width / natural
-
-
-def _raw(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
-
-
-def _clean(text: str) -> str:
-    """NFC (a decomposed accent would print beside its letter) and one line."""
-    return " ".join(_raw(text).split())
-
-
-def _x(text: str) -> str:
-    """Text for Paragraph markup: cleaned and escaped."""
-    return escape(_clean(text))
-
-
-def _when(moment: datetime) -> str:
-    return "%02d giờ %02d phút, ngày %02d/%02d/%04d" % (
-        moment.hour, moment.minute, moment.day, moment.month, moment.year)
-
-
 _BOOK_PREFIX = re.compile(r"^\s*quyển\s*số\s*:?\s*", re.IGNORECASE)
 
 
 def _book_number(book: str) -> str:
     """The book as it follows the form's own "Quyển số:": "Quyển số 01/2026" prints as "01/2026"."""
     return _BOOK_PREFIX.sub("", _clean(book))
-
-
-def _title_case(text: str) -> str:
-    return text[:1] + text[1:].lower()
