@@ -53,7 +53,11 @@ def populate(data_dir: Path, n: int) -> None:
         rec = start + timedelta(minutes=int(i * 365 * 24 * 60 / n))
         rec = rec.replace(hour=8 + rng.randint(0, 8), minute=rng.randint(0, 59), second=0, microsecond=0)
         due = cal.add_working_time(rec, timedelta(hours=7.5 * rng.choice((1, 3, 5, 7, 15))))
-        stage = rng.choice(stages) if rec < now - timedelta(days=30) else rng.choice(stages[:6])
+        # a province's year: most older dossiers are done (a few stuck), last month's mostly open
+        if rec < now - timedelta(days=30):
+            stage = rng.choice(stages[:6]) if rng.random() < 0.05 else rng.choice(("result", "returned"))
+        else:
+            stage = rng.choice(stages)
         user, unit = rng.choice(people)
         status = {"received": 2, "in_unit": 4, "assigned": 4, "review": 4, "supplement": 5, "result": 9,
                   "returned": 10}[stage]

@@ -40,6 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--days", type=float, help=tr("số ngày (dùng với --calendar-days)"))
     dd.add_argument("--calendar-days", action="store_true", help=tr("thời hạn tính theo ngày lịch"))
     dd.add_argument("--cutoff", help="HH:MM")
+    sc = sub.add_parser("scan", help=tr("đọc mã QR và mã vạch trong tệp ảnh (PNG, JPEG) hoặc video"))
+    sc.add_argument("paths", nargs="+", metavar="PATH")
+    sc.add_argument("--json", action="store_true", help=tr("mỗi tệp một dòng JSON"))
+    k = sub.add_parser("kiosk", help=tr("chạy kiosk tra cứu hồ sơ toàn màn hình cho người dân"))
+    k.add_argument("--camera", type=int, default=None, help=tr("số thứ tự camera (mặc định: theo thiết lập)"))
+    k.add_argument("--source", type=Path, default=None, help=tr("tệp video hoặc thư mục ảnh thay cho camera"))
+    k.add_argument("--user", default="kiosk", help=tr("tài khoản kiosk"))
+    k.add_argument("--windowed", action="store_true", help=tr("chạy trong cửa sổ (để thử)"))
+    from central_server.cli import add_arguments as server_arguments
+    server_arguments(sub.add_parser("server", help=tr("chạy máy chủ trung tâm của tỉnh, và các lệnh quản trị của nó")))
+    en = sub.add_parser("enrol", help=tr("đăng ký quầy này với máy chủ trung tâm bằng mã dùng một lần"))
+    en.add_argument("server_url", help="https://...")
+    en.add_argument("code", help=tr("mã đăng ký do quản trị viên cấp"))
+    en.add_argument("--name", default=None, help=tr("tên quầy"))
+    sub.add_parser("sync", help=tr("đồng bộ một lần với máy chủ trung tâm"))
     return p
 
 
@@ -58,6 +73,16 @@ def main(argv: list[str] | None = None) -> int:
         return _demo(args, data_dir)
     if args.command == "due-date":
         return _due_date(args, data_dir)
+    if args.command == "scan":
+        from .scanner.files import scan_command
+        return scan_command(args.paths, as_json=args.json)
+    if args.command == "kiosk":
+        from .ui.kiosk.app import run_kiosk
+        return run_kiosk(data_dir, camera=args.camera, source=args.source, username=args.user,
+                         windowed=args.windowed)
+    if args.command == "server":
+        from central_server.cli import run as run_server
+        return run_server(args)
     from .services.context import ServiceError, open_desk
     ctx = open_desk(data_dir)
     try:
@@ -87,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                 return _fail(tr("--since phải có dạng YYYY-MM-DD"))
             n = dvcqg.export(ctx, since, args.output)
             print(tr("Đã xuất {n} hồ sơ ra {file}.").format(n=n, file=args.output))
+        elif args.command in ("enrol", "sync"):
+            return _sync_command(ctx, args)
         elif args.command == "receipt":
             from .services import receipts
             from .services.context import CurrentUser
@@ -97,6 +124,26 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
     except ServiceError as e:
         return _fail(str(e))
+    return 0
+
+
+def _sync_command(ctx, args) -> int:
+    from .services import sync
+    from .sync.client import SyncError
+    if args.command == "enrol":
+        info = sync.enrol(ctx, args.server_url, args.code, args.name)
+        print(tr("Đã đăng ký quầy {desk} với máy chủ (cơ quan {agency}, đơn vị {units}).").format(
+            desk=info["desk_id"], agency=info["agency_code"], units=", ".join(info["units"])))
+        return 0
+    sync.attach(ctx)
+    try:
+        r = sync.sync_once(ctx)
+    except SyncError as e:
+        return _fail(e.message)
+    print(tr("Đã gửi {pushed} sự kiện ({conflicts} xung đột), nhận {pulled} sự kiện, {files} tệp đính kèm.")
+          .format(pushed=r.pushed, conflicts=r.conflicts, pulled=r.pulled, files=r.downloaded))
+    for w in r.warnings:
+        print(w, file=sys.stderr)
     return 0
 
 

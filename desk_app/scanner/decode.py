@@ -1,16 +1,24 @@
-"""Find the QR codes and Code 128 barcodes in one image: zxing-cpp first, pyzbar when zxing finds nothing."""
+"""Find the QR codes and Code 128 barcodes in one image.
+
+``decode_image`` is the whole pipeline (``pipeline.py``): zxing-cpp first, then pyzbar, OpenCV
+and prepared copies of the image while a time budget allows, every result validated. The raw
+decoders below each do one pass on a grey array; the benchmark compares them with the pipeline.
+"""
 
 from __future__ import annotations
 
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import zxingcpp
 from PIL import Image
 
 Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
 
 QR_CODE = "QRCode"
 CODE_128 = "Code128"
@@ -23,16 +31,18 @@ class DecodedCode:
     # The symbol's top-left, top-right, bottom-right, bottom-left, in image pixels (y down); a
     # rotated symbol keeps its own order. pyzbar does not say which corner is which, so for its
     # results the order is by position in the image.
-    corners: tuple[Point, Point, Point, Point]
+    corners: Quad
 
 
-def decode_image(image: Image.Image | np.ndarray) -> list[DecodedCode]:
+def decode_image(image: Image.Image | np.ndarray, budget_ms: float | None = None) -> list[DecodedCode]:
     """Every QR code and Code 128 in image (PIL, or a numpy BGR / BGRA / grey array)."""
-    grey = _to_grey(image)
-    return _decode_zxing(grey) or _decode_pyzbar(grey)
+    from .pipeline import FILE, scan
+    options = FILE if budget_ms is None else FILE.with_budget(budget_ms)
+    return scan(image, options).codes
 
 
-def _to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
+def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
+    """A contiguous uint8 grey array from a PIL image or a BGR / BGRA / grey / float / bool array."""
     if isinstance(image, Image.Image):
         if image.mode in ("RGBA", "LA", "P"):
             # Transparent pixels are paper, not ink.
@@ -52,6 +62,9 @@ def _to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     if array.ndim == 3:
         if array.shape[2] not in (3, 4):
             raise ValueError("expected a BGR, BGRA or grey image, got shape %r" % (array.shape,))
+        if array.shape[2] == 3:
+            import cv2  # same weights as below, many times faster on camera frames
+            return cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_BGR2GRAY)
         b = array[:, :, 0].astype(np.float32)
         g = array[:, :, 1].astype(np.float32)
         r = array[:, :, 2].astype(np.float32)
@@ -61,16 +74,42 @@ def _to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
+_to_grey = to_grey  # the name the first version used
+
+
+# -- zxing-cpp ---------------------------------------------------------------------------
+_ZXING_FORMATS = {zxingcpp.BarcodeFormat.QRCode: QR_CODE, zxingcpp.BarcodeFormat.Code128: CODE_128}
+_failures = threading.local()
+
+
+@contextmanager
+def collecting_failures() -> Iterator[list[Quad]]:
+    """Within the block, zxing passes on this thread add the places of symbols they found but
+    could not read (checksum or format errors): the pipeline retries exactly there."""
+    found: list[Quad] = []
+    previous = getattr(_failures, "sink", None)
+    _failures.sink = found
+    try:
+        yield found
+    finally:
+        _failures.sink = previous
+
+
 def _decode_zxing(grey: np.ndarray) -> list[DecodedCode]:
-    formats = {zxingcpp.BarcodeFormat.QRCode: QR_CODE, zxingcpp.BarcodeFormat.Code128: CODE_128}
-    results = zxingcpp.read_barcodes(grey, formats=tuple(formats), text_mode=zxingcpp.TextMode.Plain)
+    sink = getattr(_failures, "sink", None)
+    results = zxingcpp.read_barcodes(grey, formats=tuple(_ZXING_FORMATS), text_mode=zxingcpp.TextMode.Plain,
+                                     return_errors=sink is not None)
     found = []
     for result in results:
-        name = formats.get(result.format)
-        if name is None or not result.valid:
+        name = _ZXING_FORMATS.get(result.format)
+        if name is None:
             continue
         p = result.position
         corners = (_point(p.top_left), _point(p.top_right), _point(p.bottom_right), _point(p.bottom_left))
+        if not result.valid:
+            if sink is not None:
+                sink.append(corners)
+            continue
         found.append(DecodedCode(result.text, name, corners))
     return found
 
@@ -79,6 +118,7 @@ def _point(q: Any) -> Point:
     return (float(q.x), float(q.y))
 
 
+# -- pyzbar ------------------------------------------------------------------------------
 def _decode_pyzbar(grey: np.ndarray) -> list[DecodedCode]:
     try:
         from pyzbar import pyzbar
@@ -91,26 +131,95 @@ def _decode_pyzbar(grey: np.ndarray) -> list[DecodedCode]:
         name = names.get(symbol.type)
         if name is None:
             continue
-        found.append(DecodedCode(_text(symbol.data), name, _corners(symbol)))
+        text = _text(symbol.data)
+        if text is not None and name == QR_CODE:
+            text = _undo_charset_guess(text)
+        if text is None:
+            continue
+        found.append(DecodedCode(text, name, _corners(symbol)))
     return found
 
 
-def _text(data: bytes) -> str:
+def _text(data: bytes) -> str | None:
+    # zbar hands back UTF-8; anything else is a misread or a code in a legacy charset we do not use.
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return None
 
 
-def _corners(symbol: Any) -> tuple[Point, Point, Point, Point]:
+def _foreign(text: str) -> bool:
+    """CJK or half-width forms: what UTF-8 Vietnamese looks like after zbar took it for Shift JIS."""
+    return any(0x3000 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF for c in text)
+
+
+def _undo_charset_guess(text: str) -> str | None:
+    """zbar guesses a QR's character set and converts to UTF-8; it takes UTF-8 Vietnamese for
+    Shift JIS or Latin-1 now and then ("Vũ" comes back as "Vﾅｩ"). Undo the guess when the bytes
+    were UTF-8 all along; refuse a text that still looks foreign."""
+    if text.isascii():
+        return text
+    for charset in ("shift_jis", "cp932", "latin-1", "cp1252"):
+        try:
+            original = text.encode(charset).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if original != text and not _foreign(original):
+            return original
+    return None if _foreign(text) else text
+
+
+def _corners(symbol: Any) -> Quad:
     points = [(float(p.x), float(p.y)) for p in symbol.polygon]
     if len(points) != 4:
         left, top, width, height = (float(v) for v in symbol.rect)
-        points = [(left, top), (left + width, top), (left + width, top + height), (left, top + height)]
-    # Order as zxing does: top-left first, then clockwise (in image coordinates, y down).
+        if len(points) > 4:  # zbar's outline of a skewed symbol: take its minimal box
+            import cv2
+            box = cv2.minAreaRect(np.asarray(points, dtype=np.float32))
+            points = [(float(x), float(y)) for x, y in cv2.boxPoints(box)]
+        else:
+            points = [(left, top), (left + width, top), (left + width, top + height), (left, top + height)]
+    return order_by_position(points)
+
+
+def order_by_position(points: list[Point]) -> Quad:
+    """Top-left first, then clockwise (in image coordinates, y down), as zxing orders them."""
     cx = sum(x for x, _ in points) / 4.0
     cy = sum(y for _, y in points) / 4.0
-    points.sort(key=lambda q: math.atan2(q[1] - cy, q[0] - cx))
+    points = sorted(points, key=lambda q: math.atan2(q[1] - cy, q[0] - cx))
     start = min(range(4), key=lambda i: points[i][0] + points[i][1])
     ordered = points[start:] + points[:start]
     return (ordered[0], ordered[1], ordered[2], ordered[3])
+
+
+# -- OpenCV ------------------------------------------------------------------------------
+_opencv = threading.local()
+
+
+def _decode_opencv(grey: np.ndarray) -> list[DecodedCode]:
+    """QR codes only: OpenCV's barcode module reads EAN/UPC, not Code 128."""
+    import cv2
+    detector = getattr(_opencv, "detector", None)
+    if detector is None:  # a detector is not safe to share between threads
+        detector = _opencv.detector = cv2.QRCodeDetectorAruco()
+    try:
+        ok, texts, points, _ = detector.detectAndDecodeMulti(grey)
+    except cv2.error:
+        return []
+    if not ok or points is None:
+        return []
+    found = []
+    for text, quad in zip(texts, points):
+        if not text:
+            continue
+        corners = tuple((float(x), float(y)) for x, y in quad[:4])
+        found.append(DecodedCode(text, QR_CODE, corners))  # type: ignore[arg-type]
+    return found
+
+
+RAW_DECODERS = {"zxing": _decode_zxing, "pyzbar": _decode_pyzbar, "opencv": _decode_opencv}
+
+
+def read_raw(decoder: str, image: Image.Image | np.ndarray) -> list[DecodedCode]:
+    """One pass of one decoder on the image as it is, for comparisons."""
+    return globals()["_decode_" + decoder](to_grey(image))

@@ -71,6 +71,8 @@ class QueueRow:
 def _conditions(ctx: DeskContext, f: Filter, now: datetime) -> list:
     c = []
     q = f.queue
+    if q is not Queue.RESULT_AT_COUNTER:
+        c.append(Dossier.finished_at.is_(None))  # lets SQLite use the partial index of open dossiers
     if q is Queue.OPEN:
         c.append(Dossier.status.in_(OPEN))
     elif q is Queue.OVERDUE:
@@ -115,18 +117,23 @@ def rows(ctx: DeskContext, user: CurrentUser, f: Filter, limit: int = 1000) -> l
 
 def counts(ctx: DeskContext, user: CurrentUser, unit_id: int | None = None,
            holder: str | None = None) -> dict[Queue, int]:
-    """How many dossiers each queue holds (the dashboard's tiles), in one pass over open dossiers."""
+    """How many dossiers each queue holds (the dashboard's tiles).
+
+    One pass over the partial index of open dossiers for the running queues, and one
+    indexed count for the results waiting at the counter.
+    """
     require(user, Action.VIEW_DOSSIERS)
     now = ctx.clock()
-    base = [Dossier.status.in_(OPEN + (Status.RESULT_READY.value,))]
-    if unit_id is not None:
-        base.append(Dossier.holder_unit_id == unit_id)
-    if holder is not None:
-        base.append(Dossier.holder_user == holder)
-    sums = [func.sum(case((and_(*_conditions(ctx, Filter(q), now)), 1), else_=0)) for q in Queue]
+    running = [q for q in Queue if q is not Queue.RESULT_AT_COUNTER]
+    # each queue's own conditions, without the shared "finished_at IS NULL" and filters
+    sums = [func.sum(case((and_(*_conditions(ctx, Filter(q), now)[1:]), 1), else_=0)) for q in running]
+    shared = _conditions(ctx, Filter(Queue.OPEN, unit_id, holder), now)
+    shared = [shared[0]] + shared[2:]  # drop the OPEN status test, keep finished_at and the filters
     with ctx.db.session(write=False) as s:
-        values = s.execute(select(*sums).where(*base)).one()
-    return {q: int(v or 0) for q, v in zip(Queue, values)}
+        values = dict(zip(running, s.execute(select(*sums).where(*shared)).one()))
+        at_counter = _conditions(ctx, Filter(Queue.RESULT_AT_COUNTER, unit_id, holder), now)
+        values[Queue.RESULT_AT_COUNTER] = s.scalar(select(func.count(Dossier.id)).where(*at_counter))
+    return {q: int(values[q] or 0) for q in Queue}
 
 
 @dataclass(frozen=True)
@@ -143,15 +150,16 @@ def holdings(ctx: DeskContext, user: CurrentUser) -> list[Holding]:
     require(user, Action.VIEW_DOSSIERS)
     now = ctx.clock()
     with ctx.db.session(write=False) as s:
-        overdue = func.sum(func.iif(and_(Dossier.due_at < now, Dossier.status.in_(RUNNING)), 1, 0))
-        q = (select(Unit.name, func.coalesce(User.full_name, Dossier.holder_user), func.count(Dossier.id),
-                    overdue, func.min(Dossier.holder_since))
-             .outerjoin(Unit, Unit.id == Dossier.holder_unit_id)
-             .outerjoin(User, User.username == Dossier.holder_user)
-             .where(Dossier.status.in_(OPEN))
-             .group_by(Dossier.holder_unit_id, Dossier.holder_user)
-             .order_by(func.count(Dossier.id).desc()))
-        return [Holding(r[0] or "", r[1] or tr("(chưa phân công)"), r[2], r[3] or 0, r[4]) for r in s.execute(q)]
+        units = {u.id: u.name for u in s.scalars(select(Unit))}
+        people = {u.username: u.full_name for u in s.scalars(select(User))}
+        overdue = func.sum(case((and_(Dossier.due_at < now, Dossier.status.in_(RUNNING)), 1), else_=0))
+        q = (select(Dossier.holder_unit_id, Dossier.holder_user, func.count(), overdue,
+                    func.min(Dossier.holder_since))
+             .where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN))
+             .group_by(Dossier.holder_unit_id, Dossier.holder_user))
+        out = [Holding(units.get(u, ""), people.get(h, h) if h else tr("(chưa phân công)"), n, late or 0, since)
+               for u, h, n, late, since in s.execute(q)]
+    return sorted(out, key=lambda h: -h.count)
 
 
 def my_queue(ctx: DeskContext, user: CurrentUser) -> list[QueueRow]:

@@ -86,21 +86,22 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
         else:
             key_col = Dossier.clerk_id
         done = and_(Dossier.finished_at >= t0, Dossier.finished_at < t1)
-        late = and_(done, or_(Dossier.supplement_count > 1,
-                              func.date(Dossier.finished_at) > func.date(Dossier.due_at)))
-        early = and_(done, Dossier.supplement_count <= 1,
-                     func.date(Dossier.finished_at) < func.date(Dossier.due_at))
-        on_time = and_(done, Dossier.supplement_count <= 1,
-                       func.date(Dossier.finished_at) == func.date(Dossier.due_at))
+        # judged by date: the first ten characters of SQLite's stored date-times
+        fin_day, due_day = func.substr(Dossier.finished_at, 1, 10), func.substr(Dossier.due_at, 1, 10)
+        late = and_(done, or_(Dossier.supplement_count > 1, fin_day > due_day))
+        early = and_(done, Dossier.supplement_count <= 1, fin_day < due_day)
+        on_time = and_(done, Dossier.supplement_count <= 1, fin_day == due_day)
         open_overdue = and_(or_(Dossier.finished_at.is_(None), Dossier.finished_at >= t1), Dossier.due_at < t1)
 
         def count(cond):
             return func.sum(case((cond, 1), else_=0))
-        q = (select(key_col, func.max(ProcedureRow.name), count(Dossier.received_at >= t0), count(done),
+        name_col = func.max(ProcedureRow.name) if group_by is GroupBy.PROCEDURE else func.max(Dossier.clerk_id)
+        q = (select(key_col, name_col, count(Dossier.received_at >= t0), count(done),
                     count(early), count(on_time), count(late), count(open_overdue),
-                    func.sum(case((done, Dossier.processing_seconds), else_=0)))
-             .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
-             .where(Dossier.received_at < t1,
+                    func.sum(case((done, Dossier.processing_seconds), else_=0))))
+        if group_by is GroupBy.PROCEDURE:
+            q = q.join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
+        q = (q.where(Dossier.received_at < t1,
                     or_(Dossier.received_at >= t0, Dossier.finished_at.is_(None), Dossier.finished_at >= t0))
              .group_by(key_col))
         rows: dict[str, StatRow] = {}
@@ -114,10 +115,10 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
             rows[str(key)] = StatRow(str(key), name, received or 0, finished or 0, n_early or 0, n_on_time or 0,
                                      n_late or 0, n_open or 0, 0, (seconds or 0) / day_seconds)
         level = func.json_extract(EventRow.payload, "$.level")
-        ev = (select(key_col, EventRow.kind, level, func.count())
-              .join(Dossier, Dossier.code == EventRow.dossier_code)
-              .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
-              .where(EventRow.kind.in_((EventKind.SUPPLEMENT_REQUESTED.value, EventKind.RATED.value)),
+        ev = select(key_col, EventRow.kind, level, func.count()).join(Dossier, Dossier.code == EventRow.dossier_code)
+        if group_by is GroupBy.PROCEDURE:
+            ev = ev.join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
+        ev = (ev.where(EventRow.kind.in_((EventKind.SUPPLEMENT_REQUESTED.value, EventKind.RATED.value)),
                      EventRow.desk_time >= t0, EventRow.desk_time < t1)
               .group_by(key_col, EventRow.kind, level))
         for key, kind, lvl, n in s.execute(ev):
