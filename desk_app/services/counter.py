@@ -13,7 +13,7 @@ from ..domain.dossier import EventKind, Status, Verdict, verdict
 from ..domain.i18n import tr
 from ..domain.procedures import PaperForm
 from ..storage import repositories as repo
-from ..storage.models import Attachment, User
+from ..storage.models import Attachment, Unit, User
 from .context import DeskContext, ServiceError
 
 
@@ -93,7 +93,33 @@ def search(ctx: DeskContext, query: str, limit: int = 200) -> list[DossierSummar
         return [_summary(d, now) for d in repo.search_dossiers(s, query, limit)]
 
 
-def _detail(kind: EventKind, payload: dict) -> str:
+def _detail(kind: EventKind, payload: dict, units: dict[str, str], names: dict[str, str]) -> str:
+    if kind is EventKind.TRANSFERRED:
+        text = tr("Đến: {unit}").format(unit=units.get(payload.get("to_unit"), payload.get("to_unit") or ""))
+        if payload.get("hop_due_at"):
+            text += tr(" (hạn bước: {due})").format(
+                due=datetime.fromisoformat(payload["hop_due_at"]).strftime("%H:%M %d/%m/%Y"))
+        return text
+    if kind is EventKind.ARRIVED:
+        return units.get(payload.get("unit"), payload.get("unit") or "")
+    if kind in (EventKind.ASSIGNED, EventKind.FORWARDED):
+        return names.get(payload.get("to"), payload.get("to") or "")
+    if kind is EventKind.SUPPLEMENT_REQUESTED:
+        return "%s: %s" % (payload.get("reason", ""), "; ".join(payload.get("missing", [])))
+    if kind is EventKind.SUPPLEMENT_RECEIVED:
+        return tr("Hẹn trả mới: {due}").format(due=datetime.fromisoformat(payload["new_due"]).strftime("%H:%M %d/%m/%Y"))
+    if kind is EventKind.APPOINTMENT_MOVED and payload.get("new_appointment"):
+        return tr("Hẹn lại: {due} ({reason})").format(
+            due=datetime.fromisoformat(payload["new_appointment"]).strftime("%H:%M %d/%m/%Y"), reason=payload.get("reason", ""))
+    if kind is EventKind.RESULT_READY and payload.get("early"):
+        return tr("Trước hẹn")
+    if kind is EventKind.RETURNED:
+        proxy = payload.get("proxy")
+        return tr("Người nhận thay: {name}").format(name=proxy["name"]) if proxy else tr("Chủ hồ sơ nhận")
+    if kind is EventKind.REFUSED:
+        return "; ".join(payload.get("reasons", []))
+    if kind is EventKind.PAYMENT_REQUESTED:
+        return tr("{amount} đồng").format(amount="{:,}".format(payload.get("amount", 0)).replace(",", "."))
     if kind is EventKind.RECEIVED:
         return tr("Hẹn trả: {due}").format(due=datetime.fromisoformat(payload["due_at"]).strftime("%H:%M %d/%m/%Y"))
     if kind is EventKind.ATTACHMENT_ADDED:
@@ -111,11 +137,12 @@ def details(ctx: DeskContext, code: str) -> DossierDetails:
             raise ServiceError(tr("Không tìm thấy hồ sơ {code}.").format(code=code))
         agency = repo.get_agency(s)
         names = {u.username: u.full_name for u in s.scalars(select(User))}
+        units = {u.code: u.name for u in s.scalars(select(Unit))}
         history = []
         for e in repo.events_of(s, d.code):
             kind = EventKind(e.kind)
             history.append(HistoryEntry(e.desk_time, kind, kind.label, names.get(e.actor, e.actor),
-                                        _detail(kind, e.payload)))
+                                        _detail(kind, e.payload, units, names)))
         atts = [AttachmentView(a.filename, Path(a.stored_path), a.size, a.sha256)
                 for a in s.scalars(select(Attachment).where(Attachment.dossier_id == d.id,
                                                             Attachment.kind == "scan"))]

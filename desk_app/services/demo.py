@@ -150,7 +150,9 @@ def _advance(ctx, rng, code, received, now, clerk, specialist, lead, unit) -> No
     cal = ctx.calendar()
     if cal.working_time_between(received, now) < timedelta(hours=1):
         return
-    moments = sorted(received + (now - received) * rng.uniform(0.02, 0.98) for _ in range(9))
+    # steps happen in working hours: spread them over the working time since receipt
+    span = cal.working_time_between(received, now)
+    moments = sorted(cal.add_working_time(received, span * rng.uniform(0.02, 0.98)) for _ in range(9))
     it = iter(m.replace(microsecond=0) for m in moments)
 
     def at(fn, *args, **kw):

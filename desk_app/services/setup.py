@@ -97,3 +97,12 @@ def remove_holiday(ctx: DeskContext, day: date) -> None:
         if h is not None:
             s.delete(h)
     ctx.invalidate_calendar()
+
+
+def agency(ctx: DeskContext) -> AgencyInput | None:
+    """The agency's details as recorded (None before the first start's setup)."""
+    with ctx.db.session(write=False) as s:
+        a = repo.get_agency(s)
+        if a is None:
+            return None
+        return AgencyInput(a.code, a.name, a.parent_name, a.place, a.address, a.public_base_url)

@@ -1,0 +1,1 @@
+"""The intake form: procedure, applicant, components, attachments; save and print the receipt."""

@@ -1,0 +1,1 @@
+"""Logging in, and locking the screen when the desk is left idle."""

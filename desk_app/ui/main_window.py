@@ -1,0 +1,168 @@
+"""The desk's main window: screens by role in tabs, a menu, the status bar and the idle lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+
+from ..domain.i18n import tr
+from ..domain.roles import Action, may
+from ..services import receipts
+from ..services.context import CurrentUser, DeskContext
+from . import printing
+from .counter.panel import CounterPanel
+from .intake.panel import IntakePanel
+from .login.idle_lock import IdleWatcher, LockScreen
+from .tasks import TaskRunner
+
+Preview = Callable[[QWidget, Path], object]
+
+
+class MainWindow(QMainWindow):
+    """What a logged-in user works in; ``logout_requested`` when they leave or switch user."""
+
+    logout_requested = Signal()
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner, agency_name: str = "",
+                 idle_ms: int = 10 * 60_000, preview: Preview = printing.preview_pdf,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
+        self.setWindowTitle(tr("Bộ phận Một cửa — {agency}").format(agency=agency_name) if agency_name
+                            else tr("Bộ phận Một cửa"))
+
+        self.tabs = QTabWidget()
+        self.intake: IntakePanel | None = None
+        self.counter: CounterPanel | None = None
+        if may(user.role, Action.INTAKE):
+            self.intake = IntakePanel(ctx, user, runner, preview=preview)
+            self.tabs.addTab(self.intake, tr("Tiếp nhận hồ sơ"))
+        if may(user.role, Action.VIEW_DOSSIERS):
+            self.counter = CounterPanel(ctx, user, runner, preview=preview)
+            self.tabs.addTab(self.counter, tr("Danh sách hồ sơ"))
+        if self.intake is not None and self.counter is not None:
+            self.intake.saved.connect(lambda _saved: self.counter.refresh())
+        if self.tabs.count() == 0:
+            note = QLabel(tr("Tài khoản {role} không dùng màn hình này.").format(role=user.role.label))
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(note, user.role.label)
+
+        workspace = QWidget()
+        work_layout = QVBoxLayout(workspace)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        work_layout.setSpacing(0)
+        work_layout.addWidget(self._header(agency_name))
+        work_layout.addWidget(self.tabs, 1)
+        self.lock_screen = LockScreen(ctx, runner)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.switch_user.connect(self.logout_requested)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(workspace)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+
+        self._menus()
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        status.addWidget(QLabel(tr("Cán bộ: {name} ({username})").format(name=user.full_name,
+                                                                         username=user.username)))
+        status.addWidget(QLabel(tr("Vai trò: {role}").format(role=user.role.label)))
+        if agency_name:
+            status.addPermanentWidget(QLabel(agency_name))
+
+        self.idle = IdleWatcher(idle_ms, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+
+    def _header(self, agency_name: str) -> QWidget:
+        header = QFrame()
+        header.setObjectName("header")
+        layout = QHBoxLayout(header)
+        layout.setContentsMargins(14, 8, 14, 8)
+        title = QLabel(tr("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"))
+        title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        layout.addWidget(title)
+        layout.addStretch(1)
+        agency = QLabel(agency_name.upper())
+        agency.setStyleSheet("font-weight: bold;")
+        layout.addWidget(agency)
+        return header
+
+    def _menus(self) -> None:
+        self._actions: list[QAction] = []
+        dossiers = self.menuBar().addMenu(tr("&Hồ sơ"))
+        if self.intake is not None:
+            self._action(dossiers, tr("Tiếp nhận hồ sơ mới"), "Ctrl+N", lambda: self.tabs.setCurrentWidget(self.intake))
+        if self.counter is not None:
+            self._action(dossiers, tr("Tìm hồ sơ"), "Ctrl+F", self._find)
+        if may(self.user.role, Action.PRINT_RECEIPT):
+            dossiers.addSeparator()
+            self._action(dossiers, tr("In lại giấy tiếp nhận..."), "Ctrl+P", self.reprint_receipt)
+        system = self.menuBar().addMenu(tr("&Hệ thống"))
+        self._action(system, tr("Khóa màn hình"), "Ctrl+L", self.lock)
+        self._action(system, tr("Đăng xuất"), None, self.logout_requested.emit)
+        system.addSeparator()
+        self._action(system, tr("Thoát"), "Ctrl+Q", self.close)
+
+    def _action(self, menu, text: str, shortcut: str | None, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self._actions.append(action)
+        return action
+
+    def _find(self) -> None:
+        assert self.counter is not None
+        self.tabs.setCurrentWidget(self.counter)
+        self.counter.focus_search()
+
+    def reprint_receipt(self) -> None:
+        code, ok = QInputDialog.getText(self, tr("In lại giấy tiếp nhận"),
+                                        tr("Mã hồ sơ (quét mã vạch hoặc gõ):"))
+        code = code.strip().upper()
+        if ok and code:
+            self.runner.run(lambda: receipts.produce(self.ctx, self.user, code),
+                            on_done=lambda path: self.preview(self, path), parent=self)
+
+    # -- the idle lock -----------------------------------------------------------------
+    @property
+    def is_locked(self) -> bool:
+        return self.pages.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        """Hide the citizen's data until the same user types the password again."""
+        if self.is_locked:
+            return
+        self.idle.stop()
+        for widget in QApplication.topLevelWidgets():  # open dialogs would show data over the lock
+            if isinstance(widget, QDialog) and widget.isVisible() and widget is not self:
+                widget.reject()
+        self._set_actions_enabled(False)
+        self.pages.setCurrentWidget(self.lock_screen)
+        self.lock_screen.lock_for(self.user)
+        self.locked.emit()
+
+    def unlock(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self._set_actions_enabled(True)
+        self.idle.start()
+        self.unlocked.emit()
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        # shortcuts of a disabled menu bar still fire: disable the actions themselves
+        self.menuBar().setEnabled(enabled)
+        for action in self._actions:
+            action.setEnabled(enabled)
+
+    def closeEvent(self, event) -> None:
+        self.idle.stop()
+        super().closeEvent(event)

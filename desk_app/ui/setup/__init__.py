@@ -1,0 +1,1 @@
+"""First start: the agency and the first administrator."""
