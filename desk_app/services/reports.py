@@ -1,0 +1,81 @@
+"""The register (Sổ theo dõi hồ sơ) and the statistics as XLSX and PDF files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..domain.dossier import EventKind
+from ..domain.forms import RegisterData, RegisterRow, StatisticsTable
+from ..domain.i18n import tr
+from ..domain.roles import Action
+from ..storage import repositories as repo
+from ..storage.models import Dossier, EventRow, User
+from . import forms, statistics
+from .context import CurrentUser, DeskContext, ServiceError, require
+
+
+def _period(start: date, end: date) -> str:
+    return tr("Từ ngày {a} đến ngày {b}").format(a=start.strftime("%d/%m/%Y"), b=end.strftime("%d/%m/%Y"))
+
+
+def register(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> RegisterData:
+    """Every dossier received in the period, in the order of the book."""
+    require(user, Action.VIEW_DOSSIERS)
+    t0 = datetime.combine(start, datetime.min.time())
+    t1 = datetime.combine(end + timedelta(days=1), datetime.min.time())
+    with ctx.db.session(write=False) as s:
+        names = {u.username: u.full_name for u in s.scalars(select(User))}
+        dossiers = s.scalars(select(Dossier).where(Dossier.received_at >= t0, Dossier.received_at < t1)
+                             .order_by(Dossier.received_at, Dossier.id)).unique().all()
+        codes = [d.code for d in dossiers]
+        returns = {}
+        for code, payload, actor in s.execute(select(EventRow.dossier_code, EventRow.payload, EventRow.actor)
+                                              .where(EventRow.kind == EventKind.RETURNED.value,
+                                                     EventRow.dossier_code.in_(codes))):
+            proxy = payload.get("proxy")
+            returns[code] = proxy["name"] + tr(" (ủy quyền)") if proxy else ""
+        rows = []
+        for n, d in enumerate(dossiers, start=1):
+            taker = returns.get(d.code)
+            if taker == "":
+                taker = d.owner_name
+            rows.append(RegisterRow(n, d.code, d.procedure.name, d.sets, d.owner_name, d.owner.get("address", ""),
+                                    d.owner_phone, d.received_at, d.appointment_at or d.due_at, d.finished_at,
+                                    d.returned_at, taker or "", d.notes))
+        return RegisterData(forms.header(s, ctx.clock()), _period(start, end), tuple(rows))
+
+
+def export_register(ctx: DeskContext, user: CurrentUser, start: date, end: date, path: Path | str) -> Path:
+    """Write the register as .xlsx or .pdf (by the file's suffix)."""
+    from ..documents.register import render_register_pdf, write_register_xlsx
+    data = register(ctx, user, start, end)
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return write_register_xlsx(data, path)
+    if path.suffix.lower() == ".pdf":
+        return render_register_pdf(data, path)
+    raise ServiceError(tr("Chỉ xuất được tệp .xlsx hoặc .pdf."))
+
+
+def statistics_table(ctx: DeskContext, report: statistics.Report) -> StatisticsTable:
+    columns, rows, total = statistics.as_table(report)
+    with ctx.db.session(write=False) as s:
+        head = forms.header(s, ctx.clock())
+    title = tr("BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THEO {group}").format(group=report.group_by.label.upper())
+    return StatisticsTable(head, title, _period(report.start, report.end), tuple(columns),
+                           tuple(tuple(r) for r in rows), tuple(total))
+
+
+def export_statistics(ctx: DeskContext, user: CurrentUser, start: date, end: date,
+                      group_by: statistics.GroupBy, path: Path | str) -> Path:
+    from ..documents.statistics import render_statistics_pdf, write_statistics_xlsx
+    table = statistics_table(ctx, statistics.compute(ctx, user, start, end, group_by))
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return write_statistics_xlsx(table, path)
+    if path.suffix.lower() == ".pdf":
+        return render_statistics_pdf(table, path)
+    raise ServiceError(tr("Chỉ xuất được tệp .xlsx hoặc .pdf."))
