@@ -55,7 +55,8 @@ def populate(data_dir: Path, n: int) -> None:
         due = cal.add_working_time(rec, timedelta(hours=7.5 * rng.choice((1, 3, 5, 7, 15))))
         # a province's year: most older dossiers are done (a few stuck), last month's mostly open
         if rec < now - timedelta(days=30):
-            stage = rng.choice(stages[:6]) if rng.random() < 0.05 else rng.choice(("result", "returned"))
+            r = rng.random()
+            stage = rng.choice(stages[:5]) if r < 0.05 else "result" if r < 0.08 else "returned"
         else:
             stage = rng.choice(stages)
         user, unit = rng.choice(people)

@@ -132,7 +132,7 @@ def counts(ctx: DeskContext, user: CurrentUser, unit_id: int | None = None,
     with ctx.db.session(write=False) as s:
         values = dict(zip(running, s.execute(select(*sums).where(*shared)).one()))
         at_counter = _conditions(ctx, Filter(Queue.RESULT_AT_COUNTER, unit_id, holder), now)
-        values[Queue.RESULT_AT_COUNTER] = s.scalar(select(func.count(Dossier.id)).where(*at_counter))
+        values[Queue.RESULT_AT_COUNTER] = s.scalar(select(func.count()).select_from(Dossier).where(*at_counter))
     return {q: int(values[q] or 0) for q in Queue}
 
 

@@ -3,6 +3,7 @@
 from alembic import context
 
 from desk_app.storage.models import Base
+import desk_app.storage.sync_models  # noqa: F401  (its tables belong to the metadata too)
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` command line: use the URL from the config

@@ -203,7 +203,6 @@ def upgrade() -> None:
     # The supervisor's queues filter on these.
     op.create_index('ix_dossiers_queue', 'dossiers', ['status', 'holder_unit_id', 'due_at'])
     op.create_index('ix_dossiers_holder_user', 'dossiers', ['holder_user', 'status'])
-    op.create_index('ix_dossiers_finished', 'dossiers', ['finished_at'])
     op.create_index('ix_dossiers_stage', 'dossiers', ['stage', 'holder_unit_id'])
     # Open dossiers only, in due order, carrying every column the queues filter on: the
     # supervisor's tiles and lists read this small index, never the wide table rows.
