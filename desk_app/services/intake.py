@@ -93,7 +93,7 @@ def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: 
         if agency is None:
             raise ServiceError(tr("Chưa thiết lập thông tin cơ quan."))
         number = repo.next_dossier_number(s, agency.code, now.date(), ctx.desk_id,
-                                          repo.get_setting(s, "code_block_size"))
+                                          repo.get_setting(s, "code_block_size"), leaser=ctx.code_leaser)
         code = format_dossier_code(agency.code, now.date(), number)
         owner = data.owner
         names = [owner.name] + ([data.submitter.name] if data.submitter else [])

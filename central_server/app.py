@@ -1,0 +1,48 @@
+"""The FastAPI application: ``create_app(settings)`` builds it, ``factory()`` from the environment."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from . import errors
+from .blobs import BlobStore
+from .db import ServerDatabase
+from .limits import BodySizeLimit
+from .ratelimit import RateLimiter
+from .routers import attachments, code_blocks, enrolment, events, public
+from .settings import Settings
+
+DESCRIPTION = """Máy chủ trung tâm của các quầy Một cửa trong một tỉnh.
+
+Desks enrol with a one-time code and then authenticate with their own bearer token. They
+push their events (each accepted once, by id), pull the events of the dossiers that concern
+their units (cursor: `server_seq`), lease blocks of dossier numbers, and move attachments by
+SHA-256. Citizens' pages read a dossier's status by code and key. Errors are JSON:
+`{"error": code, "message": Vietnamese text}`.
+"""
+
+
+def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAPI:
+    settings = settings or Settings.from_env()
+    db = ServerDatabase(settings)
+    if migrate:
+        db.upgrade()
+    settings.blob_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(title="Máy chủ trung tâm Bộ phận Một cửa", version="1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.blobs = BlobStore(settings.blob_dir)
+    app.state.limiter = RateLimiter(settings.public_rate_per_second, settings.public_burst)
+    app.state.enrol_limiter = RateLimiter(settings.enrol_rate_per_second, settings.enrol_burst)
+    errors.install(app)
+    for module in (enrolment, events, code_blocks, attachments, public):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, settings=settings)
+    return app
+
+
+def factory() -> FastAPI:
+    """For ``uvicorn --factory`` and server processes: settings from ``DESK_SERVER_*``; the
+    schema was migrated by the parent process."""
+    import os
+    return create_app(Settings.from_env(), migrate=os.environ.get("DESK_SERVER_MIGRATE", "1") != "0")

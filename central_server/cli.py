@@ -1,0 +1,153 @@
+"""``desk-app server``: run the central server, and the admin's commands on its database.
+
+    desk-app server [--host H] [--port P] [--database-url URL] [--files-dir DIR] [--workers N]
+    desk-app server enrolment-code --agency 000.00.06.H56 --unit MOTCUA --name "Quầy 1"
+    desk-app server desks
+    desk-app server revoke DESK_ID
+    desk-app server migrate
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+from desk_app.domain.i18n import tr
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The server's flags; shared by ``desk-app server`` and ``python -m central_server``."""
+    p.add_argument("action", nargs="?", default="run",
+                   choices=["run", "enrolment-code", "desks", "revoke", "migrate"],
+                   help=tr("run (mặc định): chạy máy chủ; enrolment-code: tạo mã đăng ký quầy; "
+                           "desks: danh sách quầy; revoke: thu hồi quyền của một quầy; migrate: nâng cấp CSDL"))
+    p.add_argument("desk_id", nargs="?", help=tr("mã quầy (với revoke)"))
+    p.add_argument("--host", default=None, help=tr("địa chỉ lắng nghe (mặc định 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=None, help=tr("cổng (mặc định 8700; 0: cổng trống bất kỳ)"))
+    p.add_argument("--database-url", default=None,
+                   help=tr("sqlite:///duong/dan.sqlite3 hoặc postgresql://user@host/db (hoặc DESK_SERVER_DATABASE_URL)"))
+    p.add_argument("--files-dir", "--server-data-dir", dest="server_data_dir", type=Path, default=None,
+                   help=tr("thư mục lưu tệp đính kèm của máy chủ (hoặc DESK_SERVER_DATA_DIR)"))
+    p.add_argument("--workers", type=int, default=1, help=tr("số tiến trình phục vụ"))
+    p.add_argument("--port-file", type=Path, default=None,
+                   help=tr("ghi cổng thực sự đang lắng nghe vào tệp này khi đã sẵn sàng"))
+    p.add_argument("--public-rate", type=float, default=None,
+                   help=tr("số lần tra cứu công khai mỗi giây cho một địa chỉ IP"))
+    p.add_argument("--public-burst", type=int, default=None)
+    p.add_argument("--agency", help=tr("mã cơ quan của quầy (với enrolment-code)"))
+    p.add_argument("--unit", action="append", default=[],
+                   help=tr("đơn vị của quầy, lặp lại cho nhiều đơn vị; đơn vị đầu là đơn vị chính"))
+    p.add_argument("--name", help=tr("tên quầy (với enrolment-code)"))
+    p.add_argument("--scope", choices=["units", "agency"], default="units",
+                   help=tr("units: hồ sơ liên quan đến đơn vị của quầy; agency: mọi hồ sơ của cơ quan"))
+
+
+def settings_from(args):
+    from .settings import Settings
+    return Settings.from_env(database_url=args.database_url, data_dir=args.server_data_dir,
+                             public_rate_per_second=args.public_rate, public_burst=args.public_burst)
+
+
+def run(args) -> int:
+    from .db import ServerDatabase
+    from .settings import vn_now
+    try:
+        settings = settings_from(args)
+    except ValueError as e:
+        print(tr("Lỗi: ") + str(e), file=sys.stderr)
+        return 2
+    if args.action == "run":
+        return serve(settings, args.host or "127.0.0.1", 8700 if args.port is None else args.port,
+                     args.workers, args.port_file)
+    db = ServerDatabase(settings)
+    db.upgrade()
+    from . import desks
+    from .errors import ApiError
+    try:
+        if args.action == "migrate":
+            print(tr("Cơ sở dữ liệu đã ở phiên bản mới nhất."))
+        elif args.action == "enrolment-code":
+            if not args.agency or not args.unit:
+                print(tr("Lỗi: cần --agency và ít nhất một --unit."), file=sys.stderr)
+                return 2
+            with db.session() as s:
+                code, expires = desks.create_enrolment_code(s, args.name or args.unit[0], args.agency, args.unit,
+                                                            args.scope, vn_now(), settings.enrolment_code_hours)
+            print(code)
+            print(tr("Mã dùng một lần, hết hạn lúc {t}.").format(t=expires.strftime("%H:%M %d/%m/%Y")),
+                  file=sys.stderr)
+        elif args.action == "desks":
+            with db.session(write=False) as s:
+                for d in desks.all_desks(s):
+                    state = tr("đã thu hồi") if d.revoked_at else tr("hoạt động")
+                    seen = d.last_seen_at.strftime("%H:%M %d/%m/%Y") if d.last_seen_at else "-"
+                    print("%s\t%s\t%s\t%s\t%s\t%s" % (d.id, d.name, d.agency_code, ",".join(d.units), state, seen))
+        elif args.action == "revoke":
+            if not args.desk_id:
+                print(tr("Lỗi: cần mã quầy."), file=sys.stderr)
+                return 2
+            with db.session() as s:
+                desks.revoke(s, args.desk_id, vn_now())
+            print(tr("Đã thu hồi quyền kết nối của quầy {desk}.").format(desk=args.desk_id))
+    except ApiError as e:
+        print(tr("Lỗi: ") + e.message, file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    return 0
+
+
+def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | None = None) -> int:
+    """Migrate, bind (port 0: any free port), tell the port, then serve until stopped."""
+    import uvicorn
+    from .db import ServerDatabase
+
+    db = ServerDatabase(settings)
+    db.upgrade()
+    db.dispose()
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    actual = sock.getsockname()[1]
+    # Workers build the app from the environment: hand them the settings there.
+    os.environ.update({"DESK_SERVER_DATABASE_URL": settings.database_url,
+                       "DESK_SERVER_DATA_DIR": str(settings.data_dir),
+                       "DESK_SERVER_PUBLIC_RATE_PER_SECOND": str(settings.public_rate_per_second),
+                       "DESK_SERVER_PUBLIC_BURST": str(settings.public_burst),
+                       "DESK_SERVER_MIGRATE": "0"})
+    config = uvicorn.Config("central_server.app:factory", factory=True, workers=workers,
+                            access_log=False,  # the query string carries citizens' keys
+                            log_level="warning", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    print(tr("Máy chủ trung tâm đang chạy tại http://{host}:{port} (cơ sở dữ liệu: {db})").format(
+        host=host, port=actual, db=_redacted(settings.database_url)), flush=True)
+    if port_file is not None:
+        tmp = Path(str(port_file) + ".tmp")
+        tmp.write_text(str(actual))
+        os.replace(tmp, port_file)
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        config.load_app()
+        server.run(sockets=[sock])
+    return 0
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return "%s://%s@%s" % (scheme, creds.split(":", 1)[0], host)
+    return url
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="desk-app server", description=tr("Máy chủ trung tâm của các quầy Một cửa"))
+    add_arguments(p)
+    return run(p.parse_args(argv))

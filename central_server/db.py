@@ -1,0 +1,97 @@
+"""The server's database: SQLite (WAL) for a demo, PostgreSQL in production; Alembic migrations."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def insert_ignore(session: Session, table, values: dict) -> None:
+    """INSERT that does nothing if the row's key is already there (both dialects)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+class ServerDatabase:
+    """``session()`` is one unit of work, committed when the block ends normally.
+
+    On SQLite, write sessions start with BEGIN IMMEDIATE (one writer at a time, taken at
+    the start so a transaction never fails half-way on the lock); reads use a second
+    engine with ordinary deferred transactions. PostgreSQL needs neither: pushes lock the
+    ``server_seq`` counter row instead.
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        url = settings.sqlalchemy_url
+        if settings.is_sqlite:
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            args = {"check_same_thread": False}
+            self.engine: Engine = create_engine(url, connect_args=args)
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
+            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            self.read_engine: Engine = create_engine(url, connect_args=args)
+            event.listen(self.read_engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
+                                        pool_pre_ping=True)
+            self.read_engine = self.engine
+        self._write = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, write: bool = True) -> Iterator[Session]:
+        session = self._write() if write else self._read()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            conn.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

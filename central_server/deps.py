@@ -1,0 +1,81 @@
+"""What a route may ask for: the database, the settings, the calling desk, a rate check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from desk_app.domain.i18n import tr
+
+from . import desks
+from .blobs import BlobStore
+from .db import ServerDatabase
+from .errors import ApiError
+from .security import DeskIdentity, bearer, check_admin
+from .settings import Settings, vn_now
+
+
+def get_db(request: Request) -> ServerDatabase:
+    return request.app.state.db
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_blobs(request: Request) -> BlobStore:
+    return request.app.state.blobs
+
+
+DbDep = Annotated[ServerDatabase, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
+
+
+def current_desk(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> DeskIdentity:
+    token = bearer(authorization)
+    now = vn_now()
+    with db.session(write=False) as s:
+        desk = desks.authenticate(s, token, now)
+        stale = desks.needs_seen_update(s, desk.id, now)
+    if stale:
+        with db.session() as s:
+            desks.touch(s, desk.id, now)
+    return desk
+
+
+CurrentDesk = Annotated[DeskIdentity, Depends(current_desk)]
+
+
+def require_admin(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    check_admin(authorization, settings.admin_token)
+
+
+AdminDep = Depends(require_admin)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _limit(limiter, request: Request) -> None:
+    wait = limiter.take(client_ip(request))
+    if wait > 0:
+        seconds = max(1, int(wait + 0.999))
+        raise ApiError(429, "rate_limited", tr("Quá nhiều yêu cầu. Vui lòng thử lại sau {n} giây.").format(n=seconds),
+                       headers={"Retry-After": str(seconds)}, retry_after=seconds)
+
+
+def public_rate(request: Request) -> None:
+    """Per client IP: the citizens' status lookups."""
+    _limit(request.app.state.limiter, request)
+
+
+def enrol_rate(request: Request) -> None:
+    """Per client IP: enrolment, the other door open without a token."""
+    _limit(request.app.state.enrol_limiter, request)
+
+
+RateLimited = Depends(public_rate)
+EnrolRateLimited = Depends(enrol_rate)

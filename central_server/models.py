@@ -1,0 +1,144 @@
+"""The server's own tables: desks and their enrolment, the province's event log, the
+dossiers' current state (a projection of that log), code-block leases and attachments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# INTEGER PRIMARY KEY is SQLite's rowid; BIGINT everywhere else.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Counter(Base):
+    """Named counters; the row ``server_seq`` is locked by every push (see ``push.py``)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(SeqType, default=0)
+
+
+class Desk(Base):
+    __tablename__ = "desks"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)     # the desk's own id
+    name: Mapped[str] = mapped_column(String(200))
+    agency_code: Mapped[str] = mapped_column(String(20), index=True)
+    units: Mapped[list[Any]] = mapped_column(JSON)                    # unit codes; the first is its own
+    scope: Mapped[str] = mapped_column(String(10), default="units")   # units | agency: what it pulls
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the bearer token
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_hash: Mapped[str | None] = mapped_column(String(64))        # end of its hash chain as received
+
+
+class EnrolmentCode(Base):
+    """A one-time code an admin hands to whoever sets up a desk; stored hashed."""
+
+    __tablename__ = "enrolment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    desk_name: Mapped[str] = mapped_column(String(200))
+    agency_code: Mapped[str] = mapped_column(String(20))
+    units: Mapped[list[Any]] = mapped_column(JSON)
+    scope: Mapped[str] = mapped_column(String(10), default="units")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    used_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ServerEvent(Base):
+    """Every event the server was sent, once: accepted ones are the province's history;
+    the others (``accepted`` false) are conflicts, kept with the reason."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_dossier_seq", "dossier_code", "server_seq"),
+                      Index("ix_events_agency_seq", "agency_code", "server_seq"))
+    server_seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    agency_code: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(100))
+    desk: Mapped[str] = mapped_column(String(64), index=True)
+    desk_time: Mapped[datetime] = mapped_column(DateTime)
+    unit: Mapped[str | None] = mapped_column(String(50))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    chain_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DossierState(Base):
+    """A dossier as its accepted events leave it: what the workflow check and the public
+    status page need."""
+
+    __tablename__ = "dossiers"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    key_sha256: Mapped[str] = mapped_column(String(64), default="")
+    procedure_code: Mapped[str] = mapped_column(String(60), default="")
+    procedure_name: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    holder_unit: Mapped[str | None] = mapped_column(String(50))
+    origin_desk: Mapped[str] = mapped_column(String(64))
+    last_seq: Mapped[int] = mapped_column(SeqType)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DossierUnit(Base):
+    """A unit is concerned by a dossier from ``since_seq`` on: it received, holds or acted on it."""
+
+    __tablename__ = "dossier_units"
+    __table_args__ = (Index("ix_dossier_units_unit", "unit", "since_seq"),)
+    dossier_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(50), primary_key=True)
+    since_seq: Mapped[int] = mapped_column(SeqType)
+
+
+class CodeCounter(Base):
+    __tablename__ = "code_counters"
+    agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_leased: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CodeLease(Base):
+    """A block of dossier numbers for one day, leased to one desk."""
+
+    __tablename__ = "code_leases"
+    __table_args__ = (UniqueConstraint("agency_code", "day", "first"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), unique=True)  # a retried request gets the same block
+    agency_code: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    desk_id: Mapped[str] = mapped_column(String(64), index=True)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    leased_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Blob(Base):
+    """An attachment that arrived whole and matched its SHA-256 (the file is the truth while
+    an upload is under way: its ``.part`` file's length is the offset to resume from)."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime] = mapped_column(DateTime)

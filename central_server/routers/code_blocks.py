@@ -1,0 +1,23 @@
+"""Leases of dossier numbers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from .. import leases
+from ..deps import CurrentDesk, DbDep, SettingsDep
+from ..schemas import ErrorBody, LeaseRequest, LeaseResponse
+from ..settings import vn_now
+
+router = APIRouter(prefix="/api/v1", tags=["code blocks"])
+
+
+@router.post("/code-blocks", response_model=LeaseResponse, status_code=201,
+             responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 409: {"model": ErrorBody},
+                        422: {"model": ErrorBody}})
+def lease(req: LeaseRequest, desk: CurrentDesk, db: DbDep, settings: SettingsDep) -> LeaseResponse:
+    """A block of the day's dossier numbers for the calling desk's agency. Retrying with the
+    same ``request_id`` returns the same block."""
+    with db.session() as s:
+        block = leases.lease(s, desk, req.day, req.size, req.request_id, vn_now(), settings.code_block_max)
+        return LeaseResponse(agency_code=block.agency_code, day=block.day, first=block.first, last=block.last)

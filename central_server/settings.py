@@ -1,0 +1,95 @@
+"""The server's settings, declared once with type and default; read from flags or the environment.
+
+Every field can be set by an environment variable ``DESK_SERVER_<FIELD>`` (upper case).
+pydantic-settings is not a dependency, so this is a plain dataclass with a small loader.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving time
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "admin", "password"}
+
+
+def vn_now() -> datetime:
+    """The server's clock as Vietnam local wall time, naive like every time on the wire."""
+    return datetime.now(VIETNAM).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./central-server/server.sqlite3"
+    data_dir: Path = Path("./central-server")            # attachments live under data_dir/blobs
+    environment: str = "development"                      # development | production
+    admin_token: str = ""                                 # empty: the admin HTTP API is off (CLI only)
+    max_body_bytes: int = 8 * 1024 * 1024                 # one push or any JSON request
+    max_batch_events: int = 1000
+    max_chunk_bytes: int = 8 * 1024 * 1024                # one attachment upload request
+    max_attachment_bytes: int = 100 * 1024 * 1024
+    pull_page_max: int = 2000
+    code_block_max: int = 500
+    enrolment_code_hours: int = 72
+    public_rate_per_second: float = 5.0                   # per client IP: status lookups and enrolment
+    public_burst: int = 20
+    enrol_rate_per_second: float = 1.0                    # per client IP: guessing codes is hopeless
+    enrol_burst: int = 30
+    pool_size: int = 10
+
+    def __post_init__(self) -> None:
+        if self.environment == "production" and self.admin_token.strip().lower() in PLACEHOLDER_SECRETS - {""}:
+            raise ValueError("DESK_SERVER_ADMIN_TOKEN is a placeholder; set a real secret in production")
+        if self.environment == "production" and self.admin_token and len(self.admin_token) < 24:
+            raise ValueError("DESK_SERVER_ADMIN_TOKEN must be at least 24 characters in production")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL with the driver SQLAlchemy should use (psycopg 3 for PostgreSQL)."""
+        url = self.database_url
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def blob_dir(self) -> Path:
+        return Path(self.data_dir) / "blobs"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then ``DESK_SERVER_*`` variables, then explicit ``overrides`` (flags)."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = env.get("DESK_SERVER_" + f.name.upper())
+            if raw is not None:
+                values[f.name] = _convert(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"])
+        else:  # a demo on SQLite keeps its files beside its database
+            url = values.get("database_url", cls.database_url)
+            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+                values["data_dir"] = Path(url[len("sqlite:///"):]).parent
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _convert(type_name, raw: str):
+    t = str(type_name)
+    if "int" in t and "Path" not in t:
+        return int(raw)
+    if "float" in t:
+        return float(raw)
+    if "Path" in t:
+        return Path(raw)
+    return raw

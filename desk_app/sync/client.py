@@ -1,0 +1,201 @@
+"""HTTP client of the central server; every failure becomes a ``SyncError`` with a plain message."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+
+from ..domain.i18n import tr
+
+API = "/api/v1"
+CHUNK = 4 * 1024 * 1024
+
+
+class SyncError(Exception):
+    """``message`` is for the clerk; ``transient`` errors are retried with backoff."""
+
+    transient = True
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None,
+                 body: dict | None = None):
+        super().__init__(message)
+        self.message, self.status, self.code, self.body = message, status, code, body or {}
+
+
+class Unreachable(SyncError):
+    """No answer: no network, server down, connection cut, timeout."""
+
+
+class ServerTrouble(SyncError):
+    """The server answered 5xx or 429: try again later."""
+
+
+class Refused(SyncError):
+    """401/403: not enrolled, token revoked, or not this desk's to write."""
+
+    transient = False
+
+
+class Rejected(SyncError):
+    """Another 4xx: the request itself is wrong."""
+
+    transient = False
+
+
+def _message(response: httpx.Response) -> tuple[str | None, dict]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, {}
+    return (body.get("message") if isinstance(body, dict) else None), (body if isinstance(body, dict) else {})
+
+
+class SyncClient:
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 60.0,
+                 transport: httpx.BaseTransport | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.Client(base_url=self.base_url, transport=transport,
+                                  timeout=httpx.Timeout(timeout, connect=5.0),
+                                  headers={"User-Agent": "desk-app-sync/1"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "SyncClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _request(self, method: str, path: str, ok: tuple[int, ...] = (200, 201), **kw) -> httpx.Response:
+        headers = kw.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        try:
+            r = self._http.request(method, API + path, headers=headers, **kw)
+            if method != "HEAD":
+                r.read()
+        except httpx.TransportError as e:
+            raise Unreachable(tr("Không kết nối được máy chủ trung tâm ({url}). Dữ liệu vẫn được lưu trên "
+                                 "máy này và sẽ tự gửi khi có mạng.").format(url=self.base_url)) from e
+        if r.status_code in ok:
+            return r
+        message, body = _message(r)
+        code = body.get("error")
+        if r.status_code in (401, 403):
+            raise Refused(message or tr("Máy chủ từ chối yêu cầu của quầy."), r.status_code, code, body)
+        if r.status_code == 429 or r.status_code >= 500:
+            raise ServerTrouble(message or tr("Máy chủ trung tâm đang gặp sự cố (mã {status}); sẽ thử lại sau.")
+                                .format(status=r.status_code), r.status_code, code, body)
+        raise Rejected(message or tr("Máy chủ không nhận yêu cầu (mã {status}).").format(status=r.status_code),
+                       r.status_code, code, body)
+
+    def _json(self, r: httpx.Response) -> Any:
+        try:
+            return r.json()
+        except ValueError as e:
+            raise Unreachable(tr("Câu trả lời của máy chủ bị cắt ngang; sẽ thử lại.")) from e
+
+    # -- the API ---------------------------------------------------------------------------
+    def health(self) -> dict:
+        return self._json(self._request("GET", "/health"))
+
+    def enrol(self, code: str, desk_id: str, desk_name: str | None = None, agency_code: str | None = None) -> dict:
+        return self._json(self._request("POST", "/enrol", json={"code": code, "desk_id": desk_id,
+                                                                 "desk_name": desk_name, "agency_code": agency_code}))
+
+    def me(self) -> dict:
+        return self._json(self._request("GET", "/me"))
+
+    def push(self, events: list[dict]) -> list[dict]:
+        """One result per event: ``{"id", "status": "accepted"|"conflict", "server_seq", "duplicate", "reason"}``."""
+        return self._json(self._request("POST", "/events", json={"events": events}))["results"]
+
+    def pull(self, after: int, limit: int = 1000) -> dict:
+        return self._json(self._request("GET", "/events", params={"after": after, "limit": limit}))
+
+    def lease(self, day: date, size: int, request_id: str) -> dict:
+        return self._json(self._request("POST", "/code-blocks", json={
+            "day": day.isoformat(), "size": size, "request_id": request_id}))
+
+    def attachment_state(self, sha256: str) -> dict | None:
+        r = self._request("HEAD", "/attachments/" + sha256, ok=(200, 404))
+        if r.status_code == 404:
+            return None
+        return {"offset": int(r.headers.get("Upload-Offset", 0)), "size": int(r.headers.get("Upload-Length", 0)),
+                "complete": r.headers.get("Upload-Complete") == "1"}
+
+    def upload(self, sha256: str, path: Path, chunk: int = CHUNK,
+               progress: Callable[[int, int], None] | None = None) -> None:
+        """Send the file, resuming where the server stopped; returns when it is complete there."""
+        size = os.path.getsize(path)
+        state = self.attachment_state(sha256)
+        if state and state["complete"]:
+            return
+        offset = state["offset"] if state else 0
+        restarts = 0
+        with open(path, "rb") as f:
+            while True:
+                f.seek(offset)
+                data = f.read(chunk)
+                try:
+                    r = self._request("PUT", "/attachments/" + sha256, params={"offset": offset, "total": size},
+                                      content=data, headers={"Content-Type": "application/octet-stream"})
+                except Rejected as e:
+                    if e.code == "wrong_offset" and "offset" in e.body:
+                        offset = int(e.body["offset"])  # somebody else sent some: go on from there
+                        continue
+                    if e.code == "hash_mismatch" and restarts == 0:
+                        restarts += 1
+                        offset = 0
+                        continue
+                    raise
+                answer = self._json(r)
+                offset = int(answer["offset"])
+                if progress:
+                    progress(offset, size)
+                if answer["complete"]:
+                    return
+                if not data:
+                    raise Rejected(tr("Tệp {name} ngắn hơn kích thước đã khai.").format(name=Path(path).name))
+
+    def download(self, sha256: str, target: Path) -> Path:
+        """Fetch the file into ``target`` (resuming a ``.part`` left by an earlier try), check
+        its SHA-256, and move it into place."""
+        part = Path(str(target) + ".part")
+        part.parent.mkdir(parents=True, exist_ok=True)
+        have = part.stat().st_size if part.exists() else 0
+        headers = {"Authorization": "Bearer " + self.token} if self.token else {}
+        if have:
+            headers["Range"] = "bytes=%d-" % have
+        try:
+            with self._http.stream("GET", API + "/attachments/" + sha256, headers=headers) as r:
+                if r.status_code not in (200, 206):
+                    r.read()
+                    message, body = _message(r)
+                    cls = Refused if r.status_code in (401, 403) else Rejected if r.status_code < 500 else ServerTrouble
+                    raise cls(message or tr("Máy chủ chưa có tệp này."), r.status_code, body.get("error"), body)
+                mode = "ab" if r.status_code == 206 else "wb"
+                with open(part, mode) as f:
+                    for chunk in r.iter_bytes(1 << 20):
+                        f.write(chunk)
+                    f.flush()
+                    os.fsync(f.fileno())
+        except httpx.TransportError as e:
+            raise Unreachable(tr("Mất kết nối khi nhận tệp đính kèm; sẽ nhận tiếp sau.")) from e
+        h = hashlib.sha256()
+        with open(part, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        if h.hexdigest() != sha256:
+            part.unlink()
+            raise Unreachable(tr("Tệp đính kèm nhận được bị hỏng; sẽ nhận lại."))
+        os.replace(part, target)
+        return target
