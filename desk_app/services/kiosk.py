@@ -8,7 +8,6 @@ no ID or phone numbers.
 
 from __future__ import annotations
 
-import enum
 import hmac
 from collections import Counter
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..domain.codes import parse_capability_url
-from ..domain.dossier import EventKind, Status, Verdict, verdict
+from ..domain.dossier import EventKind, Rating, Status, Verdict, verdict
 from ..domain.i18n import tr
 from ..domain.roles import Action
 from ..domain.scan_payloads import mask_name
@@ -38,15 +37,7 @@ class AlreadyRated(ServiceError):
     pass
 
 
-class RatingLevel(str, enum.Enum):
-    VERY_SATISFIED = "very_satisfied"
-    SATISFIED = "satisfied"
-    UNSATISFIED = "unsatisfied"
-
-    @property
-    def label(self) -> str:
-        return {RatingLevel.VERY_SATISFIED: tr("Rất hài lòng"), RatingLevel.SATISFIED: tr("Hài lòng"),
-                RatingLevel.UNSATISFIED: tr("Không hài lòng")}[self]
+RatingLevel = Rating  # the levels the statistics count: one definition, in the domain
 
 
 @dataclass(frozen=True)
