@@ -72,7 +72,7 @@ class KioskView:
 
 
 def not_found_message() -> str:
-    return tr("Không tìm thấy hồ sơ theo mã này. Xin ông/bà vui lòng hỏi cán bộ tại quầy.")
+    return tr("Không tìm thấy hồ sơ theo mã QR này. Xin ông/bà kiểm tra lại giấy tiếp nhận hồ sơ.")
 
 
 def _require_kiosk(user: CurrentUser) -> None:

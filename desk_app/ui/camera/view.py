@@ -17,9 +17,10 @@ OUTLINE_MS = 600   # an outline stays this long after the last frame that found 
 
 class CameraView(QWidget):
     def __init__(self, parent: QWidget | None = None, mirror: bool = False, aim: float = 0.6,
-                 guide_text: str = ""):
+                 guide_text: str = "", fill: bool = False):
         super().__init__(parent)
-        self.mirror, self.aim, self.guide_text = mirror, aim, guide_text
+        # fill: the frame covers the whole widget (its edges cropped) instead of fitting inside it
+        self.mirror, self.aim, self.guide_text, self.fill = mirror, aim, guide_text, fill
         self._image: QImage | None = None
         self._codes: list[DecodedCode] = []
         self._codes_size = (1, 1)
@@ -74,7 +75,7 @@ class CameraView(QWidget):
         if self._image is None:
             return QRectF(self.rect())
         iw, ih = self._image.width(), self._image.height()
-        scale = min(self.width() / iw, self.height() / ih)
+        scale = (max if self.fill else min)(self.width() / iw, self.height() / ih)
         w, h = iw * scale, ih * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
@@ -94,7 +95,7 @@ class CameraView(QWidget):
                 p.drawImage(target, self._image)
             if self._message:  # a frozen last frame under a message is dimmed
                 p.fillRect(target, QColor(0, 0, 0, 150))
-        self._paint_guide(p, target)
+        self._paint_guide(p, target.intersected(QRectF(self.rect())))
         self._paint_codes(p, target)
         if self._message:
             self._paint_message(p)

@@ -78,7 +78,7 @@ class KioskFlow:
                                   "trên giấy tiếp nhận hồ sơ vào khung xanh."))
         else:
             self._show_message(tr("Mã này không phải mã QR trên giấy tiếp nhận hồ sơ. Xin ông/bà kiểm tra "
-                                  "lại giấy tờ hoặc hỏi cán bộ tại quầy."))
+                                  "lại giấy tờ."))
         return None
 
     def found(self, view: Any) -> None:

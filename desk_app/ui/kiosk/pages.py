@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from ...domain.dossier import Rating, Verdict
+from ...domain.dossier import Rating, Status, Verdict
 from ...domain.i18n import tr
 from ..camera.view import CameraView
 
@@ -22,33 +22,38 @@ RED = "#b3261e"
 STYLESHEET = """
 QWidget#kiosk { background: #eef3f9; }
 QWidget#kiosk QLabel { color: #13202e; font-size: 21pt; }
-QFrame#kioskHeader { background: %(blue)s; }
-QFrame#kioskHeader QLabel { color: white; font-size: 19pt; font-weight: bold; }
-QLabel#kioskClock { font-size: 19pt; }
-QLabel#title { font-size: 34pt; font-weight: bold; color: %(blue)s; }
-QLabel#lead { font-size: 22pt; color: #33475b; }
-QLabel#step { font-size: 23pt; }
-QLabel#stepNumber { font-size: 24pt; font-weight: bold; color: white; background: %(blue)s;
+QWidget#kiosk QFrame#kioskHeader { background: %(blue)s; }
+QWidget#kiosk QFrame#kioskHeader QLabel { color: white; font-size: 19pt; font-weight: bold; }
+QWidget#kiosk QLabel#kioskClock { font-size: 19pt; }
+QWidget#kiosk QLabel#title { font-size: 34pt; font-weight: bold; color: %(blue)s; }
+QWidget#kiosk QLabel#lead { font-size: 22pt; color: #33475b; }
+QWidget#kiosk QLabel#step { font-size: 23pt; }
+QWidget#kiosk QLabel#stepNumber { font-size: 24pt; font-weight: bold; color: white; background: %(blue)s;
                     border-radius: 28px; min-width: 56px; max-width: 56px; min-height: 56px; max-height: 56px; }
-QLabel#banner { font-size: 26pt; font-weight: bold; color: white; background: %(green)s; border-radius: 14px;
+QWidget#kiosk QLabel#banner { font-size: 26pt; font-weight: bold; color: white; background: %(green)s; border-radius: 14px;
                 padding: 16px 24px; }
-QLabel#busy { font-size: 24pt; font-weight: bold; color: %(blue)s; }
-QLabel#status { font-size: 26pt; font-weight: bold; color: white; border-radius: 14px; padding: 18px 24px; }
-QLabel#factLabel { font-size: 20pt; color: #52606d; }
-QLabel#factValue { font-size: 23pt; font-weight: bold; }
-QLabel#note { font-size: 17pt; color: #52606d; }
-QLabel#timelineDate { font-size: 19pt; color: #52606d; }
-QLabel#timelineText { font-size: 21pt; }
-QLabel#message { font-size: 28pt; font-weight: bold; }
-QFrame#card { background: white; border: 1px solid #c9d6e4; border-radius: 16px; }
-QPushButton { font-size: 24pt; font-weight: bold; border-radius: 16px; padding: 18px 36px; min-height: 64px;
+QWidget#kiosk QLabel#busy { font-size: 24pt; font-weight: bold; color: %(blue)s; }
+QWidget#kiosk QLabel#status { font-size: 26pt; font-weight: bold; color: white; border-radius: 14px; padding: 18px 24px; }
+QWidget#kiosk QLabel#factLabel { font-size: 20pt; color: #52606d; }
+QWidget#kiosk QLabel#factValue { font-size: 23pt; font-weight: bold; }
+QWidget#kiosk QLabel#note { font-size: 17pt; color: #52606d; }
+QWidget#kiosk QLabel#timelineDate { font-size: 19pt; color: #52606d; }
+QWidget#kiosk QLabel#timelineText { font-size: 21pt; }
+QWidget#kiosk QLabel#message { font-size: 28pt; font-weight: bold; }
+QWidget#kiosk QLabel#messageIcon { font-size: 54pt; font-weight: bold; color: white; background: %(orange)s;
+                    border-radius: 55px; min-width: 110px; max-width: 110px; min-height: 110px; max-height: 110px; }
+QWidget#kiosk QFrame#card { background: white; border: 1px solid #c9d6e4; border-radius: 16px; }
+QWidget#kiosk QPushButton { font-size: 24pt; font-weight: bold; border-radius: 16px; padding: 18px 36px; min-height: 64px;
               background: white; color: #13202e; border: 3px solid #9aa5b1; }
-QPushButton#primary { background: %(blue)s; color: white; border: 3px solid %(blue)s; }
-QPushButton#primary:disabled { background: #9db3cf; border-color: #9db3cf; }
-QPushButton#face { font-size: 24pt; padding: 12px; min-height: 230px; min-width: 250px; border-width: 4px; }
-QPushButton#face:checked { border: 8px solid %(blue)s; background: #dce9f8; }
-QLineEdit { font-size: 22pt; padding: 14px; border: 2px solid #9aa5b1; border-radius: 12px; background: white; }
-""" % {"blue": BLUE, "green": GREEN}
+QWidget#kiosk QPushButton#primary { background: %(blue)s; color: white; border: 3px solid %(blue)s; }
+QWidget#kiosk QPushButton#primary:disabled { background: #9db3cf; border-color: #9db3cf; }
+QWidget#kiosk QPushButton#face { font-size: 24pt; padding: 12px; min-height: 230px; min-width: 250px; border-width: 4px; }
+QWidget#kiosk QPushButton#face:checked { border: 8px solid %(blue)s; background: #dce9f8; }
+QWidget#kiosk QScrollBar:vertical { width: 28px; background: #e4ebf3; border-radius: 14px; }
+QWidget#kiosk QScrollBar::handle:vertical { background: #9aa5b1; border-radius: 14px; min-height: 60px; }
+QWidget#kiosk QScrollBar::add-line, QWidget#kiosk QScrollBar::sub-line { height: 0; }
+QWidget#kiosk QLineEdit { font-size: 22pt; padding: 14px; border: 2px solid #9aa5b1; border-radius: 12px; background: white; }
+""" % {"blue": BLUE, "green": GREEN, "orange": ORANGE}
 
 
 def _label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
@@ -125,7 +130,7 @@ class IdlePage(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 24)
         layout.setSpacing(28)
-        self.camera = CameraView(mirror=mirror, aim=0.62, guide_text=tr("Đưa mã QR vào khung xanh"))
+        self.camera = CameraView(mirror=mirror, aim=0.6, fill=True, guide_text=tr("Đưa mã QR vào khung xanh"))
         layout.addWidget(self.camera, 11)
         side = QVBoxLayout()
         side.setSpacing(14)
@@ -150,6 +155,7 @@ class IdlePage(QWidget):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.hide()
         side.addWidget(self.banner)
+        side.addWidget(_label(tr("Không có giấy hẹn, hoặc cần giúp đỡ? Xin mời hỏi cán bộ tại quầy."), "note"))
         layout.addLayout(side, 9)
 
     def show_state(self, busy: bool, banner: str) -> None:
@@ -195,7 +201,7 @@ class ProgressPage(QWidget):
         history.setObjectName("card")
         hl = QVBoxLayout(history)
         hl.setContentsMargins(24, 18, 24, 18)
-        hl.addWidget(_label(tr("Các bước đã qua"), "factLabel"))
+        hl.addWidget(_label(tr("Các bước đã qua (mới nhất ở trên)"), "factLabel"))
         self.timeline = QVBoxLayout()
         self.timeline.setSpacing(8)
         holder = QWidget()
@@ -219,39 +225,53 @@ class ProgressPage(QWidget):
         buttons.addWidget(self.rate)
         buttons.addWidget(self.done)
         layout.addLayout(buttons)
+        self._shown = None
 
     def show_view(self, view) -> None:
+        if view is self._shown:
+            return
+        self._shown = view
         self.procedure.setText(view.procedure_name)
-        colour = {Verdict.LATE: RED, Verdict.DUE_SOON: ORANGE}.get(view.verdict, GREEN)
         self.status.setText(view.status_text)
-        self.status.setStyleSheet("background: %s;" % colour)
+        self.status.setStyleSheet("background: %s;" % _status_colour(view.status))
         self.values["owner"].setText(view.owner_masked)
         self.values["code"].setText(view.code)
         self.values["received"].setText(_when(view.received_at))
         due = _when(view.due_at)
         if view.appointment_moved == "later":
-            due += "\n" + tr("(đã đổi, muộn hơn hẹn ban đầu {first})").format(first=view.first_due_at.strftime("%d/%m/%Y"))
+            due += "\n" + tr("(đã đổi, hẹn ban đầu là ngày {first})").format(first=view.first_due_at.strftime("%d/%m/%Y"))
         elif view.appointment_moved == "earlier":
-            due += "\n" + tr("(đã đổi, sớm hơn hẹn ban đầu {first})").format(first=view.first_due_at.strftime("%d/%m/%Y"))
+            due += "\n" + tr("(đã đổi sớm hơn, hẹn ban đầu là ngày {first})").format(
+                first=view.first_due_at.strftime("%d/%m/%Y"))
         self.values["due"].setText(due)
         self.values["holder"].setText(view.holder)
         self.values["verdict"].setText(view.verdict_text)
+        colour = {Verdict.LATE: RED, Verdict.DUE_SOON: ORANGE}.get(view.verdict, GREEN)
         self.values["verdict"].setStyleSheet("color: %s;" % colour)
         while self.timeline.count():
             item = self.timeline.takeAt(0)
             if item.widget() is not None:
-                item.widget().deleteLater()
-        for step in view.timeline:
-            row = QVBoxLayout()
-            row.setSpacing(0)
+                item.widget().hide()
+                item.widget().setParent(None)
+        for step in reversed(view.timeline):  # the newest first: it is what the citizen wants to know
             box = QWidget()
-            box.setLayout(row)
+            row = QVBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 6)
+            row.setSpacing(0)
             row.addWidget(_label(_when(step.at), "timelineDate"))
-            row.addWidget(_label("• " + step.text, "timelineText"))
+            row.addWidget(_label(step.text, "timelineText"))
             self.timeline.addWidget(box)
         self.timeline.addStretch(1)
         self.rate.setText(tr("Đã đánh giá") if view.rated else tr("Đánh giá cán bộ"))
         self.rate.setEnabled(not view.rated)
+
+
+def _status_colour(status: Status) -> str:
+    if status in (Status.RESULT_READY, Status.RETURNED):
+        return GREEN
+    if status in (Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED, Status.REFUSED, Status.STOPPED):
+        return ORANGE  # the citizen has something to do
+    return BLUE
 
 
 class Face(QWidget):
@@ -374,10 +394,13 @@ class MessagePage(QWidget):
         inner = QVBoxLayout(card)
         inner.setContentsMargins(48, 40, 48, 40)
         inner.setSpacing(24)
+        icon = _label("!", "messageIcon", wrap=False)
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner.addWidget(icon, 0, Qt.AlignmentFlag.AlignHCenter)
         self.text = _label("", "message")
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(self.text)
-        help_text = _label(tr("Nếu cần giúp đỡ, xin mời ông/bà hỏi cán bộ tại quầy."), "lead")
+        help_text = _label(tr("Cần giúp đỡ, xin mời ông/bà hỏi cán bộ tại quầy."), "lead")
         help_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(help_text)
         self.back = QPushButton(tr("Quay lại"))
