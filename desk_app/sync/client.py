@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import socket
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -55,11 +57,20 @@ def _message(response: httpx.Response) -> tuple[str | None, dict]:
     return (body.get("message") if isinstance(body, dict) else None), (body if isinstance(body, dict) else {})
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context():
+    """Loading the system's CA certificates takes tens of milliseconds: once per process."""
+    return httpx.create_ssl_context()
+
+
 class SyncClient:
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 60.0,
                  transport: httpx.BaseTransport | None = None):
         self.base_url = base_url.rstrip("/")
         self.token = token
+        if transport is None:  # no Nagle: a request written in two pieces must not wait for an ACK
+            transport = httpx.HTTPTransport(verify=_tls_context(),
+                                            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
         self._http = httpx.Client(base_url=self.base_url, transport=transport,
                                   timeout=httpx.Timeout(timeout, connect=5.0),
                                   headers={"User-Agent": "desk-app-sync/1"})

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import signal
+import time
 import sys
 import traceback
 from pathlib import Path
@@ -26,9 +27,15 @@ from desk_app.storage import sync_repo
 from tests.sync import desks
 
 
-def _open(root: Path, desk_id: str):
+def _open(root: Path, desk_id: str, migrate: bool = True):
     from desk_app.services import auth
-    ctx = open_desk(root / desk_id, desk_id=desk_id, clock=desks.SkewedClock())
+    from desk_app.services.context import DeskContext
+    from desk_app.storage.db import Database
+    if migrate:
+        ctx = open_desk(root / desk_id, desk_id=desk_id, clock=desks.SkewedClock())
+    else:  # a crash-test child: the database is known to be at the newest schema
+        ctx = DeskContext(Database(root / desk_id / "desk.sqlite3", migrate=False), root / desk_id, desk_id,
+                          desks.SkewedClock())
     sync.attach(ctx)
     ctx.clerk = auth.login(ctx, "tiepnhan", desks.PASSWORD)
     return ctx
@@ -122,27 +129,35 @@ def churn(root: Path, desk_id: str, seed: int, progress: Path) -> None:
     """Take dossiers (with a scan each) and sync, over and over, telling each step done."""
     rng = random.Random(seed)
     log = open(progress, "a", buffering=1)
-    ctx = _open(root, desk_id)
-    log.write("open\n")
+    ctx = _open(root, desk_id, migrate=False)
+    log.write("open %.3f\n" % time.monotonic())
     n = 0
     while True:
         n += 1
         f = root / ("scan-%d-%d.pdf" % (seed, n))
         f.write_bytes(os.urandom(rng.randint(1_000, 300_000)))
         code = desks.intake(ctx, [f])
-        log.write("intake %s\n" % code)
+        log.write("intake %s %.3f\n" % (code, time.monotonic()))
         if rng.random() < 0.5:
             workflow.transfer(ctx, ctx.clerk, code, "STP")
-            log.write("transfer %s\n" % code)
+            log.write("transfer %s %.3f\n" % (code, time.monotonic()))
         try:
             sync.sync_once(ctx)
-            log.write("sync\n")
+            log.write("sync %.3f\n" % time.monotonic())
         except Exception as e:  # the server may be away: go on taking dossiers
             log.write("sync-failed %s\n" % type(e).__name__)
 
 
 def zygote(root: Path, desk_id: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    # Load once what each child would otherwise load first (fonts for the control slip, TLS
+    # certificates), so the children spend their short lives in intake and sync.
+    from desk_app.documents import control_slip  # noqa: F401
+    from desk_app.documents.fonts import register_fonts
+    from desk_app.services import forms  # noqa: F401
+    from desk_app.sync.client import _tls_context
+    register_fonts()
+    _tls_context()
     for line in sys.stdin:
         parts = line.split()
         if not parts or parts[0] == "quit":
