@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_catalogue, bench_intake, bench_search
+from benchmarks import bench_catalogue, bench_intake, bench_scan, bench_search
 from benchmarks.common import report
 
 ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "catalogue": ("Catalogue import", bench_catalogue.run),
-       "search": ("Dossier search over 100,000", bench_search.run)}
+       "search": ("Dossier search over 100,000", bench_search.run),
+       "scan": ("Reading codes: corpus, live path, scan to screen", bench_scan.run)}
 
 
 def main(names: list[str]) -> None:

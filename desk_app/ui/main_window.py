@@ -19,6 +19,10 @@ from .counter.panel import CounterPanel
 from .intake.panel import IntakePanel
 from .login.idle_lock import IdleWatcher, LockScreen
 from .tasks import TaskRunner
+from ..domain.scan_payloads import PayloadKind, recognise
+from ..scanner.settings import SERIAL
+from .camera.settings import load_device_settings
+from .scanning import SerialScanner, WedgeDetector
 
 Preview = Callable[[QWidget, Path], object]
 
@@ -80,6 +84,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(idle_ms, self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
+        self._start_scanners()
 
     def _header(self, agency_name: str) -> QWidget:
         header = QFrame()
@@ -105,6 +110,7 @@ class MainWindow(QMainWindow):
         if may(self.user.role, Action.PRINT_RECEIPT):
             dossiers.addSeparator()
             self._action(dossiers, tr("In lại giấy tiếp nhận..."), "Ctrl+P", self.reprint_receipt)
+        self._action(dossiers, tr("Quét mã bằng camera..."), "F9", self.scan_with_camera)
         system = self.menuBar().addMenu(tr("&Hệ thống"))
         self._action(system, tr("Khóa màn hình"), "Ctrl+L", self.lock)
         self._action(system, tr("Đăng xuất"), None, self.logout_requested.emit)
@@ -133,6 +139,44 @@ class MainWindow(QMainWindow):
             self.runner.run(lambda: receipts.produce(self.ctx, self.user, code),
                             on_done=lambda path: self.preview(self, path), parent=self)
 
+    # -- scans: handheld scanner (keyboard or serial) and camera ----------------------------
+    def _start_scanners(self) -> None:
+        self.devices = load_device_settings()
+        # Window-wide; a screen that installs its own detector while shown takes precedence
+        # (the last filter installed is asked first).
+        self.wedge = WedgeDetector(self, max_gap_ms=self.devices.wedge_gap_ms)
+        self.wedge.scanned.connect(self.handle_scan)
+        self.wedge.install()
+        self.serial_scanner: SerialScanner | None = None
+        if self.devices.scanner_mode == SERIAL and self.devices.serial_port:
+            self.serial_scanner = SerialScanner(self.devices.serial_port, self.devices.serial_baud, parent=self)
+            self.serial_scanner.scanned.connect(self.handle_scan)
+            self.serial_scanner.start()
+
+    def handle_scan(self, text: str) -> None:
+        """A receipt or slip opens its dossier; a chip ID card's QR fills the intake form."""
+        if self.is_locked:
+            return
+        queue = getattr(self, "queue", None)
+        if queue is not None and self.tabs.currentWidget() is queue:
+            queue.receive_scan(text)  # a department receives the dossier it was handed
+            return
+        payload = recognise(text)
+        if payload.kind in (PayloadKind.RECEIPT_LINK, PayloadKind.DOSSIER_CODE) and self.counter is not None:
+            self.tabs.setCurrentWidget(self.counter)
+            self.counter.open_dossier(payload.dossier_code or "")
+        elif payload.kind is PayloadKind.ID_CARD and self.intake is not None and payload.id_card is not None:
+            self.tabs.setCurrentWidget(self.intake)
+            self.intake.fill_from_id_card(payload.id_card)
+        else:
+            self.statusBar().showMessage(payload.message, 8000)
+
+    def scan_with_camera(self) -> None:
+        from .camera.dialog import CameraDialog
+        dialog = CameraDialog(self)
+        dialog.scanned.connect(self.handle_scan)
+        dialog.exec()
+
     # -- the idle lock -----------------------------------------------------------------
     @property
     def is_locked(self) -> bool:
@@ -147,6 +191,7 @@ class MainWindow(QMainWindow):
             if isinstance(widget, QDialog) and widget.isVisible() and widget is not self:
                 widget.reject()
         self._set_actions_enabled(False)
+        self.wedge.enabled = False
         self.pages.setCurrentWidget(self.lock_screen)
         self.lock_screen.lock_for(self.user)
         self.locked.emit()
@@ -154,6 +199,7 @@ class MainWindow(QMainWindow):
     def unlock(self) -> None:
         self.pages.setCurrentIndex(0)
         self._set_actions_enabled(True)
+        self.wedge.enabled = True
         self.idle.start()
         self.unlocked.emit()
 
@@ -165,4 +211,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.idle.stop()
+        self.wedge.uninstall()
+        if self.serial_scanner is not None:
+            self.serial_scanner.stop()
         super().closeEvent(event)

@@ -28,6 +28,10 @@ from PySide6.QtWidgets import QApplication
 log = logging.getLogger(__name__)
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# Keys being given back pass every detector, not only the one giving them back: with two
+# detectors installed (a screen's own and the window's), each would otherwise hold the other's
+# replayed keys for ever. Replays are synchronous and on the GUI thread only.
+_replays_running = [0]
 _COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
                       | Qt.KeyboardModifier.MetaModifier)
 
@@ -52,7 +56,6 @@ class WedgeDetector(QObject):
         self._clock = clock
         self._held: list[tuple[QObject, QKeyEvent]] = []
         self._last = 0.0
-        self._replaying = False
         self.enabled = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -66,7 +69,7 @@ class WedgeDetector(QObject):
         (app or QApplication.instance()).removeEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if self._replaying or not self.enabled or event.type() != QEvent.Type.KeyPress:
+        if _replays_running[0] or not self.enabled or event.type() != QEvent.Type.KeyPress:
             return False
         return self._key(obj, event)  # type: ignore[arg-type]
 
@@ -101,13 +104,13 @@ class WedgeDetector(QObject):
         held, self._held = self._held, []
         if not held:
             return
-        self._replaying = True
+        _replays_running[0] += 1
         try:
             for obj, event in held:
                 if _alive(obj):
                     QApplication.sendEvent(obj, event)
         finally:
-            self._replaying = False
+            _replays_running[0] -= 1
 
 
 class SerialScanner(QObject):

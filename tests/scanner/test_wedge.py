@@ -143,3 +143,20 @@ def test_device_settings_from_stored_values() -> None:
     s = DeviceSettings.from_dict({"camera_index": "2", "serial_baud": "oops", "scanner_mode": "laser", "x": 1})
     assert (s.camera_index, s.serial_baud, s.scanner_mode) == (2, 9600, "keyboard")
     assert DeviceSettings.from_dict(s.to_dict()) == s
+
+
+def test_two_detectors_installed_neither_eats_the_others_keys(qtbot, form, detector) -> None:
+    name, _ = form
+    window_wide, screen_own = detector(0.15), detector(0.15)   # a screen may install its own too
+    with qtbot.assert_not_emitted(window_wide.scanned), qtbot.assert_not_emitted(screen_own.scanned):
+        type_keys(name, "Lê Hoa")
+        qtbot.waitUntil(lambda: name.text() == "Lê Hoa", timeout=2000)
+
+
+def test_with_two_detectors_the_last_installed_takes_the_scan(qtbot, form, detector) -> None:
+    name, _ = form
+    window_wide, screen_own = detector(0.003), detector(0.003)
+    with qtbot.assert_not_emitted(window_wide.scanned), qtbot.wait_signal(screen_own.scanned) as blocker:
+        type_keys(name, CODE)
+        press(name, "\r", Qt.Key.Key_Return)
+    assert blocker.args == [CODE] and name.text() == ""

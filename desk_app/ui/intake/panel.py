@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, 
 
 from ...domain.dossier import ApplicantType
 from ...domain.i18n import tr
+from ...domain.identity import IdKind
 from ...domain.intake import IntakeInput
+from ...domain.scan_payloads import IdCard
 from ...domain.procedures import Channel, Procedure
 from ...services import catalogue, intake
 from ...services.context import CurrentUser, DeskContext
@@ -252,6 +254,27 @@ class IntakePanel(QWidget):
         self.saved.emit(saved)
         if saved.receipt_path is not None:
             self.preview(self, saved.receipt_path)
+
+    # -- a chip ID card's QR, scanned -------------------------------------------------------
+    def fill_from_id_card(self, card: IdCard) -> None:
+        """Name, CCCD number, birth date and address from the card; the submitter's fields when
+        the clerk is in them, else the owner's. Phone and email stay as typed."""
+        submitter = self.submitter_differs.isChecked() and self.submitter.isAncestorOf(self.focusWidget())
+        form = self.submitter if submitter else self.owner
+        if not submitter:
+            self.individual.setChecked(True)
+        value = form.value()
+        value.name, value.id_kind, value.id_number = card.name, IdKind.CCCD, card.id_number
+        value.birth_date, value.address = card.birth_date_text, card.address or value.address
+        form.set_value(value)
+        self.errors.clear()
+        self.banner.setObjectName("banner")
+        self.banner.setText(tr("Đã điền từ căn cước công dân: {name}, {gender}, sinh {born}.").format(
+            name=card.name, gender=card.gender, born=card.birth_date_text))
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.show()
+        form.phone.setFocus()
 
     # -- starting over -----------------------------------------------------------------
     def _ask_clear(self) -> bool:
