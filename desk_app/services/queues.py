@@ -102,6 +102,10 @@ def _conditions(ctx: DeskContext, f: Filter, now: datetime) -> list:
 def rows(ctx: DeskContext, user: CurrentUser, f: Filter, limit: int = 1000) -> list[QueueRow]:
     """The dossiers in a queue, most urgent first."""
     require(user, Action.VIEW_DOSSIERS)
+    return _select_rows(ctx, _conditions(ctx, f, ctx.clock()), limit)
+
+
+def _select_rows(ctx: DeskContext, conditions: list, limit: int) -> list[QueueRow]:
     now = ctx.clock()
     with ctx.db.session(write=False) as s:
         q = (select(Dossier.code, Dossier.owner_name, ProcedureRow.name, Unit.name, User.full_name,
@@ -110,7 +114,7 @@ def rows(ctx: DeskContext, user: CurrentUser, f: Filter, limit: int = 1000) -> l
              .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
              .outerjoin(Unit, Unit.id == Dossier.holder_unit_id)
              .outerjoin(User, User.username == Dossier.holder_user)
-             .where(*_conditions(ctx, f, now)).order_by(Dossier.due_at, Dossier.id).limit(limit))
+             .where(*conditions).order_by(Dossier.due_at, Dossier.id).limit(limit))
         return [QueueRow(r[0], r[1], r[2], r[3] or "", r[4] or r[5] or "", r[6], r[7], r[8], r[9] or r[8], r[10],
                          verdict(r[8], r[11], now)) for r in s.execute(q)]
 
@@ -169,3 +173,15 @@ def my_queue(ctx: DeskContext, user: CurrentUser) -> list[QueueRow]:
 
 def unit_queue(ctx: DeskContext, user: CurrentUser) -> list[QueueRow]:
     return rows(ctx, user, Filter(Queue.OPEN, unit_id=user.unit_id))
+
+
+def results_in_unit(ctx: DeskContext, user: CurrentUser, unit_id: int | None = None,
+                    holder: str | None = None) -> list[QueueRow]:
+    """Results ready in a unit and not yet sent back to the counter (no open queue holds them)."""
+    require(user, Action.VIEW_DOSSIERS)
+    c = [Dossier.stage == "result_unit", Dossier.status == Status.RESULT_READY.value]
+    if unit_id is not None:
+        c.append(Dossier.holder_unit_id == unit_id)
+    if holder is not None:
+        c.append(Dossier.holder_user == holder)
+    return _select_rows(ctx, c, 1000)

@@ -15,9 +15,14 @@ from ..domain.roles import Action, may
 from ..services import receipts
 from ..services.context import CurrentUser, DeskContext
 from . import printing
+from .admin.panel import AdminPanel
 from .counter.panel import CounterPanel
 from .intake.panel import IntakePanel
 from .login.idle_lock import IdleWatcher, LockScreen
+from .queue.panel import QueuePanel
+from .scanning import WedgeDetector
+from .supervisor.dashboard import Dashboard
+from .supervisor.statistics import StatisticsPanel
 from .tasks import TaskRunner
 from ..domain.scan_payloads import PayloadKind, recognise
 from ..scanner.settings import SERIAL
@@ -36,7 +41,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner, agency_name: str = "",
                  idle_ms: int = 10 * 60_000, preview: Preview = printing.preview_pdf,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, scan_wedge: bool = False):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
         self.setWindowTitle(tr("Bộ phận Một cửa — {agency}").format(agency=agency_name) if agency_name
@@ -53,6 +58,26 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.counter, tr("Danh sách hồ sơ"))
         if self.intake is not None and self.counter is not None:
             self.intake.saved.connect(lambda _saved: self.counter.refresh())
+        # the departments' and supervisors' screens (issue 4), each for the roles that use it
+        self.queue: QueuePanel | None = None
+        self.dashboard: Dashboard | None = None
+        self.statistics: StatisticsPanel | None = None
+        self.admin: AdminPanel | None = None
+        if may(user.role, Action.PROCESS):
+            wedge = WedgeDetector(self) if scan_wedge else None  # scans receive dossiers while it shows
+            self.queue = QueuePanel(ctx, user, runner, preview=preview, wedge=wedge)
+            self.tabs.addTab(self.queue, tr("Hồ sơ cần xử lý"))
+        if may(user.role, Action.ASSIGN):
+            self.dashboard = Dashboard(ctx, user, runner, preview=preview)
+            self.tabs.addTab(self.dashboard, tr("Điều hành"))
+        if may(user.role, Action.VIEW_STATISTICS):
+            self.statistics = StatisticsPanel(ctx, user, runner)
+            self.tabs.addTab(self.statistics, tr("Thống kê, báo cáo"))
+        if may(user.role, Action.MANAGE_USERS):
+            self.admin = AdminPanel(ctx, user, runner)
+            self.tabs.addTab(self.admin, tr("Quản trị"))
+        if self.queue is not None and self.intake is None:
+            self.tabs.setCurrentWidget(self.queue)
         if self.tabs.count() == 0:
             note = QLabel(tr("Tài khoản {role} không dùng màn hình này.").format(role=user.role.label))
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -86,7 +86,7 @@ def test_menus_follow_the_role(qtbot, desk, runner, previews):
     window = MainWindow(desk, specialist, runner, AGENCY.name, preview=previews)
     qtbot.addWidget(window)
     assert window.intake is None and window.counter is not None
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Danh sách hồ sơ"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Danh sách hồ sơ", "Hồ sơ cần xử lý"]
     window.idle.stop()
 
 

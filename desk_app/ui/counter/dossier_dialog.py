@@ -22,6 +22,7 @@ from ...services import counter, receipts
 from ...services.context import CurrentUser, DeskContext
 from ...services.counter import DossierDetails
 from .. import printing
+from ..steps.counter_actions import CounterActions
 from ..tasks import TaskRunner
 from .model import VERDICT_COLOURS
 
@@ -135,10 +136,14 @@ class DossierDialog(QDialog):
         buttons.addWidget(self.view_button)
         buttons.addWidget(close)
 
+        self.actions = CounterActions(ctx, user, runner, preview, self)  # the counter's workflow steps
+        self.actions.changed.connect(self._reload)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.state)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.actions)
         layout.addLayout(buttons)
         self.show_details(details)
 
@@ -162,6 +167,10 @@ class DossierDialog(QDialog):
         for h in d.history:
             self.history.addTopLevelItem(QTreeWidgetItem([_fmt(h.at), h.label, h.actor, h.detail]))
         self.tabs.setTabText(2, tr("Lịch sử xử lý ({n})").format(n=len(d.history)))
+        self.actions.show_for(d)
+
+    def _reload(self, code: str) -> None:
+        self.runner.run(lambda: counter.details(self.ctx, code), on_done=self.show_details, parent=self)
 
     def _open_attachment(self, item: QListWidgetItem) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)))

@@ -1,0 +1,1 @@
+"""Pieces the department, supervisor and admin screens share: record tables and banners."""

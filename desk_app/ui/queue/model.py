@@ -1,0 +1,71 @@
+"""Queue rows as a table: where each dossier is, who holds it since when, and how urgent it is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt
+
+from ...domain.dossier import Verdict
+from ...domain.i18n import tr
+from ...services.queues import STAGE_LABELS, QueueRow
+from ..common.records import Column, RecordTableModel, fmt_moment
+from ..counter.model import VERDICT_COLOURS
+
+CODE, OWNER, PROCEDURE, WHERE, HOLDER, SINCE, HOP_DUE, APPOINTMENT, PROGRESS = range(9)
+_RANK = {Verdict.LATE: 0, Verdict.DUE_SOON: 1, Verdict.IN_TIME: 2, Verdict.ON_TIME: 3, Verdict.EARLY: 3}
+
+
+def stage_label(stage: str) -> str:
+    return tr(STAGE_LABELS.get(stage, stage))
+
+
+def urgency(row: QueueRow, now: datetime) -> tuple:
+    """Most urgent first: late, then due soon, behind at its hop, by appointment; paused ones last."""
+    behind_hop = row.hop_due_at is not None and row.hop_due_at < now
+    return (row.stage == "supplement", _RANK.get(row.verdict, 2), not behind_hop,
+            min(row.appointment_at, row.due_at), row.code)
+
+
+def by_urgency(rows: list[QueueRow], now: datetime) -> list[QueueRow]:
+    seen: set[str] = set()
+    unique = [r for r in rows if not (r.code in seen or seen.add(r.code))]
+    return sorted(unique, key=lambda r: urgency(r, now))
+
+
+def _progress(row: QueueRow) -> str:
+    if row.stage == "supplement":
+        return tr("Tạm dừng (chờ bổ sung)")
+    return row.verdict.label
+
+
+def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
+    centre = Qt.AlignmentFlag.AlignCenter
+
+    def hop_colour(r: QueueRow) -> str | None:
+        return "#b71c1c" if r.hop_due_at is not None and r.hop_due_at < now() and r.stage != "supplement" else None
+
+    def progress_colour(r: QueueRow, which: int) -> str | None:
+        if r.stage == "supplement":
+            return ("#52606d", "#eef1f5")[which]
+        return VERDICT_COLOURS.get(r.verdict, ("#1f2933", None))[which]
+
+    return [
+        Column(tr("Mã hồ sơ"), lambda r: r.code),
+        Column(tr("Chủ hồ sơ"), lambda r: r.owner_name, tooltip=lambda r: r.owner_name),
+        Column(tr("Thủ tục"), lambda r: r.procedure_name, tooltip=lambda r: r.procedure_name),
+        Column(tr("Đang ở"), lambda r: "%s · %s" % (r.unit_name, stage_label(r.stage)) if r.unit_name
+               else stage_label(r.stage), tooltip=lambda r: stage_label(r.stage)),
+        Column(tr("Người giữ"), lambda r: r.holder or tr("(chưa nhận)")),
+        Column(tr("Từ lúc"), lambda r: fmt_moment(r.holder_since), centre),
+        Column(tr("Hạn bước"), lambda r: fmt_moment(r.hop_due_at), centre, foreground=hop_colour),
+        Column(tr("Hẹn trả"), lambda r: fmt_moment(r.appointment_at), centre,
+               tooltip=lambda r: tr("Hạn giải quyết theo quy định: {due}").format(due=fmt_moment(r.due_at))),
+        Column(tr("Tiến độ"), _progress, centre, foreground=lambda r: progress_colour(r, 0),
+               background=lambda r: progress_colour(r, 1), bold=lambda r: r.verdict is Verdict.LATE),
+    ]
+
+
+def queue_model(now: Callable[[], datetime], parent: QObject | None = None) -> RecordTableModel[QueueRow]:
+    return RecordTableModel(queue_columns(now), parent)
