@@ -1,10 +1,12 @@
-"""Screenshots of the citizen kiosk, with a receipt 'photographed' in front of a fake camera.
+"""Screenshots of the citizen kiosk (a receipt 'photographed' in front of a fake camera) and of
+the counter's intake form filled by a scanned chip ID card.
 
     xvfb-run -a -s "-screen 0 1440x900x24" .venv/bin/python scripts/kiosk_screenshots.py [OUT_DIR]
 
 Builds a small demo desk in a temporary folder, prints the receipt of a dossier that has
 travelled a little, simulates the camera seeing it (scripts/make_scan_corpus.py), and saves
-kiosk_idle.png, kiosk_progress.png, kiosk_rating.png and kiosk_message.png (default: screenshots/).
+kiosk_idle.png, kiosk_progress.png, kiosk_rating.png, kiosk_message.png and counter_id_card.png
+(default: screenshots/).
 """
 
 from __future__ import annotations
@@ -79,13 +81,35 @@ def main(out: Path) -> int:
     window.scanned("https://dichvucong.thanhhoa.gov.vn/h/%s?k=%s" % (code, "A" * 22))
     app.processEvents()
     window.grab().save(str(out / "kiosk_message.png"))
-    for name in ("kiosk_idle", "kiosk_progress", "kiosk_rating", "kiosk_message"):
-        print(out / (name + ".png"))
     window._leaving = True
     window.close()
+    counter_shot(ctx, clerk, runner, out)
+    for name in ("kiosk_idle", "kiosk_progress", "kiosk_rating", "kiosk_message", "counter_id_card"):
+        print(out / (name + ".png"))
     runner.shutdown()
     ctx.db.dispose()
     return 0
+
+
+CARD = ("038190012345|123456789|Nguyễn Thị Hồng Nhung|12031990|Nữ|"
+        "Số 12 ngõ 34, phường Điện Biên, tỉnh Thanh Hóa|15072021")
+
+
+def counter_shot(ctx, clerk, runner, out: Path) -> None:
+    """The intake form just after the clerk scanned a citizen's chip ID card."""
+    from desk_app.ui.main_window import MainWindow
+    window = MainWindow(ctx, clerk, runner, "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+                        preview=lambda *_a: 0)
+    window.resize(1440, 900)
+    window.show()
+    QApplication.processEvents()
+    window.intake.pick_procedure("1.001193")
+    window.intake.owner.phone.setText("0912 345 678")
+    window.handle_scan(CARD)
+    QApplication.processEvents()
+    window.grab().save(str(out / "counter_id_card.png"))
+    window.idle.stop()
+    window.close()
 
 
 if __name__ == "__main__":
