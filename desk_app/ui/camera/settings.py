@@ -53,8 +53,8 @@ class DeviceSettingsWidget(QWidget):
         form.addRow(tr("Camera"), row)
         self.resolution = QComboBox()
         for w, h in RESOLUTIONS:
-            self.resolution.addItem("%d × %d" % (w, h), (w, h))
-        index = self.resolution.findData((settings.camera_width, settings.camera_height))
+            self.resolution.addItem("%d × %d" % (w, h), "%dx%d" % (w, h))  # a tuple would not compare in findData
+        index = self.resolution.findData("%dx%d" % (settings.camera_width, settings.camera_height))
         self.resolution.setCurrentIndex(index if index >= 0 else 1)
         form.addRow(tr("Độ phân giải"), self.resolution)
         self.mode = QComboBox()
@@ -107,7 +107,7 @@ class DeviceSettingsWidget(QWidget):
         self.gap.setEnabled(not serial)
 
     def settings(self) -> DeviceSettings:
-        w, h = self.resolution.currentData()
+        w, h = (int(v) for v in self.resolution.currentData().split("x"))
         return DeviceSettings(camera_index=int(self.camera.currentData()), camera_width=w, camera_height=h,
                               scanner_mode=self.mode.currentData(), serial_port=self.port.currentText().strip(),
                               serial_baud=int(self.baud.currentData()), wedge_gap_ms=self.gap.value())
