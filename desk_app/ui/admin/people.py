@@ -194,7 +194,7 @@ class PeoplePage(Page):
 
     def add(self) -> None:
         ctx, user = self.ctx, self.user
-        username, name, role = self.username.text(), self.full_name.text(), self.new_role.currentData()
+        username, name, role = self.username.text(), self.full_name.text(), Role(self.new_role.currentData())
         password, unit = self.password.text(), self.new_unit.currentData() or None
         if not name.strip():
             self.banner.say("error", tr("Chưa nhập họ và tên."))
@@ -210,7 +210,7 @@ class PeoplePage(Page):
         p = self.person()
         if p is None:
             return
-        ctx, user, role, unit = self.ctx, self.user, self.role.currentData(), self.unit.currentData() or ""
+        ctx, user, role, unit = self.ctx, self.user, Role(self.role.currentData()), self.unit.currentData() or ""
         self.apply(lambda: admin.update_person(ctx, user, p.username, role=role, unit_code=unit),
                    tr("Đã lưu vai trò và đơn vị của {name}.").format(name=p.full_name))
 

@@ -204,7 +204,8 @@ class Dashboard(QWidget):
         self.refresh()
 
     def filter(self) -> Filter:
-        return Filter(self.queue.currentData() or Queue.OPEN, self.unit.currentData(), self.holder.currentData(),
+        # enum members come back from the combo as their plain values
+        return Filter(Queue(self.queue.currentData() or Queue.OPEN), self.unit.currentData(), self.holder.currentData(),
                       self.procedure.currentData())
 
     def _filter_changed(self, _index: int = 0) -> None:

@@ -145,7 +145,7 @@ class StatisticsPanel(QWidget):
         self.compute()
 
     def group_by(self) -> GroupBy:
-        return self.group.currentData() or GroupBy.UNIT
+        return GroupBy(self.group.currentData() or GroupBy.UNIT)  # the combo gives the plain value back
 
     # -- figures -----------------------------------------------------------------------
     def compute(self) -> None:
