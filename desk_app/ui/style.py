@@ -46,6 +46,7 @@ QPushButton:focus { border: 1px solid %(blue)s; }
 QPushButton#primary { background: %(blue)s; color: white; border: 1px solid %(blue)s; font-weight: bold; }
 QPushButton#primary:hover { background: #0a3d77; }
 QPushButton#danger { color: %(red)s; border-color: %(red)s; }
+QPushButton:disabled, QPushButton#danger:disabled { color: #a3adb8; background: #eef1f5; border-color: #d3dae3; }
 QTabWidget::pane { border: 1px solid #d3dae3; background: #f3f5f8; top: -1px; }
 QTabBar::tab { background: #e4e9ef; border: 1px solid #d3dae3; padding: 7px 18px; margin-right: 2px;
                border-top-left-radius: 4px; border-top-right-radius: 4px; }

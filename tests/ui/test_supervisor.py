@@ -102,7 +102,7 @@ def test_who_holds_what_since_when(dashboard, office, walked):
     mine = rows[("Công an xã Quảng Phú", "Phạm Quốc Bảo")]
     assert (mine.count, mine.overdue) == (3, 1)
     assert rows[("Công an xã Quảng Phú", "Hoàng Thị Lan Anh")].count == 1
-    assert dashboard.holdings.index(0, 4).data() == "10:00 10/11/2026"
+    assert dashboard.holdings.index(0, 4).data() == "10/11/2026 (9 ngày)"
     assert dashboard.chart.categories == ["Công an xã Quảng Phú"]
     assert dashboard.chart.values == [[3, 1]]                     # in time, overdue
     assert not dashboard.chart.grab().isNull()

@@ -10,7 +10,7 @@ from ...domain.i18n import tr
 from ...services import admin, catalogue, workflow
 from ...services.admin import UnitView
 from ...services.workflow import WorkflowStep
-from ..common.records import Column, RecordTableModel, record_table
+from ..common.records import Column, RecordTableModel, record_table, vietnamese
 from ..supervisor.charts import number
 from .page import Page, fill_units, group, hint
 
@@ -37,7 +37,7 @@ class WorkflowsPage(Page):
         self.total.setStyleSheet("font-weight: bold;")
 
         self.unit = QComboBox()
-        self.hours = QDoubleSpinBox()
+        self.hours = vietnamese(QDoubleSpinBox())
         self.hours.setRange(0.5, 2000)
         self.hours.setDecimals(1)
         self.hours.setSingleStep(0.5)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -92,8 +92,13 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         return None
 
 
-def record_table(model: QAbstractTableModel, stretch: int | None = None, parent: QWidget | None = None) -> QTableView:
-    """A table view as every list of this program looks: whole rows, one at a time, read-only."""
+def record_table(model: QAbstractTableModel, stretch: int | None = None, widths: dict[int, int] | None = None,
+                 parent: QWidget | None = None) -> QTableView:
+    """A table view as every list of this program looks: whole rows, one at a time, read-only.
+
+    Columns fit their contents, but ``stretch`` takes the room left and ``widths`` start at a
+    width the user can drag (long names would otherwise push the rest out of sight).
+    """
     view = QTableView(parent)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -110,6 +115,9 @@ def record_table(model: QAbstractTableModel, stretch: int | None = None, parent:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     else:
         header.setStretchLastSection(True)
+    for column, width in (widths or {}).items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
     return view
 
 
@@ -119,6 +127,12 @@ def selected_record(view: QTableView) -> Any:
     if not index.isValid():
         return None
     return view.model().data(index.siblingAtColumn(0), RecordRole)
+
+
+def vietnamese(widget: QWidget) -> QWidget:
+    """Numbers written the Vietnamese way in this widget: 1.500.000 and 16,5."""
+    widget.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    return widget
 
 
 def fmt_moment(moment) -> str:

@@ -36,8 +36,14 @@ def by_urgency(rows: list[QueueRow], now: datetime) -> list[QueueRow]:
 
 def _progress(row: QueueRow) -> str:
     if row.stage == "supplement":
-        return tr("Tạm dừng (chờ bổ sung)")
+        return tr("Tạm dừng")
     return row.verdict.label
+
+
+def _progress_tip(row: QueueRow) -> str:
+    if row.stage == "supplement":
+        return tr("Tạm dừng tính thời gian: chờ công dân bổ sung hồ sơ")
+    return tr("Hạn giải quyết: {due}").format(due=fmt_moment(row.due_at))
 
 
 def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
@@ -62,9 +68,13 @@ def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
         Column(tr("Hạn bước"), lambda r: fmt_moment(r.hop_due_at), centre, foreground=hop_colour),
         Column(tr("Hẹn trả"), lambda r: fmt_moment(r.appointment_at), centre,
                tooltip=lambda r: tr("Hạn giải quyết theo quy định: {due}").format(due=fmt_moment(r.due_at))),
-        Column(tr("Tiến độ"), _progress, centre, foreground=lambda r: progress_colour(r, 0),
+        Column(tr("Tiến độ"), _progress, centre, tooltip=_progress_tip, foreground=lambda r: progress_colour(r, 0),
                background=lambda r: progress_colour(r, 1), bold=lambda r: r.verdict is Verdict.LATE),
     ]
+
+
+# starting widths of the columns whose text can be long
+WIDTHS = {OWNER: 175, WHERE: 215, HOLDER: 140}
 
 
 def queue_model(now: Callable[[], datetime], parent: QObject | None = None) -> RecordTableModel[QueueRow]:

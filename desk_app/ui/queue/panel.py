@@ -8,7 +8,7 @@ then the printed form's preview when the step has one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -27,7 +27,7 @@ from ..scanning import WedgeDetector
 from ..steps.catalogue import STEPS, Step, Target
 from ..steps.flow import Preview, StepFlow
 from ..tasks import TaskRunner
-from .model import PROCEDURE, by_urgency, queue_model
+from .model import PROCEDURE, WIDTHS, by_urgency, queue_model
 
 # one key per next step, in the order a dossier usually walks
 KEYS = (("receive", "F2"), ("assign", "F3"), ("forward", "F4"), ("supplement", "F5"), ("result", "F6"),
@@ -57,7 +57,7 @@ class QueuePanel(QWidget):
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner,
                  preview: Preview = printing.preview_pdf, wedge: WedgeDetector | None = None,
-                 parent: QWidget | None = None):
+                 refresh_ms: int = 60_000, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview, self.wedge = ctx, user, runner, preview, wedge
         self.dialog: DossierDialog | None = None
@@ -139,11 +139,16 @@ class QueuePanel(QWidget):
         layout.addWidget(self.legend)
         if wedge is not None:
             wedge.scanned.connect(self._wedge_scanned)
+        # other desks hand dossiers over all day: look again now and then while the list is in view
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        if refresh_ms > 0:
+            self._timer.start(refresh_ms)
         self._update_actions()
         self.refresh()
 
     def _table(self, model) -> QTableView:
-        view = record_table(model, stretch=PROCEDURE)
+        view = record_table(model, stretch=PROCEDURE, widths=WIDTHS)
         view.activated.connect(self._open_index)
         view.selectionModel().currentRowChanged.connect(lambda _a, _b: self._update_actions())
         return view
@@ -159,6 +164,10 @@ class QueuePanel(QWidget):
         return action
 
     # -- loading -----------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.isVisible() and self.flow.form is None and not self.runner.busy:
+            self.refresh()
+
     def refresh(self) -> None:
         ctx, user = self.ctx, self.user
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateTimeEdit, QDialog, 
                                QWidget)
 
 from ...domain.i18n import tr
+from ..common.records import vietnamese
 from ..widgets import ErrorLabel, set_invalid, with_error
 
 TEXT, LINES, CHOICE, RADIO, MOMENT, AMOUNT = "text", "lines", "choice", "radio", "moment", "amount"
@@ -129,7 +130,7 @@ class StepForm(QDialog):
                 w.setDateTime(QDateTime(f.default))
             return w
         if f.kind == AMOUNT:
-            w = QSpinBox()
+            w = vietnamese(QSpinBox())
             w.setRange(0, 2_000_000_000)
             w.setSingleStep(1000)
             w.setGroupSeparatorShown(True)

@@ -6,6 +6,7 @@ on the left, the bar and its figure on the right.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -19,6 +20,13 @@ from ...domain.i18n import tr
 class Series:
     label: str
     colour: str
+
+
+def nice_step(span: float, ticks: int = 4) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that cuts ``span`` into about ``ticks`` parts."""
+    raw = max(span, 1e-9) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw - 1e-12)
 
 
 def number(value: float) -> str:
@@ -95,22 +103,25 @@ class BarChart(QWidget):
             p.end()
             return
         totals = self.totals()
-        peak = self.maximum or max(totals + [1.0])
+        top_value = self.maximum or max(totals + [1.0])
+        step = max(1.0, nice_step(top_value)) if self.maximum is None else nice_step(top_value)
+        parts = max(1, math.ceil(top_value / step - 1e-9))
+        peak = step * parts
         label_w = min(area.width() * 0.38, max(fm.horizontalAdvance(c) for c in self.categories) + 12)
         value_w = fm.horizontalAdvance("0000" + self.suffix) + 10
         bar_left = area.left() + label_w
         bar_w = max(10.0, area.width() - label_w - value_w)
         axis_h = fm.height() + 4
         row_h = min(float(self.ROW), (area.bottom() - top - axis_h) / len(self.categories))
-        # light grid at quarters of the scale, labelled under the bars
+        # light grid at round values, labelled under the bars
         grid_bottom = top + row_h * len(self.categories)
-        for n in range(5):
-            x = bar_left + bar_w * n / 4
+        for n in range(parts + 1):
+            x = bar_left + bar_w * n / parts
             p.setPen(QPen(QColor("#e4e9ef"), 1))
             p.drawLine(int(x), int(top), int(x), int(grid_bottom))
             p.setPen(QColor("#7b8794"))
             p.drawText(QRectF(x - 30, grid_bottom + 2, 60, axis_h), Qt.AlignmentFlag.AlignHCenter,
-                       number(peak * n / 4) + self.suffix)
+                       number(step * n) + self.suffix)
         for i, name in enumerate(self.categories):
             y = top + i * row_h
             p.setPen(QColor("#1f2933"))

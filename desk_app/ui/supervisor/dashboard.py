@@ -16,7 +16,7 @@ from ...services.queues import Filter, Holding, Queue
 from .. import printing
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table
 from ..counter.dossier_dialog import DossierDialog
-from ..queue.model import PROCEDURE, by_urgency, queue_model
+from ..queue.model import PROCEDURE, WIDTHS, by_urgency, queue_model
 from ..steps.flow import Preview
 from ..tasks import TaskRunner
 from .charts import BarChart, Series
@@ -75,8 +75,9 @@ def holding_columns(now) -> list[Column[Holding]]:
         Column(tr("Số hồ sơ"), lambda h: str(h.count), right),
         Column(tr("Quá hạn"), lambda h: str(h.overdue), right,
                foreground=lambda h: "#b71c1c" if h.overdue else None, bold=lambda h: h.overdue > 0),
-        Column(tr("Giữ lâu nhất từ"), lambda h: fmt_moment(h.oldest_since), Qt.AlignmentFlag.AlignCenter),
-        Column(tr("Số ngày"), lambda h: str((now() - h.oldest_since).days) if h.oldest_since else "", right),
+        Column(tr("Giữ lâu nhất từ"), lambda h: tr("{day} ({n} ngày)").format(
+            day=h.oldest_since.strftime("%d/%m/%Y"), n=(now() - h.oldest_since).days) if h.oldest_since else "",
+            tooltip=lambda h: fmt_moment(h.oldest_since)),
     ]
 
 
@@ -131,7 +132,7 @@ class Dashboard(QWidget):
         bar.addWidget(clear)
 
         self.model = queue_model(ctx.clock, self)
-        self.table = record_table(self.model, stretch=PROCEDURE)
+        self.table = record_table(self.model, stretch=PROCEDURE, widths=WIDTHS)
         self.table.activated.connect(self._open_index)
         self.rows_title = QLabel()
         self.rows_title.setStyleSheet("font-weight: bold; color: #0d4a8f;")
@@ -144,17 +145,21 @@ class Dashboard(QWidget):
         self.holdings = RecordTableModel(holding_columns(ctx.clock), self)
         self.holdings_table = record_table(self.holdings, stretch=0)
         self.chart = BarChart(tr("Hồ sơ đang giải quyết theo đơn vị"))
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
+        holders = QWidget()
+        holders_layout = QVBoxLayout(holders)
+        holders_layout.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(tr("Ai đang giữ hồ sơ nào, từ bao giờ"))
         heading.setStyleSheet("font-weight: bold; color: #0d4a8f;")
-        right_layout.addWidget(heading)
-        right_layout.addWidget(self.holdings_table, 3)
-        right_layout.addWidget(self.chart, 2)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        holders_layout.addWidget(heading)
+        holders_layout.addWidget(self.holdings_table, 1)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(holders)
+        bottom.addWidget(self.chart)
+        bottom.setChildrenCollapsible(False)
+        bottom.setSizes([780, 600])
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)

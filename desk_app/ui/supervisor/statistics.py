@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
 
 from ...domain.i18n import tr
 from ...services import reports, statistics
@@ -46,12 +46,21 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+def two_lines(text: str) -> str:
+    """A long header broken at the space nearest its middle, so thirteen columns fit the screen."""
+    if len(text) < 10 or " " not in text:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
 def table_columns(names: tuple[str, ...]) -> list[Column[tuple]]:
     right = Qt.AlignmentFlag.AlignRight
     late = names.index(tr("Quá hạn")) if tr("Quá hạn") in names else -1
 
     def column(n: int, name: str) -> Column[tuple]:
-        return Column(name, lambda r, n=n: _cell(r[0][n]), None if n == 0 else right,
+        return Column(name if n == 0 else two_lines(name), lambda r, n=n: _cell(r[0][n]), None if n == 0 else right,
                       foreground=(lambda r, n=n: "#b71c1c" if r[0][n] else None) if n == late else None,
                       background=lambda r: "#e8edf3" if r[1] else None, bold=lambda r: r[1],
                       tooltip=(lambda r: str(r[0][0])) if n == 0 else None)
@@ -119,9 +128,8 @@ class StatisticsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(charts)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        split.setSizes([400, 300])  # the table with its total row, the charts under it
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
@@ -162,6 +170,8 @@ class StatisticsPanel(QWidget):
         columns, rows, total = statistics.as_table(report)
         records = [(r, False) for r in rows] + [(total, True)]
         self.model.set_records(records, table_columns(tuple(columns)))
+        # the columns are new: the name column takes the room again
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         t = report.total
         rate = tr("chưa có hồ sơ giải quyết xong") if t.on_time_rate is None else \
             tr("tỷ lệ đúng hạn {rate}%").format(rate=number(100 * t.on_time_rate))
