@@ -301,3 +301,35 @@ def test_the_most_urgent_comes_first(qtbot, office, clock, runner, previews, lat
     rows = [panel.mine_model.record(r) for r in range(panel.mine_model.rowCount())]
     assert [r.code for r in rows] == [early, later]
     assert panel.mine_model.index(0, 8).data() == "Quá hạn"
+
+
+def test_forward_for_signature_then_sign(qtbot, office, clock, runner, previews):
+    code = take_in(office)
+    _received(office, code)
+    specialist = queue_panel(qtbot, office, office.specialist, runner, previews)
+    take(qtbot, specialist, Qt.Key.Key_F4, code, to="lanhdao", note="Đề nghị lãnh đạo ký duyệt")
+    d = dossier(office, code)
+    assert (d.stage, d.holder_user) == ("review", "lanhdao")
+    assert specialist.banner.text() == "Đã trình hồ sơ %s cho Hoàng Thị Lan Anh xem xét, ký duyệt." % code
+    leader = queue_panel(qtbot, office, office.leader, runner, previews)
+    assert leader.mine_model.record(0).code == code              # in the leader's own hands now
+    take(qtbot, leader, Qt.Key.Key_F9, code, note="Đồng ý")
+    assert dossier(office, code).stage == "approved"
+
+
+def test_other_steps_from_the_menu(qtbot, office, runner, previews):
+    code = take_in(office)
+    _received(office, code)
+    panel = queue_panel(qtbot, office, office.specialist, runner, previews)
+    assert panel.select(code)
+    assert [a.text() for a in panel.more_button.menu().actions()] == [
+        "Yêu cầu nộp nghĩa vụ tài chính", "Từ chối", "Dừng xử lý"]
+    assert not panel.actions["stop"].isVisible()                 # a specialist does not stop dossiers
+    panel.actions["refuse"].trigger()
+    form = panel.flow.form
+    form.set_value("reasons", ["Hồ sơ không thuộc thẩm quyền giải quyết của Công an xã"])
+    with qtbot.waitSignal(panel.step_done, timeout=3000):
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+    assert dossier(office, code).status == Status.REFUSED.value
+    assert previews.paths and previews.paths[-1].suffix == ".pdf"   # the refusal slip
+    assert not panel.select(code)

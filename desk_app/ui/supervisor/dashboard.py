@@ -92,6 +92,7 @@ class Dashboard(QWidget):
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
         self.dialog: DossierDialog | None = None
         self._filling = False
+        self._names: dict[str, str] = {}   # username -> full name, as the holdings name holders
 
         title = QLabel(tr("Điều hành: theo dõi hồ sơ đang giải quyết"))
         title.setObjectName("appTitle")
@@ -195,6 +196,7 @@ class Dashboard(QWidget):
         for u in units:
             self.unit.addItem(u.name, u.id)
         self.holder.addItem(tr("Tất cả cán bộ"), None)
+        self._names = {p.username: p.full_name for p in people}
         for p in sorted(people, key=lambda p: p.full_name):
             if p.role in (Role.SPECIALIST, Role.SUPERVISOR, Role.CLERK):
                 self.holder.addItem("%s (%s)" % (p.full_name, p.role.label), p.username)
@@ -249,7 +251,7 @@ class Dashboard(QWidget):
         self.model.set_records(by_urgency(rows, now) if f.queue is Queue.OPEN else rows)
         self.rows_title.setText(tr("{queue}: {n} hồ sơ").format(queue=f.queue.label, n=len(rows)))
         unit_name = self.unit.currentText() if f.unit_id is not None else None
-        holder_name = self.holder.currentText().rsplit(" (", 1)[0] if f.holder is not None else None
+        holder_name = self._names.get(f.holder, f.holder) if f.holder is not None else None
         shown = [h for h in holdings if (unit_name is None or h.unit_name == unit_name)
                  and (holder_name is None or h.holder == holder_name)]
         self.holdings.set_records(shown)
