@@ -1,1 +1,1 @@
-"""Reading codes: decoders for receipt QRs and dossier barcodes, later frame sources and wedge scanners."""
+"""Reading codes, without Qt: the decoding pipeline, frame sources, the live loop and its two-frame validator."""

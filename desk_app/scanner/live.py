@@ -60,7 +60,7 @@ class Listener(Protocol):
 # A frame gets one zxing pass (with a retry where it saw a symbol it could not read); the
 # harder passes take turns, one every few frames, so the whole stays within a frame's time.
 LIVE = ScanOptions(budget_ms=30, passes=("zxing",))
-TAKING_TURNS = ("zxing_smooth_half", "zxing_clahe", "zxing_enlarged_centre", "pyzbar")
+TAKING_TURNS = ("zxing_smooth_half", "zxing_clahe", "zxing_enlarged_centre", "zxing_sharpened")
 
 
 class LiveDecoder:
