@@ -53,8 +53,7 @@ class DeskSession(QObject):
 
     def _logged_in(self, user: CurrentUser) -> None:
         minutes = float(desk_info.setting(self.ctx, "idle_lock_minutes") or 10)
-        self.window = MainWindow(self.ctx, user, self.runner, self.agency_name, idle_ms=int(minutes * 60_000),
-                                 scan_wedge=True)
+        self.window = MainWindow(self.ctx, user, self.runner, self.agency_name, idle_ms=int(minutes * 60_000))
         self.window.logout_requested.connect(lambda: QTimer.singleShot(0, self.show_login))
         self.window.resize(1360, 860)
         self.window.showMaximized()

@@ -20,7 +20,6 @@ from .counter.panel import CounterPanel
 from .intake.panel import IntakePanel
 from .login.idle_lock import IdleWatcher, LockScreen
 from .queue.panel import QueuePanel
-from .scanning import WedgeDetector
 from .supervisor.dashboard import Dashboard
 from .supervisor.statistics import StatisticsPanel
 from .tasks import TaskRunner
@@ -41,7 +40,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner, agency_name: str = "",
                  idle_ms: int = 10 * 60_000, preview: Preview = printing.preview_pdf,
-                 parent: QWidget | None = None, scan_wedge: bool = False):
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
         self.setWindowTitle(tr("Bộ phận Một cửa — {agency}").format(agency=agency_name) if agency_name
@@ -63,9 +62,8 @@ class MainWindow(QMainWindow):
         self.dashboard: Dashboard | None = None
         self.statistics: StatisticsPanel | None = None
         self.admin: AdminPanel | None = None
-        if may(user.role, Action.PROCESS):
-            wedge = WedgeDetector(self) if scan_wedge else None  # scans receive dossiers while it shows
-            self.queue = QueuePanel(ctx, user, runner, preview=preview, wedge=wedge)
+        if may(user.role, Action.PROCESS):  # scans reach it through handle_scan while it shows
+            self.queue = QueuePanel(ctx, user, runner, preview=preview)
             self.tabs.addTab(self.queue, tr("Hồ sơ cần xử lý"))
         if may(user.role, Action.ASSIGN):
             self.dashboard = Dashboard(ctx, user, runner, preview=preview)

@@ -313,7 +313,7 @@ def test_forward_for_signature_then_sign(qtbot, office, clock, runner, previews)
     assert specialist.banner.text() == "Đã trình hồ sơ %s cho Hoàng Thị Lan Anh xem xét, ký duyệt." % code
     leader = queue_panel(qtbot, office, office.leader, runner, previews)
     assert leader.mine_model.record(0).code == code              # in the leader's own hands now
-    take(qtbot, leader, Qt.Key.Key_F9, code, note="Đồng ý")
+    take(qtbot, leader, Qt.Key.Key_F10, code, note="Đồng ý")
     assert dossier(office, code).stage == "approved"
 
 
@@ -333,3 +333,19 @@ def test_other_steps_from_the_menu(qtbot, office, runner, previews):
     assert dossier(office, code).status == Status.REFUSED.value
     assert previews.paths and previews.paths[-1].suffix == ".pdf"   # the refusal slip
     assert not panel.select(code)
+
+
+def test_the_main_windows_scanner_receives_into_the_queue(qtbot, office, clock, runner, previews):
+    from desk_app.ui.main_window import MainWindow
+    code = take_in(office)
+    from desk_app.services import workflow
+    workflow.transfer(office.ctx, office.clerk, code, "CAX")
+    window = MainWindow(office.ctx, office.specialist, runner, "Trung tâm", preview=previews)
+    qtbot.addWidget(window)
+    assert window.tabs.currentWidget() is window.queue
+    with qtbot.waitSignal(window.queue.step_done, timeout=3000):
+        window.wedge.scanned.emit(counter.details(office.ctx, code).capability_url)
+    assert dossier(office, code).stage == "in_unit"
+    assert window.queue.banner.text() == "Đã nhận hồ sơ %s lúc 09:30." % code
+    window.idle.stop()
+    window.close()

@@ -1,8 +1,10 @@
 """Hồ sơ cần xử lý: the specialist's (and the leader's) two queues, scan to receive, F-keys to act.
 
-A scanned receipt QR or control-slip barcode (keyboard-wedge scanner, or typed into the scan
-box) receives the dossier into the unit at once and says so: "Đã nhận hồ sơ X lúc 14:02".
-F2-F9 take the next step on the selected dossier; each opens a small form for its inputs,
+A scanned receipt QR or control-slip barcode receives the dossier into the unit at once and
+says so: "Đã nhận hồ sơ X lúc 14:02". In the main window its scanners hand scans to
+``receive_scan`` while this screen shows; on its own, the panel listens to the ``wedge`` it is
+given; a code can also be typed into the scan box.
+F2-F8 and F10 take the next step on the selected dossier; each opens a small form for its inputs,
 then the printed form's preview when the step has one.
 """
 
@@ -31,7 +33,7 @@ from .model import PROCEDURE, WIDTHS, by_urgency, queue_model
 
 # one key per next step, in the order a dossier usually walks
 KEYS = (("receive", "F2"), ("assign", "F3"), ("forward", "F4"), ("supplement", "F5"), ("result", "F6"),
-        ("transfer", "F7"), ("apologise", "F8"), ("approve", "F9"))
+        ("transfer", "F7"), ("apologise", "F8"), ("approve", "F10"))  # F9 is the window's camera
 MORE = ("payment", "refuse", "stop")
 
 
@@ -239,7 +241,7 @@ class QueuePanel(QWidget):
         self.more_button.setEnabled(any(self.actions[k].isEnabled() for k in MORE))
 
     def take(self, key: str) -> None:
-        """The next step ``key`` on the selected dossier (what F2-F9 do)."""
+        """The next step ``key`` on the selected dossier (what the F-keys do)."""
         row = self.current_row()
         if row is None:
             self.say("error", tr("Chưa chọn hồ sơ nào."))
