@@ -205,7 +205,7 @@ def latency_figures(corpus, rounds: int = 8) -> list[Figure]:
         for _ in range(rounds):
             camera.set_frames(empty)
             camera.showing, camera.code_from = False, None
-            _spin(app, 0.4)
+            _spin(app, 2.3)   # out of view long enough for the camera to accept the receipt again
             window.flow.done()
             window._render()
             _spin(app, 0.3)

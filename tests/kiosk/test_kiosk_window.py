@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 from desk_app.domain.codes import parse_capability_url
 from desk_app.domain.roles import Role
 from desk_app.scanner.sources import FakeSource
+from desk_app.scanner.validator import TwoFrameValidator
 from desk_app.services import auth, counter, intake, kiosk
 from desk_app.ui.camera.feed import CameraFeed
 from desk_app.ui.kiosk.flow import Screen
@@ -46,9 +47,24 @@ def camera():
     return FakeSource([empty_frame()])
 
 
+class Seconds:
+    """The camera validator's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
 @pytest.fixture
-def window(qtbot, desk, kiosk_user, runner, camera, errors):
-    feed = CameraFeed(lambda: camera)
+def seconds():
+    return Seconds()
+
+
+@pytest.fixture
+def window(qtbot, desk, kiosk_user, runner, camera, errors, seconds):
+    feed = CameraFeed(lambda: camera, validator=TwoFrameValidator(clock=seconds))
     w = KioskWindow(desk, kiosk_user, runner, feed, "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
     qtbot.addWidget(w)
     w.resize(1280, 800)
@@ -96,7 +112,7 @@ def test_scan_progress_rate_and_back_to_idle(qtbot, window, camera, url) -> None
     assert view.rated
 
 
-def test_a_second_rating_for_the_same_dossier_is_refused(qtbot, window, camera, url, kiosk_user) -> None:
+def test_a_second_rating_for_the_same_dossier_is_refused(qtbot, window, camera, url, kiosk_user, seconds) -> None:
     show(window, camera, [qr_frame(url)], pumps=2)
     qtbot.mouseClick(window.progress_page.rate, Qt.MouseButton.LeftButton)
     link = parse_capability_url(url)
@@ -107,7 +123,9 @@ def test_a_second_rating_for_the_same_dossier_is_refused(qtbot, window, camera, 
     assert "đã được đánh giá" in window.message_page.text.text()
     qtbot.mouseClick(window.message_page.back, Qt.MouseButton.LeftButton)
     assert window.screen is Screen.IDLE
-    # Scanned again, the dossier says it was rated and offers no second rating.
+    # Taken away, then scanned again: the dossier says it was rated and offers no second rating.
+    show(window, camera, [empty_frame()], pumps=1)
+    seconds.t += 3
     show(window, camera, [empty_frame()], pumps=1)
     show(window, camera, [qr_frame(url)], pumps=2)
     assert window.screen is Screen.PROGRESS
@@ -194,3 +212,10 @@ def test_three_wrong_exit_passwords_shut_the_door_for_a_minute(window) -> None:
     t[0] += 61
     window.try_exit("admin", "matkhau-admin", lambda ok, msg: answers.append((ok, msg)))
     assert answers[-1] == (True, "")
+
+
+def test_a_receipt_still_held_after_done_does_not_come_back(qtbot, window, camera, url) -> None:
+    show(window, camera, [qr_frame(url)], pumps=2)
+    qtbot.mouseClick(window.progress_page.done, Qt.MouseButton.LeftButton)
+    show(window, camera, [qr_frame(url)], pumps=6)
+    assert window.screen is Screen.IDLE

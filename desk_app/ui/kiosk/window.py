@@ -229,9 +229,9 @@ class KioskWindow(QWidget):
         self.idle_page.show_state(flow.busy and flow.screen is Screen.IDLE, flow.banner)
         changed = self.pages.currentWidget() is not page
         if changed:
+            # The camera's validator is left alone: a receipt still held up after "Xong" does not
+            # bring the dossier back; taken away for two seconds and shown again, it does.
             self.pages.setCurrentWidget(page)
-            if flow.screen is Screen.IDLE and self.feed is not None:
-                self.feed.forget_accepted()  # the same receipt may be shown again
         self._restart_inactivity()
         if changed:
             self.screen_changed.emit(flow.screen.value)
