@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_catalogue, bench_intake, bench_scan, bench_search
+from benchmarks import bench_catalogue, bench_intake, bench_scan, bench_search, bench_server
 from benchmarks.common import report
 
 ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "catalogue": ("Catalogue import", bench_catalogue.run),
        "search": ("Dossier search over 100,000", bench_search.run),
-       "scan": ("Reading codes: corpus, live path, scan to screen", bench_scan.run)}
+       "scan": ("Reading codes: corpus, live path, scan to screen", bench_scan.run),
+       "server": ("Central server: push, a week's catch-up, status lookups, memory", bench_server.run)}
 
 
 def main(names: list[str]) -> None:

@@ -57,9 +57,14 @@ class ServerDatabase:
             self.read_engine: Engine = create_engine(url, connect_args=args)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         else:
+            # No pre-ping: it would add a round trip to every request; a connection that died is
+            # replaced on its error (the request fails with 5xx and the desk retries).
             self.engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
-                                        pool_pre_ping=True)
-            self.read_engine = self.engine
+                                        pool_recycle=1800)
+            # Reads run statement by statement (autocommit): no BEGIN/COMMIT round trips. Each
+            # statement sees what was committed when it began, which is all pull needs (it reads
+            # the sequence counter first; see pull.py).
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -93,5 +98,5 @@ class ServerDatabase:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.settings.is_sqlite:
             self.read_engine.dispose()

@@ -16,15 +16,17 @@ from .security import DeskIdentity, bearer, check_admin
 from .settings import Settings, vn_now
 
 
-def get_db(request: Request) -> ServerDatabase:
+# Plain look-ups are ``async``: FastAPI then runs them on the event loop instead of handing
+# each one to a worker thread and back.
+async def get_db(request: Request) -> ServerDatabase:
     return request.app.state.db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_blobs(request: Request) -> BlobStore:
+async def get_blobs(request: Request) -> BlobStore:
     return request.app.state.blobs
 
 
@@ -67,12 +69,12 @@ def _limit(limiter, request: Request) -> None:
                        headers={"Retry-After": str(seconds)}, retry_after=seconds)
 
 
-def public_rate(request: Request) -> None:
+async def public_rate(request: Request) -> None:  # in memory: no need for a worker thread
     """Per client IP: the citizens' status lookups."""
     _limit(request.app.state.limiter, request)
 
 
-def enrol_rate(request: Request) -> None:
+async def enrol_rate(request: Request) -> None:
     """Per client IP: enrolment, the other door open without a token."""
     _limit(request.app.state.enrol_limiter, request)
 

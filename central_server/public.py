@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.codes import KEY_PATTERN
@@ -27,17 +27,31 @@ PUBLIC_STEPS = [k.value for k in (
 FINISHED = {Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}
 
 
+_STATE = DossierState.__table__
+_EVENTS = ServerEvent.__table__
+# One round trip: the dossier's row, joined with its public steps (none: one row of NULLs).
+_QUERY = select(_STATE.c.code, _STATE.c.key_sha256, _STATE.c.procedure_code, _STATE.c.procedure_name,
+                _STATE.c.status, _STATE.c.received_at, _STATE.c.due_at, _STATE.c.finished_at,
+                _STATE.c.returned_at, _STATE.c.holder_unit, _STATE.c.updated_at,
+                _EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit) \
+    .select_from(_STATE.outerjoin(_EVENTS, and_(_EVENTS.c.dossier_code == _STATE.c.code,
+                                                _EVENTS.c.accepted.is_(True), _EVENTS.c.kind.in_(PUBLIC_STEPS)))) \
+    .where(_STATE.c.code == bindparam("code")).order_by(_EVENTS.c.server_seq)
+
+
 def status(session: Session, code: str, key: str, now: datetime) -> dict | None:
+    """The dossier's public status, or None for an unknown code or a wrong key alike.
+
+    Core on the session's connection, one query: this is the hottest route, and the ORM's
+    identity map buys nothing for read-only rows."""
     code = (code or "").strip().upper()[:40]
-    state = session.get(DossierState, code)
+    rows = session.connection().execute(_QUERY, {"code": code}).all()
+    state = rows[0] if rows else None
     expected = state.key_sha256 if state is not None and state.key_sha256 else DUMMY
     given = hashlib.sha256((key or "").encode("utf-8")).hexdigest()
     match = hmac.compare_digest(given, expected)
     if not match or state is None or not KEY_PATTERN.match(key or ""):
         return None
-    steps = session.execute(select(ServerEvent.kind, ServerEvent.desk_time, ServerEvent.unit).where(
-        ServerEvent.dossier_code == code, ServerEvent.accepted.is_(True), ServerEvent.kind.in_(PUBLIC_STEPS))
-        .order_by(ServerEvent.server_seq)).all()
     st = Status(state.status)
     finished = state.finished_at if st in FINISHED else None
     v = verdict(state.due_at, finished, now) if state.due_at else None
@@ -48,7 +62,8 @@ def status(session: Session, code: str, key: str, now: datetime) -> dict | None:
         "finished_at": _iso(state.finished_at), "returned_at": _iso(state.returned_at),
         "verdict": v.value if v else "", "verdict_label": v.label if v else "",
         "holder_unit": state.holder_unit,
-        "steps": [{"label": EventKind(k).label, "at": t.isoformat(), "unit": u} for k, t, u in steps],
+        "steps": [{"label": EventKind(r.kind).label, "at": r.desk_time.isoformat(), "unit": r.unit}
+                  for r in rows if r.kind is not None],
         "updated_at": state.updated_at.isoformat(),
     }
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from ..domain.dossier import EventKind, Status
 from ..domain.workflow import next_status
-from . import repositories as repo
 from .models import Dossier, EventRow, Unit
 
 FINISHING = {EventKind.RESULT_READY, EventKind.REFUSED, EventKind.WITHDRAWN, EventKind.STOPPED}
@@ -41,7 +40,7 @@ def _get(d: Dossier, name: str, default: Any = None) -> Any:
     return getattr(d, name, default) if hasattr(type(d), name) else default
 
 
-def reset(session: Session, d: Dossier, received: EventRow) -> None:
+def reset(session: Session, d: Dossier, received: EventRow, counter_unit_id: int | None = None) -> None:
     """The row as intake leaves it."""
     p = received.payload
     due = parse_time(p.get("due_at")) or d.received_at
@@ -49,7 +48,7 @@ def reset(session: Session, d: Dossier, received: EventRow) -> None:
     d.status = Status.RECEIVED.value
     d.finished_at = None
     d.returned_at = None
-    d.holder_unit_id = repo.counter_unit_id(session) if hasattr(repo, "counter_unit_id") else None
+    d.holder_unit_id = counter_unit_id
     for name, value in (("appointment_at", due), ("stage", "received"), ("holder_user", received.actor),
                         ("holder_since", received.desk_time), ("handling_unit_id", None), ("hop_due_at", None),
                         ("paused_since", None), ("supplement_count", 0), ("paused_seconds", 0),

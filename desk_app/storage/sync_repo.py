@@ -198,54 +198,91 @@ def _add_conflict(session: Session, e: dict, reason: str, outcome: str, own: boo
                              outcome=outcome, own=own, server_seq=server_seq, detected_at=now))
 
 
+class _Loaded:
+    """What projecting a page of dossiers needs, read in a few queries instead of a few per dossier."""
+
+    def __init__(self, session: Session, codes: Iterable[str], calendar=None):
+        codes = list(codes)
+        self.dossiers: dict[str, Dossier] = {}
+        self.histories: dict[str, list[EventRow]] = {c: [] for c in codes}
+        for i in range(0, len(codes), 500):
+            chunk = codes[i:i + 500]
+            self.dossiers.update((d.code, d) for d in session.scalars(select(Dossier).where(Dossier.code.in_(chunk))))
+            rejected = set(session.scalars(select(SyncConflict.event_id).where(SyncConflict.dossier_code.in_(chunk))))
+            for e in session.scalars(select(EventRow).where(EventRow.dossier_code.in_(chunk))):
+                if e.id not in rejected:
+                    self.histories[e.dossier_code].append(e)
+        for rows in self.histories.values():
+            rows.sort(key=_server_order)
+        self.counter_unit = repo.counter_unit_id(session) if hasattr(repo, "counter_unit_id") else None
+        self.replayer = Replayer(session, calendar)
+        self.users: dict[str, User] = {}
+        self.procedures: dict[tuple, ProcedureRow] = {}
+
+
+def _server_order(e: EventRow):
+    return (e.server_seq is None, e.server_seq or 0, e.seq)
+
+
 def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=None) -> dict[str, int]:
     """Apply one page of pulled events and conflicts; idempotent by event id."""
     events, conflicts = page.get("events", []), page.get("conflicts", [])
     ids = [e["id"] for e in events]
-    have = dict(session.execute(select(EventRow.id, EventRow.server_seq).where(EventRow.id.in_(ids))).all()) \
-        if ids else {}
+    have: dict[str, int | None] = {}
+    for i in range(0, len(ids), 500):
+        have.update(session.execute(select(EventRow.id, EventRow.server_seq)
+                                    .where(EventRow.id.in_(ids[i:i + 500]))).all())
     touched: dict[str, tuple[str, str]] = {}
     new_ids: dict[str, set[str]] = {}
     replay_all: set[str] = set()
     new = 0
-    for e in events:
-        if e["id"] in have:
-            if have[e["id"]] is None:  # our own, whose acknowledgement was lost
-                session.execute(update(EventRow).where(EventRow.id == e["id"]).values(server_seq=e["server_seq"]))
-            continue
-        have[e["id"]] = e["server_seq"]
-        session.add(EventRow(id=e["id"], dossier_code=e["dossier_code"], kind=e["kind"], payload=e["payload"],
-                             actor=e["actor"], desk=e["desk"], desk_time=_time(e["desk_time"]),
-                             server_seq=e["server_seq"], unit=e.get("unit"), prev_hash=e["prev_hash"],
-                             hash=e["hash"]))
-        new += 1
-        new_ids.setdefault(e["dossier_code"], set()).add(e["id"])
-        if e["kind"] == EventKind.ATTACHMENT_ADDED.value and isinstance(e["payload"].get("sha256"), str):
-            p = e["payload"]
-            if session.get(AttachmentDownload, e["id"]) is None:
-                session.add(AttachmentDownload(
+    with session.no_autoflush:
+        for e in events:
+            if e["id"] in have:
+                if have[e["id"]] is None:  # our own, whose acknowledgement was lost
+                    session.execute(update(EventRow).where(EventRow.id == e["id"])
+                                    .values(server_seq=e["server_seq"]))
+                continue
+            have[e["id"]] = e["server_seq"]
+            session.add(EventRow(id=e["id"], dossier_code=e["dossier_code"], kind=e["kind"], payload=e["payload"],
+                                 actor=e["actor"], desk=e["desk"], desk_time=_time(e["desk_time"]),
+                                 server_seq=e["server_seq"], unit=e.get("unit"), prev_hash=e["prev_hash"],
+                                 hash=e["hash"]))
+            new += 1
+            new_ids.setdefault(e["dossier_code"], set()).add(e["id"])
+            if e["kind"] == EventKind.ATTACHMENT_ADDED.value and isinstance(e["payload"].get("sha256"), str):
+                p = e["payload"]
+                session.merge(AttachmentDownload(
                     event_id=e["id"], sha256=p["sha256"], dossier_code=e["dossier_code"],
                     filename=str(p.get("filename") or p["sha256"])[:300], size=int(p.get("size") or 0),
                     added_at=_time(e["desk_time"]) or now, queued_at=now, attempts=0))
-        if e["desk"] != me:
-            touched[e["dossier_code"]] = (e["kind"], e["desk"])
-        else:
-            touched.setdefault(e["dossier_code"], ("", ""))
-    for c in conflicts:
-        ev = c["event"]
-        _add_conflict(session, ev, c.get("reason") or "", "conflict", ev["desk"] == me, c.get("server_seq"), now)
-        touched.setdefault(ev["dossier_code"], ("", ""))
-        if ev["desk"] == me:
-            replay_all.add(ev["dossier_code"])
+            if e["desk"] != me:
+                touched[e["dossier_code"]] = (e["kind"], e["desk"])
+            else:
+                touched.setdefault(e["dossier_code"], ("", ""))
+        for c in conflicts:
+            ev = c["event"]
+            _add_conflict(session, ev, c.get("reason") or "", "conflict", ev["desk"] == me, c.get("server_seq"), now)
+            touched.setdefault(ev["dossier_code"], ("", ""))
+            if ev["desk"] == me:
+                replay_all.add(ev["dossier_code"])
     session.flush()
+    loaded = _Loaded(session, touched, calendar)
+    unseen = {u.dossier_code: u for u in session.scalars(
+        select(UnseenDossier).where(UnseenDossier.dossier_code.in_([c for c, (k, _) in touched.items() if k])))}
     created = 0
-    replayer = Replayer(session, calendar)
-    for code, (kind, desk) in touched.items():
-        existed = repo.dossier_by_code(session, code) is not None
-        dossier = project(session, code, now, calendar, None if code in replay_all else new_ids.get(code), replayer)
-        created += dossier is not None and not existed
-        if dossier is not None and kind:
-            mark_unseen(session, code, kind, desk, now)
+    with session.no_autoflush:
+        for code, (kind, desk) in touched.items():
+            existed = code in loaded.dossiers
+            dossier = project(session, code, now, calendar, None if code in replay_all else new_ids.get(code),
+                              loaded=loaded)
+            created += dossier is not None and not existed
+            if dossier is not None and kind:
+                row = unseen.get(code)
+                if row is None:
+                    session.add(UnseenDossier(dossier_code=code, since=now, last_kind=kind, from_desk=desk))
+                else:
+                    row.last_kind, row.from_desk = kind, desk
     return {"events": new, "conflicts": len(conflicts), "dossiers_created": created}
 
 
@@ -258,19 +295,23 @@ def history(session: Session, code: str) -> Sequence[EventRow]:
 
 
 def project(session: Session, code: str, now: datetime, calendar=None, new_ids: set[str] | None = None,
-            replayer: Replayer | None = None) -> Dossier | None:
+            loaded: _Loaded | None = None) -> Dossier | None:
     """Bring a dossier's row in line with its history, creating it from the intake event when it
     was received elsewhere. Events that simply come after what the row already reflects are
     applied one by one; anything else (an event of ours the server refused, a step of another
     desk that the server put before one of ours) replays the whole history."""
-    rows = history(session, code)
-    replayer = replayer or Replayer(session, calendar)
-    dossier = repo.dossier_by_code(session, code)
+    if loaded is None:
+        session.flush()
+        loaded = _Loaded(session, [code], calendar)
+    rows = loaded.histories.get(code, [])
+    replayer = loaded.replayer
+    dossier = loaded.dossiers.get(code)
     received = next((r for r in rows if r.kind == EventKind.RECEIVED.value), None)
     if dossier is None:
         if received is None:
             return None  # its intake has not arrived: wait for it
-        dossier = _dossier_from(session, received, now)
+        dossier = _dossier_from(session, received, now, loaded)
+        loaded.dossiers[code] = dossier
         new_ids = None
     if new_ids:
         old = [r for r in rows if r.id not in new_ids]
@@ -283,13 +324,13 @@ def project(session: Session, code: str, now: datetime, calendar=None, new_ids: 
             return dossier
     if received is None:
         return dossier
-    reset(session, dossier, received)
+    reset(session, dossier, received, loaded.counter_unit)
     for i, r in enumerate(rows):
         replayer.apply(dossier, r, rows[:i])
     return dossier
 
 
-def _dossier_from(session: Session, received: EventRow, now: datetime) -> Dossier:
+def _dossier_from(session: Session, received: EventRow, now: datetime, loaded: _Loaded) -> Dossier:
     p = received.payload
     owner = p.get("owner") or {}
     submitter = p.get("submitter") or None
@@ -298,7 +339,7 @@ def _dossier_from(session: Session, received: EventRow, now: datetime) -> Dossie
     numbers = [owner.get("id_number", ""), owner.get("phone", "")] + (
         [submitter.get("id_number", ""), submitter.get("phone", "")] if submitter else [])
     dossier = Dossier(
-        code=received.dossier_code, procedure_id=_procedure_for(session, p.get("procedure") or {}, received_at, now).id,
+        code=received.dossier_code, procedure=_procedure_for(session, p.get("procedure") or {}, received_at, now, loaded),
         applicant_type=p.get("applicant_type", "individual"), owner=owner, submitter=submitter,
         owner_name=owner.get("name", ""), owner_id_number=owner.get("id_number", ""),
         owner_phone=owner.get("phone", ""), components=p.get("components") or [], sets=int(p.get("sets") or 1),
@@ -306,17 +347,23 @@ def _dossier_from(session: Session, received: EventRow, now: datetime) -> Dossie
         notes=p.get("notes") or "", received_at=received_at, due_at=_time(p.get("due_at")) or received_at,
         status=Status.RECEIVED.value,
         capability_key="",  # only its hash travels; the receiving desk holds the key
-        clerk_id=_remote_user(session, received.actor, received.desk, now).id, desk_id=received.desk,
+        clerk=_remote_user(session, received.actor, received.desk, now, loaded), desk_id=received.desk,
         register_book="01/%d" % received_at.year, register_number=0,
         search_text=repo.dossier_search_text(received.dossier_code, names, numbers))
     session.add(dossier)
-    session.flush()
     return dossier
 
 
-def _procedure_for(session: Session, proc: dict, on: datetime, now: datetime) -> ProcedureRow:
+def _procedure_for(session: Session, proc: dict, on: datetime, now: datetime, loaded: _Loaded) -> ProcedureRow:
     code = str(proc.get("code") or "?")
     version = proc.get("version")
+    key = (code, version, on.date())
+    if key not in loaded.procedures:
+        loaded.procedures[key] = _find_procedure(session, code, version, on, now, proc)
+    return loaded.procedures[key]
+
+
+def _find_procedure(session: Session, code: str, version, on: datetime, now: datetime, proc: dict) -> ProcedureRow:
     row = None
     if isinstance(version, int):
         row = session.scalars(select(ProcedureRow).where(ProcedureRow.code == code,
@@ -336,15 +383,18 @@ def _procedure_for(session: Session, proc: dict, on: datetime, now: datetime) ->
     return row
 
 
-def _remote_user(session: Session, actor: str, desk: str, now: datetime) -> User:
+def _remote_user(session: Session, actor: str, desk: str, now: datetime, loaded: _Loaded) -> User:
     """The person who acted at another desk, as a disabled account named ``actor@desk``."""
     username = ("%s@%s" % (actor, desk))[:100].lower()
+    if username in loaded.users:
+        return loaded.users[username]
     user = repo.user_by_username(session, username)
     if user is None:
         user = User(username=username, full_name=actor, role="clerk", password_hash="!", active=False,
                     created_at=now)
         session.add(user)
         session.flush()
+    loaded.users[username] = user
     return user
 
 

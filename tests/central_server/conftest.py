@@ -1,7 +1,8 @@
 """Fixtures: the central server as a real uvicorn process, on SQLite and on PostgreSQL.
 
 PostgreSQL runs as a throwaway cluster started from the machine's binaries. Without them the
-PostgreSQL half is skipped, except with DESK_REQUIRE_PG=1 (CI), where it fails instead.
+PostgreSQL half is skipped, except in CI (CI=true) or with DESK_REQUIRE_PG=1, where it fails:
+those tests must never be skipped silently there.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ def database_url(config, tmp, backend: str) -> str:
     cluster = kit.postgres(config)
     if cluster is None:
         message = "PostgreSQL binaries not found (/usr/lib/postgresql/*/bin or DESK_PG_BINDIR)"
-        if os.environ.get("DESK_REQUIRE_PG") == "1":
-            pytest.fail(message + " and DESK_REQUIRE_PG=1: the PostgreSQL tests must run", pytrace=False)
+        if os.environ.get("DESK_REQUIRE_PG") == "1" or os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI or DESK_REQUIRE_PG=1): the PostgreSQL tests must run", pytrace=False)
         pytest.skip(message)
     return cluster.create_database()
 
