@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from desk_app.scanner.decode import read_raw
-from desk_app.scanner.pipeline import scan
+from desk_app.scanner.pipeline import FILE, scan
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_scan_corpus.py"
 PER_CATEGORY = 2
@@ -39,7 +39,9 @@ def samples(corpus):
 @pytest.fixture(scope="module")
 def results(corpus, samples):
     readers = {"zxing": lambda im: read_raw("zxing", im), "pyzbar": lambda im: read_raw("pyzbar", im),
-               "opencv": lambda im: read_raw("opencv", im), "pipeline": lambda im: scan(im).codes}
+               "opencv": lambda im: read_raw("opencv", im),
+               # what the pipeline can read, whatever else the machine is doing: time is the benchmark's
+               "pipeline": lambda im: scan(im, FILE.with_budget(10_000)).codes}
     scores = defaultdict(lambda: defaultdict(corpus.Score))
     found = {}
     for sample in samples:
