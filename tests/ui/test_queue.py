@@ -231,6 +231,7 @@ def test_a_form_keeps_its_inputs_when_the_service_refuses(qtbot, office, runner,
     leader.current_table().setFocus()
     qtbot.keyClick(leader.current_table(), Qt.Key.Key_F8)
     form = leader.flow.form
+    assert form.ok_button.text() == "Xin lỗi && hẹn lại"
     form.set_value("reason", "Cần xác minh")
     form.set_value("new_due", datetime(2026, 11, 22, 9, 0))     # a Sunday
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
@@ -268,6 +269,7 @@ def test_keys_follow_the_role_and_the_dossier(qtbot, office, runner, previews):
     # a specialist neither assigns nor apologises: those keys are not even shown
     assert panel.buttons["assign"].isHidden() and panel.buttons["apologise"].isHidden()
     assert not panel.buttons["receive"].isHidden() and panel.buttons["receive"].text() == "F2  Nhận"
+    assert panel.buttons["apologise"].text() == "F8  Xin lỗi && hẹn lại"    # shown as "&", not a mnemonic
     with qtbot.waitSignal(panel.step_done, timeout=3000):
         qtbot.keyClick(panel.current_table(), Qt.Key.Key_F2)
     assert panel.current_row().code == code and panel.current_row().stage == "in_unit"

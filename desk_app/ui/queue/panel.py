@@ -100,7 +100,7 @@ class QueuePanel(QWidget):
         for key, shortcut in KEYS:
             step = STEPS[key]
             action = self._action(step, shortcut)
-            button = QPushButton("%s  %s" % (shortcut, step.verb))
+            button = QPushButton("%s  %s" % (shortcut, step.verb.replace("&", "&&")))  # "&" is no mnemonic
             button.setToolTip(tr("{title} (phím {key})").format(title=step.title, key=shortcut))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(action.trigger)
@@ -156,7 +156,8 @@ class QueuePanel(QWidget):
         return view
 
     def _action(self, step: Step, shortcut: str | None) -> QAction:
-        action = QAction(step.verb if shortcut is None else "%s  %s" % (shortcut, step.verb), self)
+        verb = step.verb.replace("&", "&&")
+        action = QAction(verb if shortcut is None else "%s  %s" % (shortcut, verb), self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

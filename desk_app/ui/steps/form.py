@@ -67,7 +67,7 @@ class StepForm(QDialog):
             form.addRow(label, box)
             self._rows[f.key] = (label, box)
         self.form_error = ErrorLabel()
-        self.ok_button = QPushButton(verb)
+        self.ok_button = QPushButton(verb.replace("&", "&&"))  # "&" is no mnemonic
         self.ok_button.setObjectName("primary")
         self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(self.submit)
