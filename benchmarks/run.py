@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_catalogue, bench_intake, bench_scan, bench_search, bench_server
+from benchmarks import bench_supervisor, bench_catalogue, bench_intake, bench_scan, bench_search, bench_server
 from benchmarks.common import report
 
 ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "catalogue": ("Catalogue import", bench_catalogue.run),
        "search": ("Dossier search over 100,000", bench_search.run),
+       "supervisor": ("Supervisor queues on 200,000 dossiers, a year's statistics", bench_supervisor.run),
        "scan": ("Reading codes: corpus, live path, scan to screen", bench_scan.run),
        "server": ("Central server: push, a week's catch-up, status lookups, memory", bench_server.run)}
 
