@@ -47,6 +47,7 @@ class FrameResult:
     accepted: list[DecodedCode]
     captured_at: float          # monotonic seconds when the frame arrived
     decoded_at: float
+    unread: int = 0             # symbols seen in the frame that could not be read
 
 
 class Listener(Protocol):
@@ -69,10 +70,12 @@ class LiveDecoder:
     def __init__(self, options: ScanOptions = LIVE, turns: tuple[str, ...] = TAKING_TURNS, every: int = 3):
         self.options, self.turns, self.every = options, turns, every
         self._turn = 0
+        self.last_unread = 0    # read by the live loop after each call (same thread)
 
     def __call__(self, frame: np.ndarray, number: int) -> list[DecodedCode]:
         grey = decode.to_grey(frame)
-        codes = scan(grey, self.options).codes
+        result = scan(grey, self.options)
+        codes, self.last_unread = result.codes, len(result.unread)
         if codes or not self.turns or number % self.every:
             return codes
         name = self.turns[self._turn % len(self.turns)]
@@ -208,7 +211,8 @@ class LiveScanner:
         except Exception:  # one bad frame must not stop the camera
             log.exception("decoding a frame failed")
             codes = []
-        result = FrameResult(number, frame, codes, self.validator.feed(codes), captured, self._clock())
+        result = FrameResult(number, frame, codes, self.validator.feed(codes), captured, self._clock(),
+                             getattr(self.decoder, "last_unread", 0) if not codes else 0)
         self.listener.on_result(result)
         return result
 

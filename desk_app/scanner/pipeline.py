@@ -51,6 +51,7 @@ class ScanResult:
     codes: list[DecodedCode]
     ms: float
     passes: tuple[str, ...]     # the passes that ran, in order
+    unread: tuple[Quad, ...] = ()   # symbols seen but read by no pass (too far, blurred, moving)
 
 
 def _run(decoder: str, views: Iterable[View], findings: Findings, deadline: float) -> None:
@@ -148,4 +149,5 @@ def scan(image: Image.Image | np.ndarray, options: ScanOptions = FILE) -> ScanRe
         read_something = len(findings.codes) > before or (findings.codes and i == 0)
         if findings.codes and not findings.pending() and not options.exhaustive and read_something:
             break
-    return ScanResult(list(findings.codes), (time.perf_counter() - start) * 1000.0, tuple(ran))
+    return ScanResult(list(findings.codes), (time.perf_counter() - start) * 1000.0, tuple(ran),
+                      tuple(findings.pending()))

@@ -90,3 +90,29 @@ def test_counter_camera_dialog_hands_over_the_code_read_twice(qtbot) -> None:
         feed.pump()
         feed.pump()
     assert scanned.args == [LINK] and dialog.result() == dialog.DialogCode.Accepted and dialog.feed is None
+
+
+def test_a_code_in_view_but_unreadable_gets_a_hint(qtbot) -> None:
+    feed = CameraFeed(lambda: FakeSource([empty_frame()]))
+    view = CameraView(guide_text="Đưa mã QR vào khung xanh")
+    view.hint_text = "Đã thấy mã. Xin giữ yên giấy, đưa lại gần hơn một chút"
+    view.attach(feed)
+    qtbot.addWidget(view)
+    view.resize(640, 480)
+    feed.pump()
+    assert not view.hinting
+    feed.unreadable.emit()
+    assert view.hinting
+    view.grab()  # the hint painted, wrapped, where the guide text was
+
+
+def test_the_live_loop_reports_symbols_it_could_not_read(monkeypatch) -> None:
+    from desk_app.scanner import live
+    from desk_app.scanner.pipeline import ScanResult
+    quad = ((1.0, 1.0), (9.0, 1.0), (9.0, 9.0), (1.0, 9.0))
+    monkeypatch.setattr(live, "scan", lambda grey, options: ScanResult([], 1.0, ("zxing",), (quad,)))
+    heard = []
+    feed = CameraFeed(lambda: FakeSource([empty_frame()]))
+    feed.unreadable.connect(lambda: heard.append(True))
+    result = feed.pump()
+    assert result.unread == 1 and heard == [True]

@@ -46,6 +46,7 @@ class CameraFeed(QObject):
     # frame number, codes of that frame (for outlines), frame width, height, captured_at
     decoded = Signal(int, object, int, int, float)
     accepted = Signal(object, float)          # a DecodedCode read in two frames, captured_at
+    unreadable = Signal()                     # a code is in view but could not be read
     state_changed = Signal(str, str)          # State value, message for the screen
 
     def __init__(self, open_source: Callable[[], FrameSource], parent: QObject | None = None,
@@ -88,5 +89,7 @@ class CameraFeed(QObject):
     def on_result(self, result: FrameResult) -> None:
         h, w = result.frame.shape[:2]
         self.decoded.emit(result.number, list(result.codes), w, h, result.captured_at)
+        if result.unread:
+            self.unreadable.emit()
         for code in result.accepted:
             self.accepted.emit(code, result.captured_at)

@@ -13,6 +13,7 @@ from ...scanner.decode import DecodedCode
 from .feed import CameraFeed
 
 OUTLINE_MS = 600   # an outline stays this long after the last frame that found its code
+HINT_MS = 1500     # "hold still" stays this long after the last frame with an unreadable code
 
 
 class CameraView(QWidget):
@@ -26,6 +27,8 @@ class CameraView(QWidget):
         self._codes_size = (1, 1)
         self._codes_at = 0.0
         self._message = ""
+        self._hint_at = 0.0
+        self.hint_text = ""
         self._feed: CameraFeed | None = None
         self.setMinimumSize(320, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -36,6 +39,7 @@ class CameraView(QWidget):
         feed.frame_ready.connect(self.show_frame)
         feed.decoded.connect(self.show_codes)
         feed.state_changed.connect(self.show_state)
+        feed.unreadable.connect(self.show_hint)
 
     @property
     def message(self) -> str:
@@ -59,6 +63,16 @@ class CameraView(QWidget):
         if codes:
             self._codes, self._codes_size, self._codes_at = list(codes), (width, height), time.monotonic()
             self.update()
+
+    @Slot()
+    def show_hint(self) -> None:
+        """A code is there but unreadable: say how to help (if this view has words for it)."""
+        self._hint_at = time.monotonic()
+        self.update()
+
+    @property
+    def hinting(self) -> bool:
+        return bool(self.hint_text) and (time.monotonic() - self._hint_at) * 1000 <= HINT_MS
 
     @Slot(str, str)
     def show_state(self, state: str, message: str) -> None:
@@ -118,15 +132,19 @@ class CameraView(QWidget):
                                (box.right(), box.bottom(), -1, -1), (box.left(), box.bottom(), 1, -1)):
             p.drawLine(QPointF(cx, cy), QPointF(cx + dx * arm, cy))
             p.drawLine(QPointF(cx, cy), QPointF(cx, cy + dy * arm))
-        if self.guide_text:
+        text = self.hint_text if self.hinting else self.guide_text
+        if text:
             font = QFont(self.font())
             font.setPointSizeF(max(12.0, side / 16))
             font.setBold(True)
             p.setFont(font)
-            band = QRectF(target.left(), box.bottom() + 10, target.width(), font.pointSizeF() * 2.4)
-            p.fillRect(band.adjusted(target.width() * 0.15, 0, -target.width() * 0.15, 0), QColor(0, 0, 0, 140))
-            p.setPen(QColor("white"))
-            p.drawText(band, Qt.AlignmentFlag.AlignCenter, self.guide_text)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            width = target.width() * 0.8
+            needed = p.fontMetrics().boundingRect(QRectF(0, 0, width, 1000).toRect(), int(flags.value), text)
+            band = QRectF(target.center().x() - width / 2, box.bottom() + 10, width, needed.height() + 16)
+            p.fillRect(band, QColor(0, 0, 0, 150))
+            p.setPen(QColor("#ffd400") if self.hinting else QColor("white"))
+            p.drawText(band, flags, text)
 
     def _paint_codes(self, p: QPainter, target: QRectF) -> None:
         if not self._codes or self._image is None:

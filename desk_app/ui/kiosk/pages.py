@@ -131,6 +131,7 @@ class IdlePage(QWidget):
         layout.setContentsMargins(28, 24, 28, 24)
         layout.setSpacing(28)
         self.camera = CameraView(mirror=mirror, aim=0.6, fill=True, guide_text=tr("Đưa mã QR vào khung xanh"))
+        self.camera.hint_text = tr("Đã thấy mã. Xin giữ yên giấy, đưa lại gần hơn một chút")
         layout.addWidget(self.camera, 11)
         side = QVBoxLayout()
         side.setSpacing(14)
