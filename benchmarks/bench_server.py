@@ -29,6 +29,7 @@ BATCH = 500
 WEEK_EVENTS = 5_000
 LOOKUP_SECONDS = 6.0
 LOOKUP_CONCURRENCY = 16
+LOOKUP_RATE = 500.0  # the target's rate, offered steadily, for the p99
 
 
 def _server(backend: str, tmp: Path, workers: int = 2):
@@ -154,6 +155,38 @@ async def _lookups(port: int, path: str, targets: list[tuple[str, str]], seconds
     return latencies, time.perf_counter() - t0, statuses
 
 
+async def _open_loop(port: int, path: str, targets: list[tuple[str, str]], rate: float, seconds: float,
+                     connections: int = 32):
+    """Requests sent at a fixed rate whatever the answers do (no coordinated omission): each
+    latency counts from the moment the request was due, waiting for a free connection included."""
+    pool: asyncio.Queue = asyncio.Queue()
+    for _ in range(connections):
+        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    rng = random.Random(7)
+    latencies: list[float] = []
+
+    async def one(due: float, code: str, key: str):
+        reader, writer = await pool.get()
+        writer.write(("GET %s%s?k=%s HTTP/1.1\r\nHost: bench\r\n\r\n" % (path, code, key)).encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0]))
+        latencies.append(time.perf_counter() - due)
+        pool.put_nowait((reader, writer))
+    start = time.perf_counter()
+    tasks = []
+    for i in range(int(rate * seconds)):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(due, *rng.choice(targets))))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    while not pool.empty():
+        pool.get_nowait()[1].close()
+    return latencies, elapsed
+
+
 def lookups(server, desk: Desk) -> tuple[float, float, dict]:
     targets = list(desk.keys.items())
     rng = random.Random(9)
@@ -162,7 +195,8 @@ def lookups(server, desk: Desk) -> tuple[float, float, dict]:
     asyncio.run(_lookups(server.port, path, targets, 1.0, LOOKUP_CONCURRENCY))  # warm up
     latencies, elapsed, statuses = asyncio.run(_lookups(server.port, path, targets, LOOKUP_SECONDS,
                                                         LOOKUP_CONCURRENCY))
-    return len(latencies) / elapsed, percentile(latencies, 99) * 1000, statuses
+    at_target, _ = asyncio.run(_open_loop(server.port, path, targets, LOOKUP_RATE, LOOKUP_SECONDS))
+    return len(latencies) / elapsed, percentile(at_target, 99) * 1000, statuses
 
 
 def rss_mb(pid: int) -> float:
@@ -204,9 +238,9 @@ def run_backend(backend: str) -> list[Figure]:
         Figure("push, one desk, %s (%d events, batches of %d)" % (label, pushed, BATCH), pushed / seconds,
                "ev/s", 2000, lower_is_better=False),
         Figure("week's catch-up, %s (%d events into the desk's SQLite)" % (label, n), week, "s", 10),
-        Figure("public status lookups/s, %s (%d clients, 2 workers)" % (label, LOOKUP_CONCURRENCY), rate, "/s",
-               500, lower_is_better=False),
-        Figure("public status lookup p99, %s" % label, p99, "ms", 100),
+        Figure("public status lookups/s, %s, most (%d clients, 2 workers)" % (label, LOOKUP_CONCURRENCY), rate,
+               "/s", 500, lower_is_better=False),
+        Figure("public status lookup p99 at %d/s offered, %s" % (LOOKUP_RATE, label), p99, "ms", 100),
         Figure("server memory after all this, %s (RSS)" % label, memory, "MB", 300),
     ]
     print("  (%s lookups answered: %s)" % (label, statuses))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .settings import Settings
@@ -83,6 +83,12 @@ class ServerDatabase:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A plain connection for reads that need no ORM (the public status lookup)."""
+        with self.read_engine.connect() as conn:
+            yield conn
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision."""

@@ -26,8 +26,8 @@ def dossier_status(code: str, db: DbDep,
     """Where the dossier is and when it is due. The same 404 for an unknown code and for a
     wrong key; limited per client IP."""
     key = x_dossier_key or k or ""
-    with db.session(write=False) as s:
-        found = public.status(s, code, key, vn_now())
+    with db.reading() as conn:
+        found = public.status(conn, code, key, vn_now())
     if found is None:
         raise ApiError(404, "not_found", tr("Không tìm thấy hồ sơ với mã và khóa tra cứu này. "
                                             "Hãy kiểm tra lại mã QR trên giấy tiếp nhận."))
