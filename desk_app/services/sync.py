@@ -33,8 +33,8 @@ LEASE_NAMESPACE = uuid.UUID("5b1f6c1e-7a39-4d0f-9a53-6f1d2f0c8e11")
 ProgressFn = Callable[[str, int, int], None]
 
 
-class NotEnrolled(ServiceError):
-    pass
+class NotEnrolled(ServiceError, Refused):
+    """Both a refusal the screens show as it is and a sync error the runner reports plainly."""
 
 
 @dataclass
@@ -124,18 +124,12 @@ def _lease_request_id(desk_id: str, agency: str, day, n: int) -> str:
     return str(uuid.uuid5(LEASE_NAMESPACE, "%s/%s/%s/%d" % (desk_id, agency, day.isoformat(), n)))
 
 
-def _blocks_of(session, agency: str, day, desk_id: str) -> int:
-    from sqlalchemy import func, select
-    from ..storage.models import CodeBlock
-    return session.scalar(select(func.count()).select_from(CodeBlock).where(
-        CodeBlock.agency_code == agency, CodeBlock.day == day, CodeBlock.desk_id == desk_id)) or 0
-
-
 def server_leaser(ctx: DeskContext, timeout: float = 5.0, transport=None):
     """For ``next_dossier_number``: when the blocks in hand run out, ask the server now."""
     def leaser(session, agency_code: str, day, size: int) -> tuple[int, int]:
         cfg = sync_repo.config(session)
-        rid = _lease_request_id(ctx.desk_id, agency_code, day, _blocks_of(session, agency_code, day, ctx.desk_id))
+        rank = sync_repo.blocks_count(session, agency_code, day, ctx.desk_id)
+        rid = _lease_request_id(ctx.desk_id, agency_code, day, rank)
         try:
             with SyncClient(cfg.server_url, cfg.token, timeout=timeout, transport=transport) as client:
                 block = client.lease(day, size, rid)
@@ -166,7 +160,7 @@ def _top_up_numbers(ctx: DeskContext, client: SyncClient, report: SyncReport, da
         day = today + timedelta(days=i)
         with ctx.db.session(write=False) as s:
             left = sync_repo.numbers_left(s, agency, day, ctx.desk_id)
-            n = _blocks_of(s, agency, day, ctx.desk_id)
+            n = sync_repo.blocks_count(s, agency, day, ctx.desk_id)
         if left >= (max(1, size // 2) if i == 0 else 1):
             continue
         try:

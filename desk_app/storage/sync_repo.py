@@ -444,6 +444,12 @@ def numbers_left(session: Session, agency_code: str, day: date, desk_id: str) ->
         CodeBlock.next_number <= CodeBlock.last)) or 0
 
 
+def blocks_count(session: Session, agency_code: str, day: date, desk_id: str) -> int:
+    """How many blocks this desk holds for the day, used up or not (the next one's rank)."""
+    return session.scalar(select(func.count()).select_from(CodeBlock).where(
+        CodeBlock.agency_code == agency_code, CodeBlock.day == day, CodeBlock.desk_id == desk_id)) or 0
+
+
 def add_block(session: Session, agency_code: str, day: date, desk_id: str, first: int, last: int) -> bool:
     """Keep a block the server leased; False if this desk already has it (a retried lease)."""
     if session.scalars(select(CodeBlock.id).where(CodeBlock.agency_code == agency_code, CodeBlock.day == day,

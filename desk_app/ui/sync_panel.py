@@ -132,7 +132,10 @@ class SyncPanel(QWidget):
                                                                             down=st.waiting_downloads))
         self.last_success_label.setText(_when(st.last_success))
         self.conflicts_label.setText(str(st.conflicts) if st.conflicts else tr("Không có"))
-        self.conflicts_label.setObjectName("fieldError" if st.conflicts else "")
+        if self.conflicts_label.objectName() != ("fieldError" if st.conflicts else ""):
+            self.conflicts_label.setObjectName("fieldError" if st.conflicts else "")  # red while there are some
+            self.conflicts_label.style().unpolish(self.conflicts_label)
+            self.conflicts_label.style().polish(self.conflicts_label)
         self.unseen_label.setText(str(st.unseen) if st.unseen else tr("Không có"))
         self.error_label.setText(st.last_error or "")
         self.error_label.setVisible(bool(st.last_error))

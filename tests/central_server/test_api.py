@@ -259,3 +259,19 @@ def test_malformed_and_oversized_requests_get_clear_4xx(shared_server):
     check(desk.request("GET", "/events", params={"after": -1}), 422)
     check(desk.request("GET", "/no/such/thing"), 404, "not_found")
     check(desk.request("DELETE", "/events"), 405)
+
+
+def test_a_supervisor_desk_sees_its_whole_agency_and_nothing_else(shared_server):
+    agency, other = kit.new_agency(), kit.new_agency()
+    counter = WireDesk(shared_server, "c-" + agency, agency, ["MOTCUA"])
+    elsewhere = WireDesk(shared_server, "c-" + other, other, ["MOTCUA"])
+    boss = WireDesk(shared_server, "ld-" + agency, agency, ["LANHDAO"], scope="agency")
+    dept = WireDesk(shared_server, "v-" + agency, agency, ["VPDKDD"])
+    mine = [counter.new_code() for _ in range(3)]
+    counter.push([counter.received(c) for c in mine])
+    elsewhere.push([elsewhere.received(elsewhere.new_code())])
+    events, _, _ = boss.pull_all()
+    assert sorted(e["dossier_code"] for e in events) == sorted(mine)
+    assert dept.pull_all()[0] == []  # nothing was sent to the land office yet
+    other_counter = WireDesk(shared_server, "c2-" + agency, agency, ["MOTCUA"])
+    assert sorted(e["dossier_code"] for e in other_counter.pull_all()[0]) == sorted(mine)  # same counter unit

@@ -42,6 +42,7 @@ def make_desk(base: Path, desk_id: str, agency: str, clock=None) -> DeskContext:
     """A desk with the counter, two departments, a clerk, a specialist and a leader in each
     department, and the small catalogue."""
     ctx = open_desk(base / desk_id, desk_id=desk_id, clock=clock or SkewedClock())
+    (base / desk_id / "desk-id").write_text(desk_id)  # as a desk started without an id keeps its own
     setup.configure(ctx, setup.AgencyInput(
         code=agency, name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa", parent_name="UBND tỉnh Thanh Hóa",
         place="Thanh Hóa", address="28 Đại lộ Lê Lợi, phường Hạc Thành", public_base_url="https://dvc.example.vn"),
