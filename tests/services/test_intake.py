@@ -91,3 +91,13 @@ def test_login_and_lockout(desk):
             auth.login(desk, "tiepnhan", "sai")
     with pytest.raises(auth.ServiceError, match="khóa"):
         auth.login(desk, "tiepnhan", "matkhau-clerk")
+
+
+def test_kiosk_exit_check_never_locks_the_admin(desk):
+    for _ in range(8):
+        with pytest.raises(auth.ServiceError):
+            auth.check_admin(desk, "admin", "sai")
+    assert auth.check_admin(desk, "admin", "matkhau-admin").role is Role.ADMIN
+    assert auth.login(desk, "admin", "matkhau-admin").role is Role.ADMIN
+    with pytest.raises(auth.ServiceError, match="quản trị"):
+        auth.check_admin(desk, "tiepnhan", "matkhau-clerk")

@@ -2,7 +2,7 @@
 
 Nothing a citizen can press closes it: closing is refused, keys are swallowed, a minimised
 window comes back. Staff leave by holding a finger on the header for three seconds, then
-giving an administrator's name and password (checked by ``services.auth.login``); after three
+giving an administrator's name and password (checked by ``services.auth.check_admin``, which never locks the account); after three
 wrong tries the door stays shut for a minute, so a passer-by cannot lock the admin account.
 """
 
@@ -289,10 +289,7 @@ class KioskWindow(QWidget):
             return
 
         def check():
-            user = auth.login(self.ctx, username.strip(), password)
-            if user.role is not Role.ADMIN:
-                raise ServiceError(tr("Tài khoản này không phải quản trị viên."))
-            return user
+            return auth.check_admin(self.ctx, username.strip(), password)
 
         def done(_user) -> None:
             self._leaving = True
