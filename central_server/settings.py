@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from desk_app.domain.i18n import tr
+
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving time
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "admin", "password"}
 
@@ -41,9 +43,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.environment == "production" and self.admin_token.strip().lower() in PLACEHOLDER_SECRETS - {""}:
-            raise ValueError("DESK_SERVER_ADMIN_TOKEN is a placeholder; set a real secret in production")
+            raise ValueError(tr("DESK_SERVER_ADMIN_TOKEN đang là giá trị mẫu; hãy đặt một bí mật thật khi chạy thật."))
         if self.environment == "production" and self.admin_token and len(self.admin_token) < 24:
-            raise ValueError("DESK_SERVER_ADMIN_TOKEN must be at least 24 characters in production")
+            raise ValueError(tr("DESK_SERVER_ADMIN_TOKEN phải dài ít nhất 24 ký tự khi chạy thật."))
 
     @property
     def sqlalchemy_url(self) -> str:

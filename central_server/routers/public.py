@@ -20,11 +20,15 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
 
 @router.get("/public/dossiers/{code}", response_model=PublicStatus, dependencies=[RateLimited],
             responses={404: {"model": ErrorBody}, 429: {"model": ErrorBody}})
-def dossier_status(code: str, db: DbDep,
+async def dossier_status(code: str, db: DbDep,
                    k: Annotated[str | None, Query(max_length=100, description="the key from the receipt's QR")] = None,
                    x_dossier_key: Annotated[str | None, Header(max_length=100)] = None):
     """Where the dossier is and when it is due. The same 404 for an unknown code and for a
     wrong key; limited per client IP."""
+    # On the event loop, not in a worker thread: the read is one indexed query of a few rows,
+    # cheaper than the hand-over to a thread and back; under load the threads would only queue
+    # for the GIL, and the tail latency doubles (benchmarks/bench_server.py). The price: while
+    # the query runs, this process answers nothing else, so the database must stay near.
     key = x_dossier_key or k or ""
     with db.reading() as conn:
         found = public.status(conn, code, key, vn_now())
