@@ -130,6 +130,18 @@ def _detail(kind: EventKind, payload: dict, units: dict[str, str], names: dict[s
 
 
 def details(ctx: DeskContext, code: str) -> DossierDetails:
+    """One dossier, whole; opening it here means a dossier received from another desk is seen."""
+    result = _details(ctx, code)
+    from ..storage import sync_repo
+    with ctx.db.session(write=False) as s:
+        unseen = result.summary.code in sync_repo.unseen_codes(s)
+    if unseen:
+        with ctx.db.session() as s:
+            sync_repo.mark_seen(s, result.summary.code)
+    return result
+
+
+def _details(ctx: DeskContext, code: str) -> DossierDetails:
     now = ctx.clock()
     with ctx.db.session(write=False) as s:
         d = repo.dossier_by_code(s, code)

@@ -70,8 +70,10 @@ def append_event(session: Session, dossier: Dossier, kind: EventKind, payload: d
 
 
 def events_of(session: Session, code: str) -> Sequence[EventRow]:
+    """A dossier's history in the one order every desk agrees on: the server's sequence,
+    then (not yet accepted by the server) the order they were written here."""
     return session.scalars(select(EventRow).where(EventRow.dossier_code == code)
-                           .order_by(EventRow.seq)).all()
+                           .order_by(EventRow.server_seq.is_(None), EventRow.server_seq, EventRow.seq)).all()
 
 
 # -- dossier numbers --------------------------------------------------------------------

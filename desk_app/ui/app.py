@@ -19,6 +19,9 @@ from .qt_compat import guard_refcount_bug
 from .setup.dialog import SetupDialog
 from .style import apply_style
 from .tasks import TaskRunner
+from ..services import sync
+from .sync_panel import SyncEvents
+from .sync_view import SyncHooks
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +31,11 @@ class DeskSession(QObject):
 
     login_shown = Signal()
 
-    def __init__(self, ctx: DeskContext, runner: TaskRunner, agency_name: str = ""):
+    def __init__(self, ctx: DeskContext, runner: TaskRunner, agency_name: str = "",
+                 sync_hooks: SyncHooks | None = None):
         super().__init__()
         self.ctx, self.runner, self.agency_name = ctx, runner, agency_name
+        self.sync_hooks = sync_hooks
         self.window: MainWindow | None = None
         self.login: LoginDialog | None = None
 
@@ -53,7 +58,8 @@ class DeskSession(QObject):
 
     def _logged_in(self, user: CurrentUser) -> None:
         minutes = float(desk_info.setting(self.ctx, "idle_lock_minutes") or 10)
-        self.window = MainWindow(self.ctx, user, self.runner, self.agency_name, idle_ms=int(minutes * 60_000))
+        self.window = MainWindow(self.ctx, user, self.runner, self.agency_name, idle_ms=int(minutes * 60_000),
+                                 sync_hooks=self.sync_hooks)
         self.window.logout_requested.connect(lambda: QTimer.singleShot(0, self.show_login))
         self.window.resize(1360, 860)
         self.window.showMaximized()
@@ -78,6 +84,7 @@ def run(data_dir: Path | str) -> int:
     if language:
         set_language(str(language))
     runner = TaskRunner()
+    sync_runner = None
     try:
         agency_name = desk_info.agency_name(ctx)
         if not setup.is_configured(ctx):
@@ -85,9 +92,21 @@ def run(data_dir: Path | str) -> int:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return 0
             agency_name = dialog.agency_name
-        session = DeskSession(ctx, runner, agency_name)
+        sync_runner, hooks = _start_sync(ctx)
+        session = DeskSession(ctx, runner, agency_name, hooks)
         session.show_login()
         return app.exec()
     finally:
+        if sync_runner is not None:
+            sync_runner.stop()
         runner.shutdown()
         ctx.db.dispose()
+
+
+def _start_sync(ctx: DeskContext):
+    """With the desk enrolled, numbers come from the server and a background sync runs."""
+    if not sync.attach(ctx):
+        return None, None
+    events = SyncEvents()
+    sync_runner = sync.start(ctx, listener=events)
+    return sync_runner, SyncHooks(lambda: sync.status(ctx, sync_runner), sync_runner.poke, events)

@@ -27,6 +27,7 @@ from ..domain.scan_payloads import PayloadKind, recognise
 from ..scanner.settings import SERIAL
 from .camera.settings import load_device_settings
 from .scanning import SerialScanner, WedgeDetector
+from .sync_view import SyncHooks, SyncStatusLabel, open_panel
 
 Preview = Callable[[QWidget, Path], object]
 
@@ -40,9 +41,10 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner, agency_name: str = "",
                  idle_ms: int = 10 * 60_000, preview: Preview = printing.preview_pdf,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, sync_hooks: SyncHooks | None = None):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
+        self.sync_hooks = sync_hooks
         self.setWindowTitle(tr("Bộ phận Một cửa — {agency}").format(agency=agency_name) if agency_name
                             else tr("Bộ phận Một cửa"))
 
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
         status.addWidget(QLabel(tr("Cán bộ: {name} ({username})").format(name=user.full_name,
                                                                          username=user.username)))
         status.addWidget(QLabel(tr("Vai trò: {role}").format(role=user.role.label)))
+        if sync_hooks is not None:
+            status.addPermanentWidget(SyncStatusLabel(sync_hooks))
         if agency_name:
             status.addPermanentWidget(QLabel(agency_name))
 
@@ -135,6 +139,9 @@ class MainWindow(QMainWindow):
             self._action(dossiers, tr("In lại giấy tiếp nhận..."), "Ctrl+P", self.reprint_receipt)
         self._action(dossiers, tr("Quét mã bằng camera..."), "F9", self.scan_with_camera)
         system = self.menuBar().addMenu(tr("&Hệ thống"))
+        if self.sync_hooks is not None:
+            self._action(system, tr("Đồng bộ với máy chủ trung tâm..."), "Ctrl+Shift+Y",
+                         lambda: open_panel(self, self.sync_hooks))
         self._action(system, tr("Khóa màn hình"), "Ctrl+L", self.lock)
         self._action(system, tr("Đăng xuất"), None, self.logout_requested.emit)
         system.addSeparator()
