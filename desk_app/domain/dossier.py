@@ -134,6 +134,7 @@ class Person:
     phone: str = ""
     email: str = ""
     address: str = ""
+    gender: str = ""  # "male", "female" or ""
 
 
 @dataclass(frozen=True)

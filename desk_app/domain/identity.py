@@ -91,7 +91,7 @@ def check_id_number(kind: IdKind, number: str, birth_date: date | None = None,
             if info.century + info.birth_year_short != birth_date.year:
                 raise InvalidValue(tr("Năm sinh mã hóa trong số CCCD không khớp với ngày sinh."))
         if male is not None and info.male != male:
-            raise InvalidValue(tr("Giới tính mã hóa trong số CCCD không khớp."))
+            raise InvalidValue(tr("Giới tính mã hóa trong số CCCD không khớp với giới tính đã chọn."))
     elif kind is IdKind.CMND:
         if not re.fullmatch(r"\d{9}", value):
             raise InvalidValue(tr("Số CMND phải gồm đúng 9 chữ số."))

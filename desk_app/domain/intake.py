@@ -23,6 +23,7 @@ class PersonInput:
     phone: str = ""
     email: str = ""
     address: str = ""
+    gender: str = ""  # "male", "female" or "" (not given)
 
 
 @dataclass
@@ -87,8 +88,11 @@ def _person(p: PersonInput, prefix: str, errors: dict[str, str], organisation: b
     elif not organisation:
         errors[prefix + "birth_date"] = tr("Chưa nhập ngày sinh.")
     id_number = ""
+    if p.gender not in ("", "male", "female"):
+        errors[prefix + "gender"] = tr("Giới tính không hợp lệ.")
+    male = {"male": True, "female": False}.get(p.gender)
     try:
-        id_number = check_id_number(p.id_kind, p.id_number, birth_date=birth)
+        id_number = check_id_number(p.id_kind, p.id_number, birth_date=birth, male=male)
     except InvalidValue as e:
         errors[prefix + "id_number"] = str(e)
     phone = ""
@@ -108,7 +112,7 @@ def _person(p: PersonInput, prefix: str, errors: dict[str, str], organisation: b
         errors[prefix + "address"] = tr("Chưa nhập địa chỉ.")
     if any(k.startswith(prefix) for k in errors):
         return None
-    return Person(name, p.id_kind, id_number, birth, phone, email, address)
+    return Person(name, p.id_kind, id_number, birth, phone, email, address, p.gender)
 
 
 def check_intake(form: IntakeInput, procedure: Procedure | None, today: date,

@@ -74,3 +74,16 @@ def test_dossier_codes_and_capability_links():
     assert link and link.code == code and link.key == key
     assert parse_capability_url("https://dvc.example.gov.vn/h/" + code) is None  # no key
     assert parse_capability_url("https://example.com/other") is None
+
+
+def test_gender_given_at_intake_must_match_the_cccd():
+    from desk_app.domain.intake import PersonInput, _person
+    errors = {}
+    p = PersonInput(name="Nguyễn Thị Hồng Nhung", id_number="038190012345", birth_date="12/03/1990",
+                    phone="0912345678", address="Thanh Hóa, Việt Nam", gender="male")
+    assert _person(p, "owner.", errors, False, date(2026, 11, 10), True) is None
+    assert "Giới tính" in errors["owner.id_number"]
+    p.gender = "female"
+    errors = {}
+    person = _person(p, "owner.", errors, False, date(2026, 11, 10), True)
+    assert errors == {} and person.gender == "female"

@@ -61,7 +61,9 @@ def test_an_id_card_scanned_into_the_intake_form_fills_the_owner(qtbot, window) 
     assert form.address.text() == "Số 12 ngõ 34, phường Điện Biên, tỉnh Thanh Hóa"
     assert form.phone.text() == "0912 345 678"                  # what the clerk typed stays
     assert "Nữ" in window.intake.banner.text()
+    assert form.gender.currentText() == "Nữ"
     value = window.intake.intake_input().owner
+    assert value.gender == "female"
     assert (value.name, value.id_number, value.birth_date) == ("Nguyễn Thị Hồng Nhung", "038190012345", "12/03/1990")
 
 

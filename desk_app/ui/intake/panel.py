@@ -257,7 +257,7 @@ class IntakePanel(QWidget):
 
     # -- a chip ID card's QR, scanned -------------------------------------------------------
     def fill_from_id_card(self, card: IdCard) -> None:
-        """Name, CCCD number, birth date and address from the card; the submitter's fields when
+        """Name, CCCD number, birth date, gender and address from the card; the submitter's fields when
         the clerk is in them, else the owner's. Phone and email stay as typed."""
         submitter = self.submitter_differs.isChecked() and self.submitter.isAncestorOf(self.focusWidget())
         form = self.submitter if submitter else self.owner
@@ -266,6 +266,7 @@ class IntakePanel(QWidget):
         value = form.value()
         value.name, value.id_kind, value.id_number = card.name, IdKind.CCCD, card.id_number
         value.birth_date, value.address = card.birth_date_text, card.address or value.address
+        value.gender = "male" if card.male else "female"
         form.set_value(value)
         self.errors.clear()
         self.banner.setObjectName("banner")

@@ -40,6 +40,19 @@ class PersonForm(QWidget):
         self.birth_date = QLineEdit()
         self.birth_date.setInputMask(DATE_MASK)
         self.birth_date.setFixedWidth(120)
+        self.gender = QComboBox()
+        for label, value in ((tr("—"), ""), (tr("Nam"), "male"), (tr("Nữ"), "female")):
+            self.gender.addItem(label, value)
+        self.gender_label = QLabel(tr("Giới tính"))
+        self.gender_label.setBuddy(self.gender)
+        birth_row = QWidget()
+        birth_layout = QHBoxLayout(birth_row)
+        birth_layout.setContentsMargins(0, 0, 0, 0)
+        birth_layout.addWidget(self.birth_date)
+        birth_layout.addSpacing(8)
+        birth_layout.addWidget(self.gender_label)
+        birth_layout.addWidget(self.gender)
+        birth_layout.addStretch(1)
         self.phone = QLineEdit()
         self.phone.setMaxLength(16)
         self.phone.setPlaceholderText(tr("ví dụ 0912 345 678"))
@@ -67,7 +80,8 @@ class PersonForm(QWidget):
         self._row(grid, 0, 0, self.name_label, self.name, "name", span=3)
         self._row(grid, 1, 0, self.id_label, id_row, "id_number", focus=self.id_number, marked=self.id_number,
                   span=3)
-        self._row(grid, 2, 0, self.birth_label, self.birth_date, "birth_date")
+        self._row(grid, 2, 0, self.birth_label, birth_row, "birth_date", focus=self.birth_date,
+                  marked=self.birth_date)
         self._row(grid, 2, 2, QLabel(tr("Số điện thoại") + (" *" if need_contact else "")), self.phone, "phone")
         self._row(grid, 3, 0, QLabel(tr("Email")), self.email, "email", span=3)
         self._row(grid, 4, 0, QLabel(tr("Địa chỉ") + (" *" if need_contact else "")), self.address, "address",
@@ -93,17 +107,23 @@ class PersonForm(QWidget):
         """An organisation has a name and a registration number, not a birth date."""
         self.name_label.setText(tr("Tên tổ chức *") if organisation else tr("Họ và tên *"))
         self.birth_label.setText(tr("Ngày thành lập") if organisation else tr("Ngày sinh *"))
+        self.gender.setVisible(not organisation)
+        self.gender_label.setVisible(not organisation)
+        if organisation:
+            self.gender.setCurrentIndex(0)
         self.id_label.setText(tr("Giấy tờ *"))
         wanted = IdKind.OTHER if organisation else IdKind.CCCD
         self.id_kind.setCurrentIndex(self.id_kind.findData(wanted.value))
 
     def focus_chain(self) -> list[QWidget]:
-        return [self.name, self.id_kind, self.id_number, self.birth_date, self.phone, self.email, self.address]
+        return [self.name, self.id_kind, self.id_number, self.birth_date, self.gender, self.phone, self.email,
+                self.address]
 
     def value(self) -> PersonInput:
         return PersonInput(name=self.name.text(), id_kind=IdKind(self.id_kind.currentData()),
                            id_number=self.id_number.text(), birth_date=date_text(self.birth_date),
-                           phone=self.phone.text(), email=self.email.text(), address=self.address.text())
+                           phone=self.phone.text(), email=self.email.text(), address=self.address.text(),
+                           gender=self.gender.currentData() or "")
 
     def set_value(self, p: PersonInput) -> None:
         self.name.setText(p.name)
@@ -113,7 +133,9 @@ class PersonForm(QWidget):
         self.phone.setText(p.phone)
         self.email.setText(p.email)
         self.address.setText(p.address)
+        self.gender.setCurrentIndex(max(0, self.gender.findData(p.gender or "")))
 
     def clear(self) -> None:
         for edit in (self.name, self.id_number, self.birth_date, self.phone, self.email, self.address):
             edit.clear()
+        self.gender.setCurrentIndex(0)
