@@ -68,8 +68,10 @@ def save_unit(ctx: DeskContext, user: CurrentUser, code: str, name: str, kind: s
 def people(ctx: DeskContext) -> list[PersonView]:
     with ctx.db.session(write=False) as s:
         codes = {u.id: u.code for u in s.scalars(select(Unit))}
+        # people who acted at other desks are copied here with an unusable password ("!")
+        # so histories can name them; they are not this desk's accounts to manage
         return [PersonView(u.username, u.full_name, Role(u.role), codes.get(u.unit_id), u.active)
-                for u in s.scalars(select(User).order_by(User.full_name))]
+                for u in s.scalars(select(User).where(User.password_hash != "!").order_by(User.full_name))]
 
 
 def add_person(ctx: DeskContext, user: CurrentUser, username: str, full_name: str, role: Role,

@@ -80,3 +80,12 @@ def test_services_refuse_what_a_role_may_not_do(office, role):
             continue
         with pytest.raises(PermissionDenied):
             call(user)
+
+
+def test_people_from_other_desks_are_not_listed(office):
+    from desk_app.storage.models import User
+    with office.db.session() as s:
+        s.add(User(username="tiepnhan@desk-b", full_name="Người ở quầy khác", role="clerk", password_hash="!",
+                   active=False, created_at=datetime(2026, 11, 10)))
+    names = [p.username for p in admin.people(office)]
+    assert "tiepnhan" in names and "tiepnhan@desk-b" not in names
