@@ -140,6 +140,13 @@ def build(ctx: DeskContext, dossiers: int = 320, seed: int = 2026, receipts_for_
             continue                                    # this morning's: still at the counter
         _advance(ctx, rng, saved.code, t, now, clerk, specialists[_unit_for(proc.field)], lead,
                  _unit_for(proc.field))
+    # a couple of dossiers stopped by the leader, so every national status has an example
+    from . import queues, workflow
+    ctx.clock = lambda: now - timedelta(minutes=30)
+    working = [r for r in queues.rows(ctx, lead, queues.Filter(queues.Queue.OPEN), limit=500)
+               if r.stage in ("in_unit", "assigned")]
+    for row in working[:2]:
+        workflow.stop(ctx, lead, row.code, "Tạm dừng chờ kết quả giải quyết tranh chấp tại Tòa án")
     ctx.clock = real_clock
     ctx.print_forms = True
 
@@ -150,17 +157,21 @@ def _advance(ctx, rng, code, received, now, clerk, specialist, lead, unit) -> No
     cal = ctx.calendar()
     if cal.working_time_between(received, now) < timedelta(hours=1):
         return
-    # steps happen in working hours: spread them over the working time since receipt
+    # Steps happen in working hours, mostly within a few working days of the receipt; most
+    # dossiers older than two weeks have run their whole course, as in a well-run centre.
     span = cal.working_time_between(received, now)
-    moments = sorted(cal.add_working_time(received, span * rng.uniform(0.02, 0.98)) for _ in range(9))
+    complete = span > timedelta(hours=75) and rng.random() < 0.85
+    budget = min(span, timedelta(hours=7.5 * rng.uniform(1.0, 6.0))) if complete else span
+    moments = sorted(cal.add_working_time(received, budget * rng.uniform(0.02, 0.98)) for _ in range(9))
     it = iter(m.replace(microsecond=0) for m in moments)
+    chance = (lambda: 1.0) if complete else rng.random  # a complete dossier takes no side road
 
     def at(fn, *args, **kw):
         moment = next(it)
         ctx.clock = lambda: moment
         return fn(ctx, *args, **kw)
 
-    r = rng.random()
+    r = chance()
     if r < 0.03:
         at(workflow.withdraw, clerk, code, "Công dân đề nghị rút hồ sơ để bổ sung thêm giấy tờ")
         return
@@ -168,16 +179,16 @@ def _advance(ctx, rng, code, received, now, clerk, specialist, lead, unit) -> No
         at(workflow.refuse, clerk, code, ["Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan"])
         return
     at(workflow.transfer, clerk, code, unit)
-    if rng.random() < 0.1:
+    if chance() < 0.1:
         return                                          # still on its way
     at(workflow.receive, specialist, code)
-    if rng.random() < 0.8:
+    if chance() >= 0.2:
         at(workflow.assign, lead, code, specialist.username)
-    r = rng.random()
+    r = chance()
     if r < 0.1:
         at(workflow.request_supplement, specialist, code, "Hồ sơ chưa đủ thành phần theo quy định",
            ["Bản sao có chứng thực giấy tờ chứng minh quyền sử dụng"])
-        if rng.random() < 0.5:
+        if chance() < 0.5:
             at(workflow.record_supplement, clerk, code)
         return
     if r < 0.15:
@@ -191,13 +202,13 @@ def _advance(ctx, rng, code, received, now, clerk, specialist, lead, unit) -> No
         return                                          # awaiting signature
     if r < 0.35:
         return                                          # in the specialist's hands
-    if rng.random() < 0.5:
+    if chance() < 0.5:
         at(workflow.forward, specialist, code, lead.username)
         at(workflow.approve, lead, code)
     at(workflow.result_ready, specialist, code)
-    if rng.random() < 0.15:
+    if chance() < 0.15:
         return
     at(workflow.transfer, specialist, code, "MOTCUA")
     at(workflow.receive, clerk, code)
-    if rng.random() < 0.8:
+    if chance() >= 0.2:
         at(workflow.return_result, clerk, code)
