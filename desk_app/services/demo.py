@@ -147,6 +147,19 @@ def build(ctx: DeskContext, dossiers: int = 320, seed: int = 2026, receipts_for_
                if r.stage in ("in_unit", "assigned")]
     for row in working[:2]:
         workflow.stop(ctx, lead, row.code, "Tạm dừng chờ kết quả giải quyết tranh chấp tại Tòa án")
+    # citizens rated the clerk at the kiosk for some of the returned dossiers
+    from ..domain.codes import parse_capability_url
+    from ..domain.dossier import Rating
+    from . import counter, kiosk
+    kiosk_user = users["kiosk"]
+    levels = [Rating.VERY_SATISFIED] * 6 + [Rating.SATISFIED] * 3 + [Rating.UNSATISFIED]
+    comments = {Rating.VERY_SATISFIED: "Cán bộ hướng dẫn tận tình, nhanh chóng",
+                Rating.SATISFIED: "", Rating.UNSATISFIED: "Phải chờ lâu"}
+    for summary in counter.search(ctx, "000.00.06.H56", limit=1000):
+        if summary.status.value == 10 and rng.random() < 0.4:
+            link = parse_capability_url(counter.details(ctx, summary.code).capability_url)
+            level = rng.choice(levels)
+            kiosk.rate(ctx, kiosk_user, link.code, link.key, level, comments[level])
     ctx.clock = real_clock
     ctx.print_forms = True
 
