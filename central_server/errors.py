@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from desk_app.domain.i18n import tr
+from desk_app.domain.i18n import N_, tr
 
 
 class ApiError(Exception):
@@ -25,29 +25,29 @@ def body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 # Pydantic's error types, said in Vietnamese.
 _PYDANTIC = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được phép",
-    "string_type": "phải là chuỗi ký tự",
-    "string_too_long": "quá dài",
-    "string_too_short": "quá ngắn",
-    "string_pattern_mismatch": "không đúng định dạng",
-    "int_type": "phải là số nguyên",
-    "int_parsing": "phải là số nguyên",
-    "greater_than_equal": "quá nhỏ",
-    "less_than_equal": "quá lớn",
-    "dict_type": "phải là một đối tượng JSON",
-    "list_type": "phải là một danh sách",
-    "enum": "không thuộc các giá trị cho phép",
-    "datetime_type": "phải là thời điểm dạng ISO (YYYY-MM-DDTHH:MM:SS)",
-    "datetime_parsing": "phải là thời điểm dạng ISO (YYYY-MM-DDTHH:MM:SS)",
-    "datetime_from_date_parsing": "phải là thời điểm dạng ISO (YYYY-MM-DDTHH:MM:SS)",
-    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "too_long": "có quá nhiều phần tử",
-    "too_short": "có quá ít phần tử",
-    "value_error": "không hợp lệ",
-    "uuid_parsing": "phải là UUID",
-    "model_attributes_type": "phải là một đối tượng JSON",
+    "missing": N_("thiếu trường bắt buộc"),
+    "extra_forbidden": N_("trường không được phép"),
+    "string_type": N_("phải là chuỗi ký tự"),
+    "string_too_long": N_("quá dài"),
+    "string_too_short": N_("quá ngắn"),
+    "string_pattern_mismatch": N_("không đúng định dạng"),
+    "int_type": N_("phải là số nguyên"),
+    "int_parsing": N_("phải là số nguyên"),
+    "greater_than_equal": N_("quá nhỏ"),
+    "less_than_equal": N_("quá lớn"),
+    "dict_type": N_("phải là một đối tượng JSON"),
+    "list_type": N_("phải là một danh sách"),
+    "enum": N_("không thuộc các giá trị cho phép"),
+    "datetime_type": N_("phải là thời điểm dạng ISO (YYYY-MM-DDTHH:MM:SS)"),
+    "datetime_parsing": N_("phải là thời điểm dạng ISO (YYYY-MM-DDTHH:MM:SS)"),
+    "datetime_from_date_parsing": N_("phải là thời điểm dạng ISO (YYYY-MM-DDTHH:MM:SS)"),
+    "date_from_datetime_parsing": N_("phải là ngày dạng YYYY-MM-DD"),
+    "date_parsing": N_("phải là ngày dạng YYYY-MM-DD"),
+    "too_long": N_("có quá nhiều phần tử"),
+    "too_short": N_("có quá ít phần tử"),
+    "value_error": N_("không hợp lệ"),
+    "uuid_parsing": N_("phải là UUID"),
+    "model_attributes_type": N_("phải là một đối tượng JSON"),
 }
 
 

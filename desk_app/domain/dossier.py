@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .i18n import tr
+from .i18n import N_, tr
 from .identity import IdKind
 from .procedures import Channel, PaperForm
 
@@ -62,30 +62,31 @@ class EventKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return _EVENT_LABELS.get(self, self.value)
+        return tr(_EVENT_LABELS[self]) if self in _EVENT_LABELS else self.value
 
 
+# Vietnamese; translated when asked (``EventKind.label``) so a language chosen later applies.
 _EVENT_LABELS = {
-    EventKind.RECEIVED: tr("Tiếp nhận hồ sơ"),
-    EventKind.RECEIPT_PRINTED: tr("In giấy tiếp nhận"),
-    EventKind.KEY_REPLACED: tr("In lại giấy tiếp nhận với mã QR mới"),
-    EventKind.ATTACHMENT_ADDED: tr("Đính kèm tệp"),
-    EventKind.NOTE: tr("Ghi chú"),
-    EventKind.TRANSFERRED: tr("Chuyển hồ sơ"),
-    EventKind.ARRIVED: tr("Nhận hồ sơ"),
-    EventKind.ASSIGNED: tr("Phân công xử lý"),
-    EventKind.FORWARDED: tr("Trình lãnh đạo xem xét, ký duyệt"),
-    EventKind.APPROVED: tr("Lãnh đạo đã ký duyệt"),
-    EventKind.SUPPLEMENT_REQUESTED: tr("Yêu cầu bổ sung"),
-    EventKind.SUPPLEMENT_RECEIVED: tr("Nhận hồ sơ bổ sung"),
-    EventKind.RESULT_READY: tr("Có kết quả"),
-    EventKind.RETURNED: tr("Trả kết quả"),
-    EventKind.REFUSED: tr("Từ chối tiếp nhận"),
-    EventKind.WITHDRAWN: tr("Công dân rút hồ sơ"),
-    EventKind.STOPPED: tr("Dừng xử lý"),
-    EventKind.PAYMENT_REQUESTED: tr("Yêu cầu thực hiện nghĩa vụ tài chính"),
-    EventKind.APPOINTMENT_MOVED: tr("Thay đổi ngày hẹn"),
-    EventKind.RATED: tr("Đánh giá"),
+    EventKind.RECEIVED: N_("Tiếp nhận hồ sơ"),
+    EventKind.RECEIPT_PRINTED: N_("In giấy tiếp nhận"),
+    EventKind.KEY_REPLACED: N_("In lại giấy tiếp nhận với mã QR mới"),
+    EventKind.ATTACHMENT_ADDED: N_("Đính kèm tệp"),
+    EventKind.NOTE: N_("Ghi chú"),
+    EventKind.TRANSFERRED: N_("Chuyển hồ sơ"),
+    EventKind.ARRIVED: N_("Nhận hồ sơ"),
+    EventKind.ASSIGNED: N_("Phân công xử lý"),
+    EventKind.FORWARDED: N_("Trình lãnh đạo xem xét, ký duyệt"),
+    EventKind.APPROVED: N_("Lãnh đạo đã ký duyệt"),
+    EventKind.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung"),
+    EventKind.SUPPLEMENT_RECEIVED: N_("Nhận hồ sơ bổ sung"),
+    EventKind.RESULT_READY: N_("Có kết quả"),
+    EventKind.RETURNED: N_("Trả kết quả"),
+    EventKind.REFUSED: N_("Từ chối tiếp nhận"),
+    EventKind.WITHDRAWN: N_("Công dân rút hồ sơ"),
+    EventKind.STOPPED: N_("Dừng xử lý"),
+    EventKind.PAYMENT_REQUESTED: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    EventKind.APPOINTMENT_MOVED: N_("Thay đổi ngày hẹn"),
+    EventKind.RATED: N_("Đánh giá"),
 }
 
 # The status a dossier is in after an event of this kind (kinds absent leave it as is).

@@ -33,3 +33,13 @@ def tr(text: str) -> str:
     if _language == "vi":
         return text
     return _CATALOGUES.get(_language, {}).get(text, text)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` as translatable without translating it now.
+
+    For constants built when a module is imported, before the language is chosen: keep the
+    Vietnamese text in the constant and call ``tr`` where it is shown. The marker lets
+    ``scripts/extract_strings.py`` put the text in the catalogues.
+    """
+    return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .i18n import tr
+from .i18n import N_, tr
 
 
 @dataclass(frozen=True)
@@ -13,18 +13,22 @@ class Option:
     key: str
     type: type
     default: Any
-    label: str
+    source_label: str  # Vietnamese; ``label`` is in the current language
+
+    @property
+    def label(self) -> str:
+        return tr(self.source_label)
 
 
 OPTIONS: dict[str, Option] = {o.key: o for o in (
-    Option("working_periods", str, "07:30-11:30, 13:30-17:00", tr("Giờ làm việc")),
-    Option("idle_lock_minutes", int, 10, tr("Khóa màn hình sau (phút không thao tác)")),
-    Option("paper_size", str, "A4", tr("Khổ giấy in giấy tiếp nhận (A4 hoặc A5)")),
-    Option("language", str, "vi", tr("Ngôn ngữ giao diện")),
-    Option("code_block_size", int, 20, tr("Số mã hồ sơ cấp cho mỗi quầy một lần")),
-    Option("counter_location", str, "Bộ phận Một cửa", tr("Nơi trả kết quả")),
-    Option("max_failed_logins", int, 5, tr("Số lần đăng nhập sai trước khi khóa tài khoản")),
-    Option("director_name", str, "", tr("Họ tên Giám đốc (ký phiếu xin lỗi)")),
+    Option("working_periods", str, "07:30-11:30, 13:30-17:00", N_("Giờ làm việc")),
+    Option("idle_lock_minutes", int, 10, N_("Khóa màn hình sau (phút không thao tác)")),
+    Option("paper_size", str, "A4", N_("Khổ giấy in giấy tiếp nhận (A4 hoặc A5)")),
+    Option("language", str, "vi", N_("Ngôn ngữ giao diện")),
+    Option("code_block_size", int, 20, N_("Số mã hồ sơ cấp cho mỗi quầy một lần")),
+    Option("counter_location", str, "Bộ phận Một cửa", N_("Nơi trả kết quả")),
+    Option("max_failed_logins", int, 5, N_("Số lần đăng nhập sai trước khi khóa tài khoản")),
+    Option("director_name", str, "", N_("Họ tên Giám đốc (ký phiếu xin lỗi)")),
 )}
 
 

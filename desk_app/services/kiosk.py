@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..domain.codes import parse_capability_url
 from ..domain.dossier import EventKind, Rating, Status, Verdict, verdict
-from ..domain.i18n import tr
+from ..domain.i18n import N_, tr
 from ..domain.roles import Action
 from ..domain.scan_payloads import mask_name
 from ..domain.text import clean
@@ -211,14 +211,14 @@ def _step(e: EventRow, units: dict[str, str]) -> TimelineStep | None:
 
 
 _PLAIN = {
-    EventKind.ASSIGNED: "Cán bộ chuyên môn bắt đầu giải quyết",
-    EventKind.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
-    EventKind.SUPPLEMENT_RECEIVED: "Nhận giấy tờ bổ sung",
-    EventKind.PAYMENT_REQUESTED: "Yêu cầu nộp phí, lệ phí",
-    EventKind.RESULT_READY: "Có kết quả",
-    EventKind.RETURNED: "Trả kết quả",
-    EventKind.REFUSED: "Hồ sơ không được tiếp nhận",
-    EventKind.WITHDRAWN: "Rút hồ sơ",
-    EventKind.STOPPED: "Dừng giải quyết",
-    EventKind.RATED: "Ông/bà đã đánh giá cán bộ",
+    EventKind.ASSIGNED: N_("Cán bộ chuyên môn bắt đầu giải quyết"),
+    EventKind.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung giấy tờ"),
+    EventKind.SUPPLEMENT_RECEIVED: N_("Nhận giấy tờ bổ sung"),
+    EventKind.PAYMENT_REQUESTED: N_("Yêu cầu nộp phí, lệ phí"),
+    EventKind.RESULT_READY: N_("Có kết quả"),
+    EventKind.RETURNED: N_("Trả kết quả"),
+    EventKind.REFUSED: N_("Hồ sơ không được tiếp nhận"),
+    EventKind.WITHDRAWN: N_("Rút hồ sơ"),
+    EventKind.STOPPED: N_("Dừng giải quyết"),
+    EventKind.RATED: N_("Ông/bà đã đánh giá cán bộ"),
 }

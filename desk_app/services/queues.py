@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select
 
 from ..domain.dossier import Status, Verdict, verdict
-from ..domain.i18n import tr
+from ..domain.i18n import N_, tr
 from ..domain.roles import Action
 from ..storage.models import Dossier, ProcedureRow, Unit, User
 from .context import CurrentUser, DeskContext, require
@@ -36,12 +36,13 @@ class Queue(str, enum.Enum):
                 Queue.RESULT_AT_COUNTER: tr("Kết quả chờ trả")}[self]
 
 
+# Where a dossier is, in Vietnamese; translated where shown (``ui.queue.model.stage_label``).
 STAGE_LABELS = {
-    "received": "Đã tiếp nhận tại Một cửa", "transferring": "Đang chuyển", "in_unit": "Chờ phân công",
-    "assigned": "Đang xử lý", "review": "Chờ ký duyệt", "approved": "Đã ký duyệt", "supplement": "Chờ bổ sung",
-    "payment": "Chờ nộp nghĩa vụ tài chính", "result_unit": "Có kết quả tại đơn vị",
-    "result_transit": "Kết quả đang chuyển về Một cửa", "result": "Kết quả tại Một cửa",
-    "returned": "Đã trả kết quả", "closed": "Đã kết thúc",
+    "received": N_("Đã tiếp nhận tại Một cửa"), "transferring": N_("Đang chuyển"), "in_unit": N_("Chờ phân công"),
+    "assigned": N_("Đang xử lý"), "review": N_("Chờ ký duyệt"), "approved": N_("Đã ký duyệt"),
+    "supplement": N_("Chờ bổ sung"), "payment": N_("Chờ nộp nghĩa vụ tài chính"),
+    "result_unit": N_("Có kết quả tại đơn vị"), "result_transit": N_("Kết quả đang chuyển về Một cửa"),
+    "result": N_("Kết quả tại Một cửa"), "returned": N_("Đã trả kết quả"), "closed": N_("Đã kết thúc"),
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..domain.codes import capability_url, new_key
 from ..domain.dossier import EventKind
-from ..domain.i18n import tr
+from ..domain.i18n import N_, tr
 from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadline, Channel
 from ..domain.receipt import ReceiptData, ReceiptLine
 from ..domain.roles import Action
@@ -15,8 +15,8 @@ from ..storage import repositories as repo
 from ..storage.models import Attachment
 from .context import CurrentUser, DeskContext, ServiceError, require
 
-HINT = ("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại kiosk của Bộ phận Một cửa, "
-        "để xem tiến độ giải quyết hồ sơ.")
+HINT = N_("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại kiosk của Bộ phận Một cửa, "
+          "để xem tiến độ giải quyết hồ sơ.")
 
 
 def format_money(amount: int) -> str:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from ...domain.calendar import WorkCalendar
 from ...domain.dossier import EventKind, Status
-from ...domain.i18n import tr
+from ...domain.i18n import N_, tr
 from ...domain.roles import Action, Role, may
 from ...domain.workflow import check_step
 from ...services import admin, workflow
@@ -69,14 +69,23 @@ Done = Callable[[Target, dict, StepResult, datetime, Directory], str]
 @dataclass(frozen=True)
 class Step:
     key: str
-    verb: str                     # the legend's and the dialog button's word
-    title: str
+    source_verb: str              # Vietnamese; ``verb`` and ``title`` are in the current language
+    source_title: str
     action: Action
     kind: EventKind
     call: Call
     done: Done
     fields: Fields | None = None  # None: no dialog, the step runs at once
     stages: frozenset[str] | None = None
+
+    @property
+    def verb(self) -> str:
+        """The legend's and the dialog button's word."""
+        return tr(self.source_verb)
+
+    @property
+    def title(self) -> str:
+        return tr(self.source_title)
 
     def applies(self, role: Role, target: Target | None) -> bool:
         if target is None or not may(role, self.action):
@@ -151,16 +160,17 @@ def _apology_fields(t: Target, d: Directory) -> list[Field]:
             Field("late_unit", tr("Đơn vị chậm trễ"), TEXT, default=t.unit_name)]
 
 
+# The labels below are Vietnamese (``N_``), translated when the dialog is built.
 def _note(label: str) -> Fields:
-    return lambda t, d: [Field("note", label, TEXT)]
+    return lambda t, d: [Field("note", tr(label), TEXT)]
 
 
 def _reasons(label: str) -> Fields:
-    return lambda t, d: [Field("reasons", label, LINES, True, placeholder=tr("Mỗi dòng một lý do"))]
+    return lambda t, d: [Field("reasons", tr(label), LINES, True, placeholder=tr("Mỗi dòng một lý do"))]
 
 
 def _reason(label: str) -> Fields:
-    return lambda t, d: [Field("reason", label, TEXT, True)]
+    return lambda t, d: [Field("reason", tr(label), TEXT, True)]
 
 
 def _return_fields(t: Target, d: Directory) -> list[Field]:
@@ -192,7 +202,7 @@ def _said_result(t, v, r, now, d) -> str:
 
 
 def _text(template: str) -> Done:
-    """A message from named fields: code, time, due, unit, name."""
+    """A message from named fields: code, time, due, unit, name; ``template`` is Vietnamese (``N_``)."""
     def said(t: Target, v: dict, r: StepResult, now: datetime, d: Directory) -> str:
         return tr(template).format(code=r.code, time=_hm(now), due=_full(r.appointment_at),
                                    unit=d.unit_name(v.get("unit", "")), name=d.person_name(v.get("to", "")))
@@ -200,54 +210,54 @@ def _text(template: str) -> Done:
 
 
 STEPS: dict[str, Step] = {s.key: s for s in (
-    Step("receive", tr("Nhận"), tr("Nhận hồ sơ"), Action.RECEIVE, EventKind.ARRIVED,
+    Step("receive", N_("Nhận"), N_("Nhận hồ sơ"), Action.RECEIVE, EventKind.ARRIVED,
          lambda c, u, code, v: workflow.receive(c, u, code), _said_receive,
          stages=frozenset({"transferring", "result_transit"})),
-    Step("assign", tr("Phân công"), tr("Phân công xử lý"), Action.ASSIGN, EventKind.ASSIGNED,
+    Step("assign", N_("Phân công"), N_("Phân công xử lý"), Action.ASSIGN, EventKind.ASSIGNED,
          lambda c, u, code, v: workflow.assign(c, u, code, v["to"]),
-         _text("Đã phân công hồ sơ {code} cho {name}."), _assign_fields, frozenset({"in_unit", "assigned"})),
-    Step("forward", tr("Trình ký"), tr("Trình lãnh đạo xem xét, ký duyệt"), Action.PROCESS, EventKind.FORWARDED,
+         _text(N_("Đã phân công hồ sơ {code} cho {name}.")), _assign_fields, frozenset({"in_unit", "assigned"})),
+    Step("forward", N_("Trình ký"), N_("Trình lãnh đạo xem xét, ký duyệt"), Action.PROCESS, EventKind.FORWARDED,
          lambda c, u, code, v: workflow.forward(c, u, code, v["to"], v.get("note", "")),
-         _text("Đã trình hồ sơ {code} cho {name} xem xét, ký duyệt."), _forward_fields,
+         _text(N_("Đã trình hồ sơ {code} cho {name} xem xét, ký duyệt.")), _forward_fields,
          frozenset({"in_unit", "assigned"})),
-    Step("approve", tr("Ký duyệt"), tr("Ký duyệt hồ sơ"), Action.APPROVE, EventKind.APPROVED,
+    Step("approve", N_("Ký duyệt"), N_("Ký duyệt hồ sơ"), Action.APPROVE, EventKind.APPROVED,
          lambda c, u, code, v: workflow.approve(c, u, code, v.get("note", "")),
-         _text("Đã ký duyệt hồ sơ {code}."), _note(tr("Ý kiến")), frozenset({"review"})),
-    Step("supplement", tr("Yêu cầu bổ sung"), tr("Yêu cầu bổ sung, hoàn thiện hồ sơ"), Action.PROCESS,
+         _text(N_("Đã ký duyệt hồ sơ {code}.")), _note(N_("Ý kiến")), frozenset({"review"})),
+    Step("supplement", N_("Yêu cầu bổ sung"), N_("Yêu cầu bổ sung, hoàn thiện hồ sơ"), Action.PROCESS,
          EventKind.SUPPLEMENT_REQUESTED,
          lambda c, u, code, v: workflow.request_supplement(c, u, code, v["reason"], v["missing"]),
-         _text("Đã yêu cầu bổ sung hồ sơ {code}; thời gian giải quyết tạm dừng từ {time}."),
+         _text(N_("Đã yêu cầu bổ sung hồ sơ {code}; thời gian giải quyết tạm dừng từ {time}.")),
          _supplement_fields, WORKING | {"review"}),
-    Step("result", tr("Có kết quả"), tr("Hồ sơ đã có kết quả"), Action.PROCESS, EventKind.RESULT_READY,
+    Step("result", N_("Có kết quả"), N_("Hồ sơ đã có kết quả"), Action.PROCESS, EventKind.RESULT_READY,
          lambda c, u, code, v: workflow.result_ready(c, u, code, v.get("note", "")),
-         _said_result, _note(tr("Ghi chú")), WORKING | {"payment"}),
-    Step("transfer", tr("Chuyển"), tr("Chuyển hồ sơ"), Action.TRANSFER, EventKind.TRANSFERRED,
+         _said_result, _note(N_("Ghi chú")), WORKING | {"payment"}),
+    Step("transfer", N_("Chuyển"), N_("Chuyển hồ sơ"), Action.TRANSFER, EventKind.TRANSFERRED,
          lambda c, u, code, v: workflow.transfer(c, u, code, v["unit"], v.get("note", "")),
-         _text("Đã chuyển hồ sơ {code} đến {unit}."), _transfer_fields, WORKING | {"result_unit"}),
-    Step("apologise", tr("Xin lỗi & hẹn lại"), tr("Phiếu xin lỗi và hẹn lại ngày trả kết quả"), Action.APOLOGISE,
+         _text(N_("Đã chuyển hồ sơ {code} đến {unit}.")), _transfer_fields, WORKING | {"result_unit"}),
+    Step("apologise", N_("Xin lỗi & hẹn lại"), N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"), Action.APOLOGISE,
          EventKind.APPOINTMENT_MOVED,
          lambda c, u, code, v: workflow.apologise(c, u, code, v["reason"], v["new_due"], v.get("late_unit") or None),
-         _text("Đã lập phiếu xin lỗi hồ sơ {code}; hẹn trả mới: {due}."), _apology_fields, OPEN_STAGES),
-    Step("payment", tr("Yêu cầu nộp nghĩa vụ tài chính"), tr("Yêu cầu thực hiện nghĩa vụ tài chính"),
+         _text(N_("Đã lập phiếu xin lỗi hồ sơ {code}; hẹn trả mới: {due}.")), _apology_fields, OPEN_STAGES),
+    Step("payment", N_("Yêu cầu nộp nghĩa vụ tài chính"), N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
          Action.PROCESS, EventKind.PAYMENT_REQUESTED,
          lambda c, u, code, v: workflow.request_payment(c, u, code, v["amount"], v.get("note", "")),
-         _text("Đã yêu cầu nộp nghĩa vụ tài chính cho hồ sơ {code}."), _payment_fields, WORKING),
-    Step("refuse", tr("Từ chối"), tr("Từ chối giải quyết hồ sơ"), Action.REFUSE, EventKind.REFUSED,
+         _text(N_("Đã yêu cầu nộp nghĩa vụ tài chính cho hồ sơ {code}.")), _payment_fields, WORKING),
+    Step("refuse", N_("Từ chối"), N_("Từ chối giải quyết hồ sơ"), Action.REFUSE, EventKind.REFUSED,
          lambda c, u, code, v: workflow.refuse(c, u, code, v["reasons"]),
-         _text("Đã từ chối hồ sơ {code}."), _reasons(tr("Lý do từ chối")), WORKING | {"received"}),
-    Step("stop", tr("Dừng xử lý"), tr("Dừng xử lý hồ sơ"), Action.STOP, EventKind.STOPPED,
+         _text(N_("Đã từ chối hồ sơ {code}.")), _reasons(N_("Lý do từ chối")), WORKING | {"received"}),
+    Step("stop", N_("Dừng xử lý"), N_("Dừng xử lý hồ sơ"), Action.STOP, EventKind.STOPPED,
          lambda c, u, code, v: workflow.stop(c, u, code, v["reason"]),
-         _text("Đã dừng xử lý hồ sơ {code}."), _reason(tr("Lý do dừng")), OPEN_STAGES - {"transferring"}),
-    Step("withdraw", tr("Rút hồ sơ"), tr("Công dân rút hồ sơ"), Action.WITHDRAW, EventKind.WITHDRAWN,
+         _text(N_("Đã dừng xử lý hồ sơ {code}.")), _reason(N_("Lý do dừng")), OPEN_STAGES - {"transferring"}),
+    Step("withdraw", N_("Rút hồ sơ"), N_("Công dân rút hồ sơ"), Action.WITHDRAW, EventKind.WITHDRAWN,
          lambda c, u, code, v: workflow.withdraw(c, u, code, v["reason"]),
-         _text("Đã ghi nhận công dân rút hồ sơ {code}."), _reason(tr("Lý do rút hồ sơ"))),
-    Step("record_supplement", tr("Ghi nhận bổ sung"), tr("Ghi nhận hồ sơ bổ sung"), Action.RECORD_SUPPLEMENT,
+         _text(N_("Đã ghi nhận công dân rút hồ sơ {code}.")), _reason(N_("Lý do rút hồ sơ"))),
+    Step("record_supplement", N_("Ghi nhận bổ sung"), N_("Ghi nhận hồ sơ bổ sung"), Action.RECORD_SUPPLEMENT,
          EventKind.SUPPLEMENT_RECEIVED,
          lambda c, u, code, v: workflow.record_supplement(c, u, code, v.get("note", "")),
-         _text("Đã nhận giấy tờ bổ sung hồ sơ {code}; thời gian giải quyết tiếp tục, hẹn trả mới: {due}."),
-         _note(tr("Giấy tờ đã nhận")), frozenset({"supplement"})),
-    Step("return", tr("Trả kết quả"), tr("Trả kết quả cho công dân"), Action.RETURN_RESULT, EventKind.RETURNED,
+         _text(N_("Đã nhận giấy tờ bổ sung hồ sơ {code}; thời gian giải quyết tiếp tục, hẹn trả mới: {due}.")),
+         _note(N_("Giấy tờ đã nhận")), frozenset({"supplement"})),
+    Step("return", N_("Trả kết quả"), N_("Trả kết quả cho công dân"), Action.RETURN_RESULT, EventKind.RETURNED,
          lambda c, u, code, v: workflow.return_result(c, u, code, v["received_by"], v.get("proxy_name", ""),
                                                       v.get("proxy_id", ""), v.get("authorisation", "")),
-         _text("Đã trả kết quả hồ sơ {code} lúc {time}."), _return_fields, frozenset({"result"})),
+         _text(N_("Đã trả kết quả hồ sơ {code} lúc {time}.")), _return_fields, frozenset({"result"})),
 )}
