@@ -147,11 +147,9 @@ def latency_figures(corpus, rounds: int = 8) -> list[Figure]:
     from desk_app.services import auth, catalogue, counter, demo, intake, receipts
     from desk_app.ui.camera.feed import CameraFeed
     from desk_app.ui.kiosk.window import KioskWindow
-    from desk_app.ui.qt_compat import guard_refcount_bug
     from desk_app.ui.tasks import TaskRunner
     from desk_app.documents.render import pdf_to_images
 
-    guard_refcount_bug()
     app = QApplication.instance() or QApplication([])
     ctx, clerk = fresh_desk(tempdir())
     kiosk_user = auth.create_user(ctx, "kiosk", "Kiosk", Role.KIOSK, "matkhau-kiosk")

@@ -30,7 +30,6 @@ from desk_app.services import auth, counter, demo, receipts  # noqa: E402
 from desk_app.services.context import open_desk  # noqa: E402
 from desk_app.ui.camera.feed import CameraFeed  # noqa: E402
 from desk_app.ui.kiosk.window import KioskWindow  # noqa: E402
-from desk_app.ui.qt_compat import guard_refcount_bug  # noqa: E402
 from desk_app.ui.style import apply_style  # noqa: E402
 from desk_app.ui.tasks import TaskRunner  # noqa: E402
 
@@ -46,7 +45,6 @@ def camera_frame(pdf: Path) -> np.ndarray:
 
 
 def main(out: Path) -> int:
-    guard_refcount_bug()
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     apply_style(app)

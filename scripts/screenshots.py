@@ -30,7 +30,6 @@ from desk_app.services.context import open_desk  # noqa: E402
 from desk_app.ui import printing  # noqa: E402
 from desk_app.ui.login.dialog import LoginDialog  # noqa: E402
 from desk_app.ui.main_window import MainWindow  # noqa: E402
-from desk_app.ui.qt_compat import guard_refcount_bug  # noqa: E402
 from desk_app.ui.style import apply_style  # noqa: E402
 from desk_app.ui.tasks import TaskRunner  # noqa: E402
 
@@ -74,7 +73,6 @@ def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     wait_for_catalogue()
-    guard_refcount_bug()
     app = QApplication(sys.argv)
     apply_style(app)
     moment = last_working_moment()

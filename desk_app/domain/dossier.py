@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from .i18n import N_, tr
 from .identity import IdKind
-from .procedures import Channel, PaperForm
+from .procedures import PaperForm
 
 
 class Status(int, enum.Enum):

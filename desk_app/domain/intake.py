@@ -8,7 +8,7 @@ from datetime import date, datetime
 from .dossier import ApplicantType, ComponentHandedIn, Person
 from .i18n import tr
 from .identity import IdKind, InvalidValue, check_email, check_id_number, check_phone
-from .procedures import Channel, PaperForm, Procedure
+from .procedures import Channel, Procedure
 from .text import clean
 
 

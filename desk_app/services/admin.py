@@ -12,7 +12,7 @@ from ..domain.i18n import tr
 from ..domain.roles import Action, Role
 from ..domain.text import clean
 from ..storage import repositories as repo
-from ..storage.models import Holiday, Unit, User
+from ..storage.models import Unit, User
 from . import auth, setup
 from .context import CurrentUser, DeskContext, ServiceError, require
 

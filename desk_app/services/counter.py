@@ -133,9 +133,10 @@ def details(ctx: DeskContext, code: str) -> DossierDetails:
     """One dossier, whole; opening it here means a dossier received from another desk is seen."""
     result = _details(ctx, code)
     from ..storage import sync_repo
+    from ..storage.sync_models import UnseenDossier
     with ctx.db.session(write=False) as s:
-        unseen = result.summary.code in sync_repo.unseen_codes(s)
-    if unseen:
+        unseen = s.get(UnseenDossier, result.summary.code) is not None
+    if unseen:  # only then take the write lock
         with ctx.db.session() as s:
             sync_repo.mark_seen(s, result.summary.code)
     return result

@@ -5,15 +5,14 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from ..domain.dossier import ApplicantType, EventKind, Status
+from ..domain.dossier import ApplicantType
 from ..domain.identity import CCCD_PROVINCES, IdKind
 from ..domain.intake import IntakeInput, PersonInput
 from ..domain.procedures import Channel, procedure_from_dict
 from ..domain.roles import Role
 from ..domain.text import fold
-from ..storage import repositories as repo
-from ..storage.models import Dossier, ProcedureRow, Unit
-from . import auth, catalogue, intake, receipts, setup
+from ..storage.models import ProcedureRow
+from . import auth, catalogue, intake, setup
 from .context import CurrentUser, DeskContext
 
 DEMO_PASSWORD = "motcua2026"

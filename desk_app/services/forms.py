@@ -21,15 +21,20 @@ def header(s, at: datetime) -> FormHeader:
     return FormHeader(a.parent_name.upper(), a.name.upper(), a.place, at)
 
 
-def _kept(ctx: DeskContext, d: Dossier, kind: str, at: datetime) -> Path:
-    folder = ctx.data_dir / "forms" / d.received_at.strftime("%Y/%m")
+def kept_path(root: Path, d: Dossier, at: datetime, kind: str | None = None) -> Path:
+    """A new file name for a printed PDF kept with the dossier: never overwrites an earlier print."""
+    folder = root / d.received_at.strftime("%Y/%m")
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ("%s-%s-%s.pdf" % (d.code, kind, at.strftime("%Y%m%d%H%M%S")))
-    n = 1
+    stem = "-".join(p for p in (d.code, kind, at.strftime("%Y%m%d%H%M%S")) if p)
+    path, n = folder / (stem + ".pdf"), 1
     while path.exists():
         n += 1
-        path = folder / ("%s-%s-%s-%d.pdf" % (d.code, kind, at.strftime("%Y%m%d%H%M%S"), n))
+        path = folder / ("%s-%d.pdf" % (stem, n))
     return path
+
+
+def _kept(ctx: DeskContext, d: Dossier, kind: str, at: datetime) -> Path:
+    return kept_path(ctx.data_dir / "forms", d, at, kind)
 
 
 def hops(ctx: DeskContext, s, d: Dossier, now: datetime | None = None) -> list[Hop]:

@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ..domain.codes import format_dossier_code, new_key
-from ..domain.dossier import ApplicantType, EventKind, Person, Status
+from ..domain.dossier import EventKind, Person, Status
 from ..domain.i18n import tr
-from ..domain.intake import IntakeData, IntakeInput, check_intake
+from ..domain.intake import IntakeInput, check_intake
 from ..domain.procedures import procedure_from_dict
 from ..domain.roles import Action
 from ..storage import repositories as repo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
@@ -69,28 +69,27 @@ class QueueRow:
     verdict: Verdict
 
 
-def _conditions(ctx: DeskContext, f: Filter, now: datetime) -> list:
-    c = []
-    q = f.queue
-    if q is not Queue.RESULT_AT_COUNTER:
-        c.append(Dossier.finished_at.is_(None))  # lets SQLite use the partial index of open dossiers
+def _queue_conditions(ctx: DeskContext, q: Queue, now: datetime) -> list:
+    """What puts a dossier in queue ``q`` (open queues also need ``finished_at IS NULL``)."""
     if q is Queue.OPEN:
-        c.append(Dossier.status.in_(OPEN))
-    elif q is Queue.OVERDUE:
-        c += [Dossier.status.in_(RUNNING), Dossier.due_at < now, Dossier.finished_at.is_(None)]
-    elif q is Queue.DUE_SOON:
+        return [Dossier.status.in_(OPEN)]
+    if q is Queue.OVERDUE:
+        return [Dossier.status.in_(RUNNING), Dossier.due_at < now]
+    if q is Queue.DUE_SOON:
         limit = ctx.calendar().add_working_time(now, ctx.calendar().day_length() * 2)
-        c += [Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= limit,
-              Dossier.finished_at.is_(None)]
-    elif q is Queue.BEHIND_HOP:
-        c += [Dossier.status.in_(RUNNING), Dossier.hop_due_at.is_not(None), Dossier.hop_due_at < now,
-              Dossier.stage.in_(("transferring", "in_unit", "assigned", "review", "approved"))]
-    elif q is Queue.SUPPLEMENT:
-        c.append(Dossier.status == Status.SUPPLEMENT_REQUESTED.value)
-    elif q is Queue.SIGNATURE:
-        c += [Dossier.stage == "review", Dossier.status == Status.PROCESSING.value]
-    elif q is Queue.RESULT_AT_COUNTER:
-        c += [Dossier.stage == "result", Dossier.status == Status.RESULT_READY.value]
+        return [Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= limit]
+    if q is Queue.BEHIND_HOP:
+        return [Dossier.status.in_(RUNNING), Dossier.hop_due_at.is_not(None), Dossier.hop_due_at < now,
+                Dossier.stage.in_(("transferring", "in_unit", "assigned", "review", "approved"))]
+    if q is Queue.SUPPLEMENT:
+        return [Dossier.status == Status.SUPPLEMENT_REQUESTED.value]
+    if q is Queue.SIGNATURE:
+        return [Dossier.stage == "review", Dossier.status == Status.PROCESSING.value]
+    return [Dossier.stage == "result", Dossier.status == Status.RESULT_READY.value]  # RESULT_AT_COUNTER
+
+
+def _filter_conditions(f: Filter) -> list:
+    c = []
     if f.unit_id is not None:
         c.append(Dossier.holder_unit_id == f.unit_id)
     if f.holder is not None:
@@ -98,6 +97,14 @@ def _conditions(ctx: DeskContext, f: Filter, now: datetime) -> list:
     if f.procedure_code:
         c.append(ProcedureRow.code == f.procedure_code)
     return c
+
+
+OPEN_ONLY = Dossier.finished_at.is_(None)  # also what lets SQLite use the partial index of open dossiers
+
+
+def _conditions(ctx: DeskContext, f: Filter, now: datetime) -> list:
+    open_only = [] if f.queue is Queue.RESULT_AT_COUNTER else [OPEN_ONLY]
+    return open_only + _queue_conditions(ctx, f.queue, now) + _filter_conditions(f)
 
 
 def rows(ctx: DeskContext, user: CurrentUser, f: Filter, limit: int = 1000) -> list[QueueRow]:
@@ -130,12 +137,10 @@ def counts(ctx: DeskContext, user: CurrentUser, unit_id: int | None = None,
     require(user, Action.VIEW_DOSSIERS)
     now = ctx.clock()
     running = [q for q in Queue if q is not Queue.RESULT_AT_COUNTER]
-    # each queue's own conditions, without the shared "finished_at IS NULL" and filters
-    sums = [func.sum(case((and_(*_conditions(ctx, Filter(q), now)[1:]), 1), else_=0)) for q in running]
-    shared = _conditions(ctx, Filter(Queue.OPEN, unit_id, holder), now)
-    shared = [shared[0]] + shared[2:]  # drop the OPEN status test, keep finished_at and the filters
+    sums = [func.sum(case((and_(*_queue_conditions(ctx, q, now)), 1), else_=0)) for q in running]
+    filters = _filter_conditions(Filter(unit_id=unit_id, holder=holder))
     with ctx.db.session(write=False) as s:
-        values = dict(zip(running, s.execute(select(*sums).where(*shared)).one()))
+        values = dict(zip(running, s.execute(select(*sums).where(OPEN_ONLY, *filters)).one()))
         at_counter = _conditions(ctx, Filter(Queue.RESULT_AT_COUNTER, unit_id, holder), now)
         values[Queue.RESULT_AT_COUNTER] = s.scalar(select(func.count()).select_from(Dossier).where(*at_counter))
     return {q: int(values[q] or 0) for q in Queue}

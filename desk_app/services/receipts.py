@@ -12,7 +12,7 @@ from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadlin
 from ..domain.receipt import ReceiptData, ReceiptLine
 from ..domain.roles import Action
 from ..storage import repositories as repo
-from ..storage.models import Attachment
+from . import forms
 from .context import CurrentUser, DeskContext, ServiceError, require
 
 HINT = N_("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại kiosk của Bộ phận Một cửa, "
@@ -73,13 +73,7 @@ def produce(ctx: DeskContext, user: CurrentUser, code: str, replace_key: bool = 
                               user.username, ctx.desk_id, now)
         data = receipt_data(s, dossier)
         paper = repo.get_setting(s, "paper_size")
-        folder = ctx.receipts_dir / dossier.received_at.strftime("%Y/%m")
-        folder.mkdir(parents=True, exist_ok=True)
-        kept = folder / ("%s-%s.pdf" % (dossier.code, now.strftime("%Y%m%d%H%M%S")))
-        n = 1
-        while kept.exists():
-            n += 1
-            kept = folder / ("%s-%s-%d.pdf" % (dossier.code, now.strftime("%Y%m%d%H%M%S"), n))
+        kept = forms.kept_path(ctx.receipts_dir, dossier, now)
         render_receipt(data, kept, paper=paper)
         dossier.receipt_path = str(kept)
         repo.append_event(s, dossier, EventKind.RECEIPT_PRINTED,

@@ -11,8 +11,7 @@ from ..domain.dossier import EventKind
 from ..domain.forms import RegisterData, RegisterRow, StatisticsTable
 from ..domain.i18n import tr
 from ..domain.roles import Action
-from ..storage import repositories as repo
-from ..storage.models import Dossier, EventRow, User
+from ..storage.models import Dossier, EventRow
 from . import forms, statistics
 from .context import CurrentUser, DeskContext, ServiceError, require
 
@@ -27,24 +26,21 @@ def register(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> Reg
     t0 = datetime.combine(start, datetime.min.time())
     t1 = datetime.combine(end + timedelta(days=1), datetime.min.time())
     with ctx.db.session(write=False) as s:
-        names = {u.username: u.full_name for u in s.scalars(select(User))}
         dossiers = s.scalars(select(Dossier).where(Dossier.received_at >= t0, Dossier.received_at < t1)
                              .order_by(Dossier.received_at, Dossier.id)).unique().all()
         codes = [d.code for d in dossiers]
-        returns = {}
-        for code, payload, actor in s.execute(select(EventRow.dossier_code, EventRow.payload, EventRow.actor)
-                                              .where(EventRow.kind == EventKind.RETURNED.value,
-                                                     EventRow.dossier_code.in_(codes))):
-            proxy = payload.get("proxy")
-            returns[code] = proxy["name"] + tr(" (ủy quyền)") if proxy else ""
+        proxies = {}  # who took the result for the owner, where it was not the owner
+        for code, payload in s.execute(select(EventRow.dossier_code, EventRow.payload)
+                                       .where(EventRow.kind == EventKind.RETURNED.value,
+                                              EventRow.dossier_code.in_(codes))):
+            if payload.get("proxy"):
+                proxies[code] = payload["proxy"]["name"] + tr(" (ủy quyền)")
         rows = []
         for n, d in enumerate(dossiers, start=1):
-            taker = returns.get(d.code)
-            if taker == "":
-                taker = d.owner_name
+            taker = proxies.get(d.code, d.owner_name) if d.returned_at else ""
             rows.append(RegisterRow(n, d.code, d.procedure.name, d.sets, d.owner_name, d.owner.get("address", ""),
                                     d.owner_phone, d.received_at, d.appointment_at or d.due_at, d.finished_at,
-                                    d.returned_at, taker or "", d.notes))
+                                    d.returned_at, taker, d.notes))
         return RegisterData(forms.header(s, ctx.clock()), _period(start, end), tuple(rows))
 
 

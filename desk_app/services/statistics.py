@@ -9,11 +9,10 @@ it late. An unfinished dossier past its due date at the end of the period is lat
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, null, or_, select
 
 from ..domain.dossier import EventKind, Rating
 from ..domain.i18n import tr
@@ -95,7 +94,8 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
 
         def count(cond):
             return func.sum(case((cond, 1), else_=0))
-        name_col = func.max(ProcedureRow.name) if group_by is GroupBy.PROCEDURE else func.max(Dossier.clerk_id)
+        # only the procedure grouping names its rows from the query; the others from lookups
+        name_col = func.max(ProcedureRow.name) if group_by is GroupBy.PROCEDURE else null()
         q = (select(key_col, name_col, count(Dossier.received_at >= t0), count(done),
                     count(early), count(on_time), count(late), count(open_overdue),
                     func.sum(case((done, Dossier.processing_seconds), else_=0))))

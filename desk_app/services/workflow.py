@@ -18,7 +18,7 @@ from ..domain.roles import Action
 from ..domain.text import clean
 from ..domain.workflow import check_step
 from ..storage import repositories as repo
-from ..storage.models import Dossier, ProcedureWorkflow, Unit, User
+from ..storage.models import Dossier, ProcedureWorkflow, Unit
 from .context import CurrentUser, DeskContext, ServiceError, require
 
 

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Sequence
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..domain.dossier import EventKind, Status
@@ -143,7 +143,15 @@ def search_procedures(session: Session, query: str, limit: int = 50) -> Sequence
     for r in rows:
         if r.code not in latest:
             latest[r.code] = r
-    return sorted(latest.values(), key=lambda r: (not fold(r.code).startswith(" ".join(words)), r.name))[:limit]
+    typed, folded = query.strip(), " ".join(words)
+
+    def closeness(r: ProcedureRow) -> tuple:
+        # a code typed first; then names holding the words as typed, earliest and shortest
+        name = fold(r.name)
+        at = name.find(folded) if folded else -1
+        return (not (typed and r.code.startswith(typed)), at < 0, max(at, 0), len(name), r.code)
+
+    return sorted(latest.values(), key=closeness)[:limit]
 
 
 # -- dossiers ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from ..services.context import CurrentUser, DeskContext, open_desk
 from . import desk_info
 from .login.dialog import LoginDialog
 from .main_window import MainWindow
-from .qt_compat import guard_refcount_bug
 from .setup.dialog import SetupDialog
 from .style import apply_style
 from .tasks import TaskRunner
@@ -72,8 +71,6 @@ def run(data_dir: Path | str) -> int:
     """Open the desk in ``data_dir`` and run the application until the user quits."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("desk_app").setLevel(logging.INFO)
-    if guard_refcount_bug():
-        log.warning("PySide6 6.12 on Python 3.11: reference-count guard applied (pin PySide6 < 6.12)")
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("desk-app")

@@ -113,3 +113,19 @@ def test_search_with_and_without_diacritics(desk):
     assert [p.code for p in catalogue.search(desk, "dat dai")] == ["1.012783"]
     assert [p.code for p in catalogue.search(desk, "1.0041")] == ["1.004194"]
     assert [p.code for p in catalogue.search(desk, "cu tru")] == ["1.004194"]
+
+
+def test_closest_procedure_comes_first(desk, tmp_path):
+    data = json.loads(json.dumps(SMALL_CATALOGUE))
+    extra = json.loads(json.dumps(data["procedures"][0]))
+    extra.update(code="2.000635", name="Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh")
+    longer = json.loads(json.dumps(data["procedures"][0]))
+    longer.update(code="1.004772", name="Đăng ký khai sinh cho người đã có hồ sơ")
+    path = tmp_path / "more.json"
+    birth = json.loads(json.dumps(data["procedures"][0]))
+    birth.update(name="Đăng ký khai sinh", effective_from="2026-01-01")
+    path.write_text(json.dumps({"procedures": [extra, longer, birth]}, ensure_ascii=False), "utf-8")
+    catalogue.import_file(desk, path)
+    # the name that starts with the words, then the longer one, then where they come later
+    assert [p.code for p in catalogue.search(desk, "khai sinh")] == ["1.001193", "1.004772", "2.000635"]
+    assert catalogue.search(desk, "2.000")[0].code == "2.000635"

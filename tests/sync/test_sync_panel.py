@@ -12,10 +12,6 @@ import pytest  # noqa: E402
 
 from desk_app.sync.runner import RunnerEvent  # noqa: E402
 from desk_app.sync.status import Progress, SyncStatus  # noqa: E402
-from desk_app.ui.qt_compat import guard_refcount_bug  # noqa: E402
-
-guard_refcount_bug()
-
 from desk_app.ui.sync_panel import SyncEvents, SyncPanel  # noqa: E402
 
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)")

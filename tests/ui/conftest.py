@@ -11,9 +11,6 @@ import pytest
 from desk_app.domain.roles import Role
 from desk_app.services import auth, catalogue, setup
 from desk_app.services.context import CurrentUser, DeskContext, open_desk
-from desk_app.ui.qt_compat import guard_refcount_bug
-
-guard_refcount_bug()  # PySide6 6.12.0 on Python 3.11 would otherwise abort the run at exit
 
 PASSWORD = "matkhau-2026"
 

@@ -182,29 +182,3 @@ def test_escape_clears_after_confirmation(qtbot, panel):
 def test_procedure_list_model(qtmodeltester, qtbot, panel):
     pick(qtbot, panel, "ho tich")
     qtmodeltester.check(panel.picker.model)
-
-
-def test_ranking_puts_the_closest_name_first():
-    from desk_app.services.catalogue import ProcedureSummary
-    from desk_app.ui.intake.procedure_picker import ranked
-    rows = [ProcedureSummary("2.000635", "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh", "Hộ tịch", "Cấp xã", 1),
-            ProcedureSummary("1.004772", "Đăng ký khai sinh cho người đã có hồ sơ", "Hộ tịch", "Cấp xã", 1),
-            ProcedureSummary("1.001193", "Đăng ký khai sinh", "Hộ tịch", "Cấp xã", 1)]
-    assert [p.code for p in ranked(rows, "khai sinh")] == ["1.001193", "1.004772", "2.000635"]
-    assert ranked(rows, "2.000")[0].code == "2.000635"
-
-
-def test_organisation_needs_no_birth_date(qtbot, panel, desk):
-    pick(qtbot, panel, "thuong tru")
-    qtbot.mouseClick(panel.organisation, Qt.MouseButton.LeftButton)
-    assert panel.owner.name_label.text() == "Tên tổ chức *"
-    assert panel.owner.id_kind.currentText() == "Mã số doanh nghiệp / giấy tờ khác"
-    type_text(panel.owner.name, "Công ty TNHH Thương mại Hồng Đức")
-    qtbot.keyClicks(panel.owner.id_number, "2801234567")
-    qtbot.keyClicks(panel.owner.phone, "02373 852 852")
-    type_text(panel.owner.address, "Số 5 đường Lê Hoàn, phường Hạc Thành, tỉnh Thanh Hóa")
-    panel.components.tick_all()
-    with qtbot.waitSignal(panel.saved, timeout=5000) as blocker:
-        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
-    details = counter.details(desk, blocker.args[0].code)
-    assert details.applicant_type == "organisation" and details.owner["birth_date"] is None

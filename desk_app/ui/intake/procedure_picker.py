@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from ...domain.i18n import tr
-from ...domain.text import fold
 from ...services import catalogue
 from ...services.catalogue import ProcedureSummary
 from ...services.context import DeskContext
@@ -18,19 +17,6 @@ from ..tasks import TaskRunner
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def ranked(rows: list[ProcedureSummary], query: str) -> list[ProcedureSummary]:
-    """Best matches first: a code typed, then names holding the words as typed, earliest and shortest."""
-    q = fold(query)
-    code = query.strip()
-
-    def key(p: ProcedureSummary) -> tuple:
-        name = fold(p.name)
-        at = name.find(q) if q else -1
-        return (not (code and p.code.startswith(code)), at < 0, max(at, 0), len(name), p.code)
-
-    return sorted(rows, key=key)
 
 
 class ProcedureListModel(QAbstractListModel):
@@ -113,7 +99,7 @@ class ProcedurePicker(QWidget):
         self._timer.stop()
         query = self.search.text().strip()
         self._searching += 1
-        self.runner.run(lambda: ranked(catalogue.search(self.ctx, query, limit=50), query) if query else [],
+        self.runner.run(lambda: catalogue.search(self.ctx, query, limit=50) if query else [],
                         on_done=self._show_results, on_error=self._search_failed, parent=self)
 
     def _search_failed(self, error: BaseException) -> None:

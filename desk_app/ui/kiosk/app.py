@@ -17,7 +17,6 @@ from .. import desk_info
 from ..camera.feed import CameraFeed
 from ..camera.settings import load_device_settings
 from ..login.dialog import LoginDialog
-from ..qt_compat import guard_refcount_bug
 from ..scanning import SerialScanner, WedgeDetector
 from ..style import apply_style
 from ..tasks import TaskRunner
@@ -27,7 +26,6 @@ from .window import KioskWindow
 def run_kiosk(data_dir: Path | str, camera: int | None = None, source: Path | None = None,
               username: str = "kiosk", windowed: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    guard_refcount_bug()  # a kiosk emits a signal per camera frame, all day long
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("desk-app")

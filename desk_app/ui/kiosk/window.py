@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFormLayout, QFrame, QHBox
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from ...domain.i18n import tr
-from ...domain.roles import Role
 from ...services import auth, kiosk
 from ...services.context import CurrentUser, DeskContext, ServiceError
 from ..camera.feed import CameraFeed
