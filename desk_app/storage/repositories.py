@@ -44,11 +44,10 @@ GENESIS = "0" * 64
 
 
 def event_hash(prev_hash: str, e: EventRow) -> str:
-    """SHA-256 over the previous hash and the event's fields, canonically encoded."""
-    body = json.dumps([prev_hash, e.id, e.dossier_code, e.kind, e.payload, e.actor, e.desk,
-                       e.desk_time.isoformat(), e.unit], ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """SHA-256 over the previous hash and the event's fields, canonically encoded (the one
+    definition, shared with the server, is ``desk_app.domain.chain``)."""
+    from desk_app.domain.chain import hash_of
+    return hash_of(prev_hash, e)
 
 
 def append_event(session: Session, dossier: Dossier, kind: EventKind, payload: dict[str, Any],
@@ -89,12 +88,12 @@ def lease_block(session: Session, agency_code: str, day: date, size: int) -> tup
         reg = CodeBlockRegistry(agency_code=agency_code, day=day, last_leased=0)
         session.add(reg)
         session.flush()
-    first = reg.last_leased + 1
-    last = min(first + size - 1, 9999)
-    if first > 9999:
+    from desk_app.domain.leasing import next_block
+    block = next_block(reg.last_leased, size)
+    if block is None:
         raise OverflowError("no dossier numbers left for %s on %s" % (agency_code, day))
-    reg.last_leased = last
-    return first, last
+    reg.last_leased = block[1]
+    return block
 
 
 def next_dossier_number(session: Session, agency_code: str, day: date, desk_id: str,
