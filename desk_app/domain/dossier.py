@@ -57,6 +57,7 @@ class EventKind(str, enum.Enum):
     WITHDRAWN = "withdrawn"
     STOPPED = "stopped"
     PAYMENT_REQUESTED = "payment_requested"
+    PAYMENT_RECEIVED = "payment_received"  # the fee or financial obligation was met: the clock resumes
     APPOINTMENT_MOVED = "appointment_moved"
     RATED = "rated"
 
@@ -85,36 +86,10 @@ _EVENT_LABELS = {
     EventKind.WITHDRAWN: N_("Công dân rút hồ sơ"),
     EventKind.STOPPED: N_("Dừng xử lý"),
     EventKind.PAYMENT_REQUESTED: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    EventKind.PAYMENT_RECEIVED: N_("Đã thực hiện nghĩa vụ tài chính"),
     EventKind.APPOINTMENT_MOVED: N_("Thay đổi ngày hẹn"),
     EventKind.RATED: N_("Đánh giá"),
 }
-
-# The status a dossier is in after an event of this kind (kinds absent leave it as is).
-STATUS_AFTER: dict[EventKind, Status] = {
-    EventKind.RECEIVED: Status.RECEIVED,
-    EventKind.TRANSFERRED: Status.PROCESSING,
-    EventKind.ARRIVED: Status.PROCESSING,
-    EventKind.ASSIGNED: Status.PROCESSING,
-    EventKind.FORWARDED: Status.PROCESSING,
-    EventKind.APPROVED: Status.PROCESSING,
-    EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT_REQUESTED,
-    EventKind.SUPPLEMENT_RECEIVED: Status.PROCESSING,
-    EventKind.PAYMENT_REQUESTED: Status.PAYMENT_REQUESTED,
-    EventKind.RESULT_READY: Status.RESULT_READY,
-    EventKind.RETURNED: Status.RETURNED,
-    EventKind.REFUSED: Status.REFUSED,
-    EventKind.WITHDRAWN: Status.WITHDRAWN,
-    EventKind.STOPPED: Status.STOPPED,
-}
-
-
-def status_of(kinds: list[EventKind]) -> Status:
-    """The status a dossier is in after this history of events."""
-    status = Status.SUBMITTED_ONLINE
-    for kind in kinds:
-        status = STATUS_AFTER.get(kind, status)
-    return status
-
 
 class ApplicantType(str, enum.Enum):
     INDIVIDUAL = "individual"
@@ -157,34 +132,6 @@ class Event:
     desk: str
     desk_time: datetime
     server_seq: int | None = None
-
-
-class Verdict(str, enum.Enum):
-    """Early / on time / late, judged by date as the national statistics do."""
-
-    EARLY = "early"
-    ON_TIME = "on_time"
-    LATE = "late"
-    DUE_SOON = "due_soon"
-    IN_TIME = "in_time"
-
-    @property
-    def label(self) -> str:
-        return {Verdict.EARLY: tr("Trước hạn"), Verdict.ON_TIME: tr("Đúng hạn"),
-                Verdict.LATE: tr("Quá hạn"), Verdict.DUE_SOON: tr("Sắp hết hạn"),
-                Verdict.IN_TIME: tr("Trong hạn")}[self]
-
-
-def verdict(due: datetime, finished: datetime | None, now: datetime) -> Verdict:
-    if finished is not None:
-        if finished.date() < due.date():
-            return Verdict.EARLY
-        return Verdict.ON_TIME if finished.date() == due.date() else Verdict.LATE
-    if now > due:
-        return Verdict.LATE
-    if (due - now).total_seconds() <= 24 * 3600:
-        return Verdict.DUE_SOON
-    return Verdict.IN_TIME
 
 
 class Rating(str, enum.Enum):

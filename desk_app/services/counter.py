@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..domain.codes import capability_url
-from ..domain.dossier import EventKind, Status, Verdict, verdict
+from ..domain.dossier import EventKind, Status
+from ..domain.lifecycle import Verdict, due_soon_limit, judge_row
 from ..domain.i18n import tr
 from ..domain.procedures import PaperForm
 from ..storage import repositories as repo
@@ -28,6 +29,8 @@ class DossierSummary:
     verdict: Verdict
     phone: str
     id_number: str
+    appointment_at: datetime | None = None   # what the citizen is told now (an apology moves it)
+    finished_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,14 @@ class DossierDetails:
 FINISHED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
 
 
-def _summary(d, now: datetime, procedure_name: str | None = None) -> DossierSummary:
-    """From a summary row (``repo.SUMMARY_COLUMNS``) or a Dossier with ``procedure_name``."""
+def _summary(d, now: datetime, soon: datetime, procedure_name: str | None = None) -> DossierSummary:
+    """From a summary row (``repo.SUMMARY_COLUMNS``) or a Dossier with ``procedure_name``;
+    ``soon``: ``lifecycle.due_soon_limit`` of ``now``."""
     status = Status(d.status)
-    finished = d.finished_at if status in FINISHED else None
     name = procedure_name if procedure_name is not None else d.procedure_name
     return DossierSummary(d.code, d.owner_name, name, d.received_at, d.due_at, status,
-                          verdict(d.due_at, finished, now), d.owner_phone, d.owner_id_number)
+                          judge_row(d, now, soon), d.owner_phone, d.owner_id_number,
+                          d.appointment_at or d.due_at, d.finished_at)
 
 
 def today(ctx: DeskContext, day: date | None = None) -> list[DossierSummary]:
@@ -84,13 +88,15 @@ def today(ctx: DeskContext, day: date | None = None) -> list[DossierSummary]:
     start = datetime.combine(day, datetime.min.time())
     now = ctx.clock()
     with ctx.db.session(write=False) as s:
-        return [_summary(d, now) for d in repo.dossier_summaries_received_between(s, start, start + timedelta(days=1))]
+        soon = due_soon_limit(now, ctx.calendar())
+        return [_summary(d, now, soon) for d in repo.dossier_summaries_received_between(s, start, start + timedelta(days=1))]
 
 
 def search(ctx: DeskContext, query: str, limit: int = 200) -> list[DossierSummary]:
     now = ctx.clock()
     with ctx.db.session(write=False) as s:
-        return [_summary(d, now) for d in repo.search_dossiers(s, query, limit)]
+        soon = due_soon_limit(now, ctx.calendar())
+        return [_summary(d, now, soon) for d in repo.search_dossiers(s, query, limit)]
 
 
 def _detail(kind: EventKind, payload: dict, units: dict[str, str], names: dict[str, str]) -> str:
@@ -160,7 +166,7 @@ def _details(ctx: DeskContext, code: str) -> DossierDetails:
                 for a in s.scalars(select(Attachment).where(Attachment.dossier_id == d.id,
                                                             Attachment.kind == "scan"))]
         return DossierDetails(
-            _summary(d, now, d.procedure.name), d.procedure.code, d.procedure.version, d.applicant_type, d.owner, d.submitter,
+            _summary(d, now, due_soon_limit(now, ctx.calendar()), d.procedure.name), d.procedure.code, d.procedure.version, d.applicant_type, d.owner, d.submitter,
             [(c["name"], PaperForm(c["form"]).label, c["count"]) for c in d.components], d.sets,
             d.channel, d.collect_by_post, d.notes, d.clerk.full_name,
             Path(d.receipt_path) if d.receipt_path else None,

@@ -52,7 +52,7 @@ def export(ctx: DeskContext, since: date, path: Path) -> int:
                 "SoGiayToChuHoSo": d.owner_id_number,
                 "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
                 "Email": owner.get("email", ""), "TrichYeuHoSo": (p.name + " - " + d.owner_name)[:1000],
-                "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.appointment_at or d.due_at),
+                "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.due_at),  # the legal appointment (QĐ 766, 2.1)
                 "NgayKetThucXuLy": _d(d.finished_at), "NgayTra": _d(d.returned_at),
                 "TrangThaiHoSo": Status(d.status).value, "DonViXuLy": unit.name if unit else "",
                 "DinhDanhCHS": ([{"LoaiDinhDanh": 1 if owner.get("id_kind") == "cccd" else 2,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..domain.dossier import EventKind, verdict
+from ..domain.dossier import EventKind
+from ..domain.lifecycle import finished_verdict
 from ..domain.forms import (ApologyData, ControlSlipData, FormHeader, Hop, RefusalData,
                             SupplementRequestData)
 from ..domain.i18n import tr
@@ -61,12 +62,12 @@ def hops(ctx: DeskContext, s, d: Dossier, now: datetime | None = None) -> list[H
             due = cal.add_working_time(e.desk_time, timedelta(hours=allowed))
             paused = timedelta(0)
             span = events[i + 1:end_index] if end_index else events[i + 1:]
-            for x in span:
-                if x.kind == EventKind.SUPPLEMENT_RECEIVED.value:
-                    paused += timedelta(seconds=x.payload.get("paused_seconds", 0))
+            for x in span:  # every event that ends a pause says how long the clock stood still
+                if isinstance(x.payload.get("paused_seconds"), int):
+                    paused += timedelta(seconds=x.payload["paused_seconds"])
             due = cal.shift(due, paused)
             end = events[end_index].desk_time if end_index is not None else None
-            verdict_text = verdict(due, end, now).label if end is not None else ""
+            verdict_text = finished_verdict(end, due, 0).label if end is not None else ""
             note = (note + " " if note else "") + tr("Thời hạn bước: {h} giờ làm việc, đến {due}").format(
                 h=("%g" % allowed).replace(".", ","), due=due.strftime("%H:%M %d/%m/%Y"))
         out.append(Hop(units.get(e.payload.get("from_unit") or "", e.payload.get("from_unit") or ""),
@@ -80,7 +81,7 @@ def control_slip(ctx: DeskContext, s, d: Dossier) -> Path:
     from ..documents.control_slip import render_control_slip
     now = ctx.clock()
     data = ControlSlipData(header(s, now), d.code, d.owner_name, d.procedure.name, d.received_at,
-                           d.appointment_at or d.due_at, tuple(hops(ctx, s, d, now)))
+                           d.due_at, tuple(hops(ctx, s, d, now)))  # the legal appointment
     return render_control_slip(data, _kept(ctx, d, "phieu-kiem-soat", now))
 
 

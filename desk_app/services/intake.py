@@ -16,7 +16,7 @@ from ..domain.intake import IntakeInput, check_intake
 from ..domain.procedures import procedure_from_dict
 from ..domain.roles import Action
 from ..storage import repositories as repo
-from ..storage.models import Attachment, Dossier
+from ..storage.models import Attachment, Dossier, Unit
 from . import receipts
 from .context import CurrentUser, DeskContext, ServiceError, require
 
@@ -72,6 +72,15 @@ def store_attachment(ctx: DeskContext, source: Path) -> tuple[str, int, Path]:
     return digest, target.stat().st_size, target
 
 
+def _counter_code(s, user: CurrentUser) -> str | None:
+    """The counter that receives: the clerk's unit, or the desk's counter."""
+    unit = s.get(Unit, user.unit_id) if user.unit_id else None
+    if unit is not None and unit.kind == "counter":
+        return unit.code
+    counter = s.get(Unit, repo.counter_unit_id(s)) if repo.counter_unit_id(s) else None
+    return counter.code if counter is not None else (unit.code if unit is not None else None)
+
+
 def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: bool = True) -> SavedDossier:
     """Save a dossier in one transaction (code, appointment, key, first events), then its receipt."""
     require(user, Action.INTAKE)
@@ -121,7 +130,7 @@ def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: 
             "channel": data.channel.value, "collect_by_post": data.collect_by_post, "notes": data.notes,
             "received_at": now.isoformat(), "due_at": due.isoformat(),
             "key_sha256": hashlib.sha256(key.encode()).hexdigest(),
-        }, user.username, ctx.desk_id, now)
+        }, user.username, ctx.desk_id, now, unit=_counter_code(s, user))
         for filename, digest, size, path in stored:
             s.add(Attachment(dossier_id=dossier.id, filename=filename, sha256=digest, size=size,
                              stored_path=str(path), kind="scan", added_at=now))

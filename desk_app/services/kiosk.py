@@ -16,8 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..domain.codes import parse_capability_url
-from ..domain.dossier import EventKind, Rating, Status, Verdict, verdict
-from ..domain.i18n import N_, tr
+from ..domain import lifecycle
+from ..domain.dossier import EventKind, Rating, Status
+from ..domain.i18n import tr
+from ..domain.lifecycle import Verdict, due_soon_limit, judge_row
 from ..domain.roles import Action
 from ..domain.scan_payloads import mask_name
 from ..domain.text import clean
@@ -52,7 +54,7 @@ class KioskView:
     procedure_name: str
     owner_masked: str
     received_at: datetime
-    due_at: datetime                 # the appointment now in force
+    due_at: datetime                 # the appointment the citizen is told now
     first_due_at: datetime           # the one printed on the receipt
     status: Status
     status_text: str                 # one plain sentence for the citizen
@@ -62,6 +64,8 @@ class KioskView:
     timeline: list[TimelineStep]
     clerk_name: str                  # the clerk who received it: the one the citizen rates
     rated: bool
+    result_ready_at: datetime | None = None   # "result ready since …"
+    apology_reason: str = ""                  # why the appointment was moved, when it was
 
     @property
     def appointment_moved(self) -> str | None:
@@ -107,21 +111,19 @@ def lookup(ctx: DeskContext, user: CurrentUser, code: str, key: str) -> KioskVie
         units = {u.code: u.name for u in s.scalars(select(Unit))}
         holder_unit = s.get(Unit, d.holder_unit_id) if d.holder_unit_id else None
         counter = repo.get_setting(s, "counter_location")
-        first_due = d.due_at
-        for e in events:
-            if e.kind == EventKind.RECEIVED.value and e.payload.get("due_at"):
-                first_due = datetime.fromisoformat(e.payload["due_at"])
-                break
         status = Status(d.status)
-        finished = d.finished_at if status in _FINISHED else None
-        v = verdict(d.due_at, finished, now)
+        v = judge_row(d, now, due_soon_limit(now, ctx.calendar()))
+        timeline = [TimelineStep(e.desk_time, text) for e in events
+                    if (text := lifecycle.timeline_text(e.kind, e.payload, e.unit, units)) is not None]
         return KioskView(
             code=d.code, procedure_name=d.procedure.name, owner_masked=mask_name(d.owner_name),
-            received_at=d.received_at, due_at=d.due_at, first_due_at=first_due, status=status,
-            status_text=_status_text(status), holder=holder_unit.name if holder_unit else counter,
-            verdict=v, verdict_text=_verdict_text(v, finished is not None),
-            timeline=[step for e in events if (step := _step(e, units)) is not None],
-            clerk_name=d.clerk.full_name, rated=any(e.kind == EventKind.RATED.value for e in events))
+            received_at=d.received_at, due_at=d.appointment_at or d.due_at, first_due_at=d.first_due_at or d.due_at,
+            status=status, status_text=lifecycle.citizen_status_text(status),
+            holder=holder_unit.name if holder_unit else counter,
+            verdict=v, verdict_text=v.citizen_text, timeline=timeline,
+            clerk_name=d.clerk.full_name, rated=d.rating is not None,
+            result_ready_at=d.finished_at if status in (Status.RESULT_READY, Status.RETURNED) else None,
+            apology_reason=d.apology_reason or "")
 
 
 def rate(ctx: DeskContext, user: CurrentUser, code: str, key: str, level: RatingLevel | str,
@@ -138,9 +140,7 @@ def rate(ctx: DeskContext, user: CurrentUser, code: str, key: str, level: Rating
     # sees the first one's event.
     with ctx.db.session() as s:
         d = _open(s, code, key)
-        already = s.scalars(select(EventRow.seq).where(EventRow.dossier_code == d.code,
-                                                       EventRow.kind == EventKind.RATED.value).limit(1)).first()
-        if already is not None:
+        if d.rating is not None:  # the reducer refuses a second rating; say it in the kiosk's words
             raise AlreadyRated(tr("Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
         repo.append_event(s, d, EventKind.RATED,
                           {"level": level.value, "comment": comment, "clerk": d.clerk.username,
@@ -155,70 +155,3 @@ def clerk_ratings(ctx: DeskContext, user: CurrentUser) -> dict[str, Counter]:
         for payload in s.scalars(select(EventRow.payload).where(EventRow.kind == EventKind.RATED.value)):
             counts.setdefault(payload.get("clerk", ""), Counter())[payload.get("level", "")] += 1
     return counts
-
-
-_FINISHED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
-
-
-def _status_text(status: Status) -> str:
-    return {
-        Status.SUBMITTED_ONLINE: tr("Hồ sơ đã được đăng ký, đang chờ tiếp nhận."),
-        Status.RECEIVED: tr("Hồ sơ đã được tiếp nhận và đang chờ chuyển đi giải quyết."),
-        Status.PROCESSING: tr("Hồ sơ đang được giải quyết."),
-        Status.SUPPLEMENT_REQUESTED: tr("Hồ sơ cần bổ sung giấy tờ. Xin mời ông/bà liên hệ quầy tiếp nhận."),
-        Status.PAYMENT_REQUESTED: tr("Xin mời ông/bà nộp phí, lệ phí để tiếp tục giải quyết."),
-        Status.RESULT_READY: tr("Đã có kết quả. Xin mời ông/bà mang giấy hẹn đến quầy để nhận."),
-        Status.RETURNED: tr("Ông/bà đã nhận kết quả."),
-        Status.REFUSED: tr("Hồ sơ không được tiếp nhận. Xin mời ông/bà hỏi cán bộ tại quầy."),
-        Status.WITHDRAWN: tr("Hồ sơ đã được rút theo đề nghị của người nộp."),
-        Status.STOPPED: tr("Hồ sơ đã dừng giải quyết. Xin mời ông/bà hỏi cán bộ tại quầy."),
-    }[status]
-
-
-def _verdict_text(v: Verdict, finished: bool) -> str:
-    if finished:
-        return {Verdict.EARLY: tr("Xong trước hẹn"), Verdict.ON_TIME: tr("Xong đúng hẹn"),
-                Verdict.LATE: tr("Xong muộn hơn hẹn")}.get(v, v.label)
-    return {Verdict.IN_TIME: tr("Đang trong thời hạn"), Verdict.DUE_SOON: tr("Sắp đến ngày hẹn"),
-            Verdict.LATE: tr("Đã quá ngày hẹn")}.get(v, v.label)
-
-
-def _step(e: EventRow, units: dict[str, str]) -> TimelineStep | None:
-    """One event in plain words, or None for what the public need not see (prints, files, notes)."""
-    kind = EventKind(e.kind)
-    p = e.payload or {}
-    unit = units.get(e.unit or "", "")
-    if kind is EventKind.RECEIVED:
-        text = tr("Bộ phận Một cửa nhận hồ sơ")
-    elif kind is EventKind.TRANSFERRED:
-        target = next((str(p[k]) for k in ("to_unit_name", "to_name", "unit_name") if p.get(k)), "")
-        if not target and p.get("to_unit"):
-            target = units.get(str(p["to_unit"]), "")
-        text = (tr("Chuyển hồ sơ đến {unit}").format(unit=target) if target
-                else tr("Chuyển hồ sơ đi giải quyết"))
-    elif kind is EventKind.ARRIVED:
-        text = tr("{unit} nhận hồ sơ").format(unit=unit) if unit else tr("Hồ sơ được nhận để giải quyết")
-    elif kind is EventKind.APPOINTMENT_MOVED:
-        due = p.get("due_at") or p.get("new_due_at")
-        text = (tr("Ngày hẹn trả đổi sang {date}").format(date=datetime.fromisoformat(due).strftime("%d/%m/%Y"))
-                if due else tr("Ngày hẹn trả được thay đổi"))
-    else:
-        text = _PLAIN.get(kind)
-        if text is None:
-            return None
-        text = tr(text)
-    return TimelineStep(e.desk_time, text)
-
-
-_PLAIN = {
-    EventKind.ASSIGNED: N_("Cán bộ chuyên môn bắt đầu giải quyết"),
-    EventKind.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung giấy tờ"),
-    EventKind.SUPPLEMENT_RECEIVED: N_("Nhận giấy tờ bổ sung"),
-    EventKind.PAYMENT_REQUESTED: N_("Yêu cầu nộp phí, lệ phí"),
-    EventKind.RESULT_READY: N_("Có kết quả"),
-    EventKind.RETURNED: N_("Trả kết quả"),
-    EventKind.REFUSED: N_("Hồ sơ không được tiếp nhận"),
-    EventKind.WITHDRAWN: N_("Rút hồ sơ"),
-    EventKind.STOPPED: N_("Dừng giải quyết"),
-    EventKind.RATED: N_("Ông/bà đã đánh giá cán bộ"),
-}

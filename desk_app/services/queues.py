@@ -8,15 +8,16 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
-from ..domain.dossier import Status, Verdict, verdict
-from ..domain.i18n import N_, tr
+from ..domain.dossier import Status
+from ..domain.i18n import tr
+from ..domain.lifecycle import AT_WORK_STAGES, STAGE_LABELS, Stage, Verdict, due_soon_limit, judge_row
 from ..domain.roles import Action
+from ..storage import projection
 from ..storage.models import Dossier, ProcedureRow, Unit, User
 from .context import CurrentUser, DeskContext, require
 
 OPEN = (Status.RECEIVED.value, Status.PROCESSING.value, Status.SUPPLEMENT_REQUESTED.value,
         Status.PAYMENT_REQUESTED.value)
-RUNNING = (Status.RECEIVED.value, Status.PROCESSING.value, Status.PAYMENT_REQUESTED.value)  # clock not paused
 
 
 class Queue(str, enum.Enum):
@@ -36,14 +37,8 @@ class Queue(str, enum.Enum):
                 Queue.RESULT_AT_COUNTER: tr("Kết quả chờ trả")}[self]
 
 
-# Where a dossier is, in Vietnamese; translated where shown (``ui.queue.model.stage_label``).
-STAGE_LABELS = {
-    "received": N_("Đã tiếp nhận tại Một cửa"), "transferring": N_("Đang chuyển"), "in_unit": N_("Chờ phân công"),
-    "assigned": N_("Đang xử lý"), "review": N_("Chờ ký duyệt"), "approved": N_("Đã ký duyệt"),
-    "supplement": N_("Chờ bổ sung"), "payment": N_("Chờ nộp nghĩa vụ tài chính"),
-    "result_unit": N_("Có kết quả tại đơn vị"), "result_transit": N_("Kết quả đang chuyển về Một cửa"),
-    "result": N_("Kết quả tại Một cửa"), "returned": N_("Đã trả kết quả"), "closed": N_("Đã kết thúc"),
-}
+# Where a dossier is, in Vietnamese: one table, in the domain.
+STAGE_LABELS = {st.value: text for st, text in STAGE_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -63,8 +58,8 @@ class QueueRow:
     holder: str
     holder_since: datetime | None
     stage: str
-    due_at: datetime
-    appointment_at: datetime
+    due_at: datetime              # the legal appointment
+    appointment_at: datetime      # what the citizen is told now
     hop_due_at: datetime | None
     verdict: Verdict
 
@@ -74,18 +69,17 @@ def _queue_conditions(ctx: DeskContext, q: Queue, now: datetime) -> list:
     if q is Queue.OPEN:
         return [Dossier.status.in_(OPEN)]
     if q is Queue.OVERDUE:
-        return [Dossier.status.in_(RUNNING), Dossier.due_at < now]
+        return [projection.overdue_at(now)]
     if q is Queue.DUE_SOON:
-        limit = ctx.calendar().add_working_time(now, ctx.calendar().day_length() * 2)
-        return [Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= limit]
+        return [projection.due_soon_at(now, due_soon_limit(now, ctx.calendar()))]
     if q is Queue.BEHIND_HOP:
-        return [Dossier.status.in_(RUNNING), Dossier.hop_due_at.is_not(None), Dossier.hop_due_at < now,
-                Dossier.stage.in_(("transferring", "in_unit", "assigned", "review", "approved"))]
+        return [projection.running_at(now), Dossier.hop_due_at.is_not(None), Dossier.hop_due_at < now,
+                Dossier.stage.in_([st.value for st in AT_WORK_STAGES])]
     if q is Queue.SUPPLEMENT:
         return [Dossier.status == Status.SUPPLEMENT_REQUESTED.value]
     if q is Queue.SIGNATURE:
-        return [Dossier.stage == "review", Dossier.status == Status.PROCESSING.value]
-    return [Dossier.stage == "result", Dossier.status == Status.RESULT_READY.value]  # RESULT_AT_COUNTER
+        return [Dossier.stage == Stage.REVIEW.value]
+    return [Dossier.stage == Stage.RESULT.value]  # RESULT_AT_COUNTER
 
 
 def _filter_conditions(f: Filter) -> list:
@@ -118,13 +112,16 @@ def _select_rows(ctx: DeskContext, conditions: list, limit: int) -> list[QueueRo
     with ctx.db.session(write=False) as s:
         q = (select(Dossier.code, Dossier.owner_name, ProcedureRow.name, Unit.name, User.full_name,
                     Dossier.holder_user, Dossier.holder_since, Dossier.stage, Dossier.due_at,
-                    Dossier.appointment_at, Dossier.hop_due_at, Dossier.finished_at)
+                    Dossier.appointment_at, Dossier.hop_due_at, Dossier.finished_at, Dossier.status,
+                    Dossier.supplement_count, Dossier.outcome)
              .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
              .outerjoin(Unit, Unit.id == Dossier.holder_unit_id)
              .outerjoin(User, User.username == Dossier.holder_user)
              .where(*conditions).order_by(Dossier.due_at, Dossier.id).limit(limit))
-        return [QueueRow(r[0], r[1], r[2], r[3] or "", r[4] or r[5] or "", r[6], r[7], r[8], r[9] or r[8], r[10],
-                         verdict(r[8], r[11], now)) for r in s.execute(q)]
+        soon = due_soon_limit(now, ctx.calendar())
+        return [QueueRow(r.code, r.owner_name, r[2], r[3] or "", r[4] or r.holder_user or "", r.holder_since,
+                         r.stage, r.due_at, r.appointment_at or r.due_at, r.hop_due_at, judge_row(r, now, soon))
+                for r in s.execute(q)]
 
 
 def counts(ctx: DeskContext, user: CurrentUser, unit_id: int | None = None,
@@ -162,7 +159,7 @@ def holdings(ctx: DeskContext, user: CurrentUser) -> list[Holding]:
     with ctx.db.session(write=False) as s:
         units = {u.id: u.name for u in s.scalars(select(Unit))}
         people = {u.username: u.full_name for u in s.scalars(select(User))}
-        overdue = func.sum(case((and_(Dossier.due_at < now, Dossier.status.in_(RUNNING)), 1), else_=0))
+        overdue = func.sum(case((projection.overdue_at(now), 1), else_=0))
         q = (select(Dossier.holder_unit_id, Dossier.holder_user, func.count(), overdue,
                     func.min(Dossier.holder_since))
              .where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN))
@@ -185,7 +182,7 @@ def results_in_unit(ctx: DeskContext, user: CurrentUser, unit_id: int | None = N
                     holder: str | None = None) -> list[QueueRow]:
     """Results ready in a unit and not yet sent back to the counter (no open queue holds them)."""
     require(user, Action.VIEW_DOSSIERS)
-    c = [Dossier.stage == "result_unit", Dossier.status == Status.RESULT_READY.value]
+    c = [Dossier.stage == Stage.RESULT_UNIT.value]
     if unit_id is not None:
         c.append(Dossier.holder_unit_id == unit_id)
     if holder is not None:

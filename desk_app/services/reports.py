@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..domain.dossier import EventKind
+from ..domain.dossier import EventKind, Status
 from ..domain.forms import RegisterData, RegisterRow, StatisticsTable
 from ..domain.i18n import tr
 from ..domain.roles import Action
@@ -39,7 +39,8 @@ def register(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> Reg
         for n, d in enumerate(dossiers, start=1):
             taker = proxies.get(d.code, d.owner_name) if d.returned_at else ""
             rows.append(RegisterRow(n, d.code, d.procedure.name, d.sets, d.owner_name, d.owner.get("address", ""),
-                                    d.owner_phone, d.received_at, d.appointment_at or d.due_at, d.finished_at,
+                                    d.owner_phone, d.received_at, d.due_at,  # the legal appointment
+                                    d.finished_at if Status(d.status) in (Status.RESULT_READY, Status.RETURNED) else None,
                                     d.returned_at, taker, d.notes))
         return RegisterData(forms.header(s, ctx.clock()), _period(start, end), tuple(rows))
 

@@ -1,9 +1,10 @@
 """Period statistics per unit, procedure and clerk, as the national figures count them.
 
-A finished dossier is early (trước hạn) if it finished on a date before its due date,
-on time (đúng hạn) on that date, late (quá hạn) after it; supplement pauses are not
-counted (the due date already moved by them) and more than one supplement request makes
-it late. An unfinished dossier past its due date at the end of the period is late too.
+Each finished dossier keeps the verdict ``domain.lifecycle`` gave it when it finished (early,
+on time or late against the legal appointment, pauses excluded, more than one supplement
+request late); refused, withdrawn and stopped dossiers have no timing verdict and are not
+counted as finished. An open dossier with its clock running past its appointment at the end
+of the period (or now, for a period that includes today) is overdue: the dashboard's rule.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sqlalchemy import and_, case, func, null, or_, select
 
 from ..domain.dossier import EventKind, Rating
 from ..domain.i18n import tr
+from ..domain.lifecycle import Verdict
 from ..domain.roles import Action
+from ..storage import projection
 from ..storage.models import Dossier, EventRow, ProcedureRow, Unit, User
 from .context import CurrentUser, DeskContext, require
 
@@ -85,20 +88,21 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
         else:
             key_col = Dossier.clerk_id
         done = and_(Dossier.finished_at >= t0, Dossier.finished_at < t1)
-        # judged by date: the first ten characters of SQLite's stored date-times
-        fin_day, due_day = func.substr(Dossier.finished_at, 1, 10), func.substr(Dossier.due_at, 1, 10)
-        late = and_(done, or_(Dossier.supplement_count > 1, fin_day > due_day))
-        early = and_(done, Dossier.supplement_count <= 1, fin_day < due_day)
-        on_time = and_(done, Dossier.supplement_count <= 1, fin_day == due_day)
-        open_overdue = and_(or_(Dossier.finished_at.is_(None), Dossier.finished_at >= t1), Dossier.due_at < t1)
+        # the verdict each dossier was given when it finished (``lifecycle.judge``), never recomputed
+        late = and_(done, projection.outcome_is(Verdict.LATE))
+        early = and_(done, projection.outcome_is(Verdict.EARLY))
+        on_time = and_(done, projection.outcome_is(Verdict.ON_TIME))
+        timed = and_(done, projection.outcome_is(Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE))
+        # overdue as of the period's end, or as of now for a period that includes today
+        open_overdue = projection.overdue_at(min(t1, ctx.clock()))
 
         def count(cond):
             return func.sum(case((cond, 1), else_=0))
         # only the procedure grouping names its rows from the query; the others from lookups
         name_col = func.max(ProcedureRow.name) if group_by is GroupBy.PROCEDURE else null()
-        q = (select(key_col, name_col, count(Dossier.received_at >= t0), count(done),
+        q = (select(key_col, name_col, count(Dossier.received_at >= t0), count(timed),
                     count(early), count(on_time), count(late), count(open_overdue),
-                    func.sum(case((done, Dossier.processing_seconds), else_=0))))
+                    func.sum(case((timed, Dossier.processing_seconds), else_=0))))
         if group_by is GroupBy.PROCEDURE:
             q = q.join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
         q = (q.where(Dossier.received_at < t1,

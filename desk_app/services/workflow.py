@@ -1,7 +1,9 @@
 """The departments' steps: transfer, receive, assign, forward, supplement, apology, result, return.
 
-Each step checks who may take it (roles), whether it may follow the dossier's status
-(``domain.workflow``), appends its event and updates the projection, in one transaction.
+Each step checks who may take it (roles) and whether the state machine allows it from the
+dossier's state (``domain.lifecycle``), computes its payload (deadlines, pauses: the working-time
+arithmetic needs the calendar) and appends its event, which the domain's reducer applies to the
+row, in one transaction.
 Steps the law gives a form print it; the PDF path comes back with the result.
 """
 
@@ -12,11 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+from ..domain import lifecycle
 from ..domain.dossier import EventKind, Status
 from ..domain.i18n import tr
+from ..domain.lifecycle import DossierState, Stage
 from ..domain.roles import Action
 from ..domain.text import clean
-from ..domain.workflow import check_step
+from ..storage import projection
 from ..storage import repositories as repo
 from ..storage.models import Dossier, ProcedureWorkflow, Unit
 from .context import CurrentUser, DeskContext, ServiceError, require
@@ -30,10 +34,11 @@ class StepRefused(ServiceError):
 class StepResult:
     code: str
     status: Status
-    due_at: datetime
-    appointment_at: datetime
+    due_at: datetime              # the legal appointment
+    appointment_at: datetime      # what the citizen is told now
     form_path: Path | None = None
-    flagged: str | None = None   # a warning the user should see (second supplement request...)
+    flagged: str | None = None    # a warning the user should see (second supplement request...)
+    finished_at: datetime | None = None
 
 
 def _now(ctx: DeskContext) -> datetime:
@@ -47,29 +52,43 @@ def _load(s, code: str) -> Dossier:
     return d
 
 
+Payload = Callable[[Any, Dossier, DossierState, datetime], dict]
+
+
 def _step(ctx: DeskContext, user: CurrentUser, code: str, action: Action, kind: EventKind,
-          apply: Callable[[Any, Dossier, datetime], dict], form: Callable[[Any, Dossier], Path] | None = None,
-          flag: Callable[[Dossier], str | None] | None = None) -> StepResult:
-    """The frame every step shares: permission, state check, event, projection, form."""
+          payload: Payload, form: Callable[[Any, Dossier], Path] | None = None,
+          flag: Callable[[DossierState], str | None] | None = None,
+          refused: str | None = None) -> StepResult:
+    """The frame every step shares: permission, the state machine, the event through the
+    reducer (which updates the row), the form. ``refused``: what to say, in this step's words,
+    when the state machine does not allow it."""
     require(user, action)
     now = _now(ctx)
     with ctx.db.session() as s:
         d = _load(s, code)
-        why = check_step(kind, Status(d.status))
+        state = projection.state_of(d, projection.Units(s))
+        why = lifecycle.check(state, kind)
         if why:
-            raise StepRefused(why)
-        payload = apply(s, d, now)
+            raise StepRefused(refused or why)
+        data = payload(s, d, state, now)
         unit = s.get(Unit, user.unit_id).code if user.unit_id else None
-        repo.append_event(s, d, kind, payload, user.username, ctx.desk_id, now, unit=unit)
-        flagged = flag(d) if flag else None
+        try:
+            repo.append_event(s, d, kind, data, user.username, ctx.desk_id, now, unit=unit)
+        except (lifecycle.StepRefusal, lifecycle.PayloadError) as e:
+            raise StepRefused(str(e)) from None
+        after = projection.state_of(d, projection.Units(s))
+        flagged = flag(after) if flag else None
         path = form(s, d) if form and ctx.print_forms else None
-        return StepResult(d.code, Status(d.status), d.due_at, d.appointment_at or d.due_at, path, flagged)
+        return StepResult(d.code, after.status, after.due_at, after.appointment_at, path, flagged,
+                          after.finished_at)
 
 
-def _finish(ctx: DeskContext, d: Dossier, now: datetime) -> None:
-    d.finished_at = now
-    worked = ctx.calendar().working_time_between(d.received_at, now).total_seconds()
-    d.processing_seconds = max(0, int(worked) - (d.paused_seconds or 0))
+def _closing(ctx: DeskContext, state: DossierState, now: datetime) -> dict:
+    """What every finishing event carries: the end of a pause it interrupts, the processing time."""
+    cal = ctx.calendar()
+    fields = lifecycle.pause_end(state, now, cal)
+    fields["processing_seconds"] = lifecycle.processing_seconds(state, now, cal, fields.get("paused_seconds", 0))
+    return fields
 
 
 def _unit(s, code: str) -> Unit:
@@ -89,78 +108,62 @@ def _hop_allowed(s, d: Dossier, unit: Unit) -> float | None:
 # -- hand-overs ---------------------------------------------------------------------------
 def transfer(ctx: DeskContext, user: CurrentUser, code: str, to_unit: str, note: str = "") -> StepResult:
     """Hand the dossier to another unit (or back to the counter); prints the control slip."""
-    def apply(s, d, now):
+    def payload(s, d, state, now):
         target = _unit(s, to_unit)
-        source = s.get(Unit, d.holder_unit_id) if d.holder_unit_id else None
-        if source is not None and source.id == target.id:
+        if state.holder_unit == target.code:
             raise StepRefused(tr("Hồ sơ đang ở chính đơn vị {unit}.").format(unit=target.name))
         allowed = _hop_allowed(s, d, target)
-        d.holder_unit_id, d.holder_user, d.holder_since = target.id, None, now
-        if target.kind != "counter":
-            d.handling_unit_id = target.id
-        d.stage = "result_transit" if d.status == Status.RESULT_READY.value else "transferring"
-        d.hop_due_at = (ctx.calendar().add_working_time(now, timedelta(hours=allowed))
-                        if allowed is not None and target.kind != "counter" else None)
-        return {"from_unit": source.code if source else None, "to_unit": target.code,
-                "allowed_hours": allowed, "hop_due_at": d.hop_due_at.isoformat() if d.hop_due_at else None,
+        hop_due = (ctx.calendar().add_working_time(now, timedelta(hours=allowed))
+                   if allowed is not None and target.kind != "counter" else None)
+        return {"from_unit": state.holder_unit, "to_unit": target.code, "to_kind": target.kind,
+                "allowed_hours": allowed, "hop_due_at": hop_due.isoformat() if hop_due else None,
                 "note": clean(note)}
 
     def form(s, d):
         from . import forms
         return forms.control_slip(ctx, s, d)
-    return _step(ctx, user, code, Action.TRANSFER, EventKind.TRANSFERRED, apply, form)
+    return _step(ctx, user, code, Action.TRANSFER, EventKind.TRANSFERRED, payload, form)
 
 
 def receive(ctx: DeskContext, user: CurrentUser, code: str) -> StepResult:
     """The receiving unit scans the slip or receipt: "received by X at 14:02"."""
-    def apply(s, d, now):
-        if d.stage not in ("transferring", "result_transit"):
-            raise StepRefused(tr("Hồ sơ {code} không đang được chuyển đến đơn vị nào.").format(code=d.code))
+    def payload(s, d, state, now):
         if user.unit_id is not None and d.holder_unit_id != user.unit_id:
             unit = s.get(Unit, d.holder_unit_id)
             raise StepRefused(tr("Hồ sơ đang được chuyển đến {unit}, không phải đơn vị của bạn.")
                               .format(unit=unit.name if unit else "?"))
-        d.stage = "result" if d.stage == "result_transit" else "in_unit"
-        d.holder_user, d.holder_since = user.username, now
-        unit = s.get(Unit, d.holder_unit_id)
-        return {"unit": unit.code if unit else None}
-    return _step(ctx, user, code, Action.RECEIVE, EventKind.ARRIVED, apply)
+        return {"unit": state.holder_unit}
+    return _step(ctx, user, code, Action.RECEIVE, EventKind.ARRIVED, payload,
+                 refused=tr("Hồ sơ {code} không đang được chuyển đến đơn vị nào.").format(code=code))
 
 
 def assign(ctx: DeskContext, user: CurrentUser, code: str, to_username: str) -> StepResult:
-    def apply(s, d, now):
+    def payload(s, d, state, now):
         target = repo.user_by_username(s, to_username)
         if target is None or not target.active:
             raise ServiceError(tr("Không có chuyên viên {user}.").format(user=to_username))
         if target.unit_id != d.holder_unit_id:
             raise StepRefused(tr("{name} không thuộc đơn vị đang giữ hồ sơ.").format(name=target.full_name))
-        reassign = d.stage == "assigned"
-        d.stage, d.holder_user, d.holder_since = "assigned", target.username, now
-        return {"to": target.username, "reassign": reassign}
-    return _step(ctx, user, code, Action.ASSIGN, EventKind.ASSIGNED, apply)
+        return {"to": target.username, "reassign": state.stage is Stage.ASSIGNED}
+    return _step(ctx, user, code, Action.ASSIGN, EventKind.ASSIGNED, payload)
 
 
 def forward(ctx: DeskContext, user: CurrentUser, code: str, to_username: str, note: str = "") -> StepResult:
     """Send to a leader for review and signature."""
-    def apply(s, d, now):
+    def payload(s, d, state, now):
         target = repo.user_by_username(s, to_username)
         if target is None or target.role != "supervisor":
             raise ServiceError(tr("Chỉ trình được cho lãnh đạo."))
-        d.stage, d.holder_user, d.holder_since = "review", target.username, now
         return {"to": target.username, "note": clean(note)}
-    return _step(ctx, user, code, Action.PROCESS, EventKind.FORWARDED, apply)
+    return _step(ctx, user, code, Action.PROCESS, EventKind.FORWARDED, payload)
 
 
 def approve(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> StepResult:
-    def apply(s, d, now):
-        if d.stage != "review":
-            raise StepRefused(tr("Hồ sơ chưa được trình ký."))
-        d.stage, d.holder_user, d.holder_since = "approved", user.username, now
-        return {"note": clean(note)}
-    return _step(ctx, user, code, Action.APPROVE, EventKind.APPROVED, apply)
+    return _step(ctx, user, code, Action.APPROVE, EventKind.APPROVED, lambda s, d, state, now: {"note": clean(note)},
+                 refused=tr("Hồ sơ chưa được trình ký."))
 
 
-# -- supplement ----------------------------------------------------------------------------
+# -- pauses: supplement, fees ----------------------------------------------------------------
 def request_supplement(ctx: DeskContext, user: CurrentUser, code: str, reason: str,
                        missing: list[str]) -> StepResult:
     """Ask the citizen for missing papers (Mẫu 02): the clock stops until they are brought."""
@@ -168,66 +171,53 @@ def request_supplement(ctx: DeskContext, user: CurrentUser, code: str, reason: s
     if not reason or not missing:
         raise ServiceError(tr("Cần ghi lý do và danh sách giấy tờ cần bổ sung."))
 
-    def apply(s, d, now):
-        d.supplement_count += 1
-        d.paused_since = now
-        resume = d.stage
-        d.stage = "supplement"
-        return {"reason": reason, "missing": missing, "number": d.supplement_count, "resume_stage": resume}
+    def payload(s, d, state, now):
+        return {"reason": reason, "missing": missing, "number": state.supplement_count + 1,
+                "resume_stage": state.stage.value}
 
-    def flag(d):
-        if d.supplement_count > 1:
-            return tr("Đây là lần yêu cầu bổ sung thứ {n}: theo quy định, hồ sơ sẽ bị tính là quá hạn.").format(n=d.supplement_count)
+    def flag(state):
+        if state.supplement_count > 1:
+            return tr("Đây là lần yêu cầu bổ sung thứ {n}: theo quy định, hồ sơ sẽ bị tính là quá hạn.").format(
+                n=state.supplement_count)
         return None
 
     def form(s, d):
         from . import forms
         return forms.supplement_request(ctx, s, d, reason, missing)
-    return _step(ctx, user, code, Action.PROCESS, EventKind.SUPPLEMENT_REQUESTED, apply, form, flag)
+    return _step(ctx, user, code, Action.PROCESS, EventKind.SUPPLEMENT_REQUESTED, payload, form, flag)
 
 
 def record_supplement(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> StepResult:
     """The citizen brought the papers: the clock resumes, the dates move by the paused time."""
-    def apply(s, d, now):
-        cal = ctx.calendar()
-        paused = cal.working_time_between(d.paused_since or now, now)
-        old_due = d.due_at
-        d.due_at = cal.shift(d.due_at, paused)
-        d.appointment_at = cal.shift(d.appointment_at or old_due, paused)
-        if d.hop_due_at:
-            d.hop_due_at = cal.shift(d.hop_due_at, paused)
-        last = [e for e in repo.events_of(s, d.code) if e.kind == EventKind.SUPPLEMENT_REQUESTED.value][-1]
-        d.stage = last.payload.get("resume_stage") or "in_unit"
-        d.paused_since = None
-        d.paused_seconds = (d.paused_seconds or 0) + int(paused.total_seconds())
-        return {"paused_seconds": int(paused.total_seconds()), "old_due": old_due.isoformat(),
-                "new_due": d.due_at.isoformat(), "note": clean(note)}
-    return _step(ctx, user, code, Action.RECORD_SUPPLEMENT, EventKind.SUPPLEMENT_RECEIVED, apply)
+    def payload(s, d, state, now):
+        return {**lifecycle.pause_end(state, now, ctx.calendar()), "note": clean(note)}
+    return _step(ctx, user, code, Action.RECORD_SUPPLEMENT, EventKind.SUPPLEMENT_RECEIVED, payload)
+
+
+def request_payment(ctx: DeskContext, user: CurrentUser, code: str, amount: int, note: str = "") -> StepResult:
+    """Ask for a fee or financial obligation: the clock stops until it is met."""
+    if amount <= 0:
+        raise ServiceError(tr("Số tiền phải lớn hơn 0."))
+    return _step(ctx, user, code, Action.PROCESS, EventKind.PAYMENT_REQUESTED,
+                 lambda s, d, state, now: {"amount": int(amount), "note": clean(note)})
+
+
+def record_payment(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> StepResult:
+    """The fee or financial obligation was met: the clock resumes, the dates move by the pause."""
+    def payload(s, d, state, now):
+        return {**lifecycle.pause_end(state, now, ctx.calendar()), "note": clean(note)}
+    return _step(ctx, user, code, Action.PROCESS, EventKind.PAYMENT_RECEIVED, payload)
 
 
 # -- results and endings -------------------------------------------------------------------
-def request_payment(ctx: DeskContext, user: CurrentUser, code: str, amount: int, note: str = "") -> StepResult:
-    if amount <= 0:
-        raise ServiceError(tr("Số tiền phải lớn hơn 0."))
-
-    def apply(s, d, now):
-        d.stage = "payment"
-        return {"amount": int(amount), "note": clean(note)}
-    return _step(ctx, user, code, Action.PROCESS, EventKind.PAYMENT_REQUESTED, apply)
-
-
 def result_ready(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> StepResult:
-    """The result is ready; before the appointment, the appointment moves earlier."""
-    def apply(s, d, now):
-        _finish(ctx, d, now)
-        d.stage = "result_unit"
-        early = now.date() < (d.appointment_at or d.due_at).date()
-        payload = {"early": early, "note": clean(note)}
-        if early:
-            payload["old_appointment"] = (d.appointment_at or d.due_at).isoformat()
-            d.appointment_at = now
-        return payload
-    return _step(ctx, user, code, Action.PROCESS, EventKind.RESULT_READY, apply)
+    """The result is ready. The legal appointment stays: an early result is early against it,
+    and the citizen is told "result ready since …", not a rewritten appointment."""
+    def payload(s, d, state, now):
+        fields = _closing(ctx, state, now)
+        due = datetime.fromisoformat(fields["new_due"]) if "new_due" in fields else state.due_at
+        return {**fields, "early": now.date() < due.date(), "note": clean(note)}
+    return _step(ctx, user, code, Action.PROCESS, EventKind.RESULT_READY, payload)
 
 
 def apologise(ctx: DeskContext, user: CurrentUser, code: str, reason: str, new_due: datetime,
@@ -237,10 +227,10 @@ def apologise(ctx: DeskContext, user: CurrentUser, code: str, reason: str, new_d
     if not reason:
         raise ServiceError(tr("Cần ghi lý do chậm trễ."))
 
-    def apply(s, d, now):
-        current = d.appointment_at or d.due_at
-        if any(e.kind == EventKind.APPOINTMENT_MOVED.value and e.payload.get("kind") == "apology"
-               for e in repo.events_of(s, d.code)):
+    def payload(s, d, state, now):
+        current = state.appointment_at
+        if state.apology_reason or any(e.kind == EventKind.APPOINTMENT_MOVED.value
+                                       for e in repo.events_of(s, d.code)):
             raise StepRefused(tr("Hồ sơ này đã có phiếu xin lỗi và hẹn lại; không hẹn lại lần thứ hai."))
         if new_due <= current:
             raise StepRefused(tr("Ngày hẹn mới phải sau ngày hẹn hiện tại ({due}).").format(due=current.strftime("%d/%m/%Y")))
@@ -248,16 +238,15 @@ def apologise(ctx: DeskContext, user: CurrentUser, code: str, reason: str, new_d
             raise StepRefused(tr("Ngày hẹn mới phải là ngày làm việc."))
         unit = s.get(Unit, d.holder_unit_id) if d.holder_unit_id else None
         notice = ctx.calendar().working_time_between(now, current)
-        d.appointment_at = new_due
         return {"kind": "apology", "reason": reason, "old_appointment": current.isoformat(),
-                "new_appointment": new_due.isoformat(),
+                "new_appointment": new_due.replace(microsecond=0).isoformat(),
                 "late_unit": late_unit or (unit.name if unit else ""),
                 "short_notice": notice < ctx.calendar().day_length()}
 
     def form(s, d):
         from . import forms
         return forms.apology(ctx, s, d)
-    return _step(ctx, user, code, Action.APOLOGISE, EventKind.APPOINTMENT_MOVED, apply, form)
+    return _step(ctx, user, code, Action.APOLOGISE, EventKind.APPOINTMENT_MOVED, payload, form)
 
 
 def refuse(ctx: DeskContext, user: CurrentUser, code: str, reasons: list[str]) -> StepResult:
@@ -265,34 +254,23 @@ def refuse(ctx: DeskContext, user: CurrentUser, code: str, reasons: list[str]) -
     if not reasons:
         raise ServiceError(tr("Cần ghi lý do từ chối."))
 
-    def apply(s, d, now):
-        _finish(ctx, d, now)
-        d.stage, d.holder_user = "closed", None
-        return {"reasons": reasons}
-
     def form(s, d):
         from . import forms
         return forms.refusal(ctx, s, d, reasons)
-    return _step(ctx, user, code, Action.REFUSE, EventKind.REFUSED, apply, form)
+    return _step(ctx, user, code, Action.REFUSE, EventKind.REFUSED,
+                 lambda s, d, state, now: {**_closing(ctx, state, now), "reasons": reasons}, form)
 
 
 def withdraw(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> StepResult:
-    def apply(s, d, now):
-        _finish(ctx, d, now)
-        d.stage = "closed"
-        return {"reason": clean(reason)}
-    return _step(ctx, user, code, Action.WITHDRAW, EventKind.WITHDRAWN, apply)
+    return _step(ctx, user, code, Action.WITHDRAW, EventKind.WITHDRAWN,
+                 lambda s, d, state, now: {**_closing(ctx, state, now), "reason": clean(reason)})
 
 
 def stop(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> StepResult:
     if not clean(reason):
         raise ServiceError(tr("Cần ghi lý do dừng xử lý."))
-
-    def apply(s, d, now):
-        _finish(ctx, d, now)
-        d.stage = "closed"
-        return {"reason": clean(reason)}
-    return _step(ctx, user, code, Action.STOP, EventKind.STOPPED, apply)
+    return _step(ctx, user, code, Action.STOP, EventKind.STOPPED,
+                 lambda s, d, state, now: {**_closing(ctx, state, now), "reason": clean(reason)})
 
 
 def return_result(ctx: DeskContext, user: CurrentUser, code: str, received_by: str = "owner",
@@ -303,16 +281,14 @@ def return_result(ctx: DeskContext, user: CurrentUser, code: str, received_by: s
     if received_by == "proxy" and not (clean(proxy_name) and clean(proxy_id) and clean(authorisation)):
         raise ServiceError(tr("Cần ghi họ tên, số giấy tờ của người nhận thay và văn bản ủy quyền."))
 
-    def apply(s, d, now):
-        if d.stage != "result":
-            raise StepRefused(tr("Kết quả chưa về Bộ phận Một cửa."))
-        d.returned_at, d.stage, d.holder_user, d.holder_since = now, "returned", None, now
-        payload: dict[str, Any] = {"received_by": received_by}
+    def payload(s, d, state, now):
+        data: dict[str, Any] = {"received_by": received_by}
         if received_by == "proxy":
-            payload["proxy"] = {"name": clean(proxy_name), "id_number": clean(proxy_id),
-                                "authorisation": clean(authorisation)}
-        return payload
-    return _step(ctx, user, code, Action.RETURN_RESULT, EventKind.RETURNED, apply)
+            data["proxy"] = {"name": clean(proxy_name), "id_number": clean(proxy_id),
+                             "authorisation": clean(authorisation)}
+        return data
+    return _step(ctx, user, code, Action.RETURN_RESULT, EventKind.RETURNED, payload,
+                 refused=tr("Kết quả chưa về Bộ phận Một cửa."))
 
 
 # -- per-procedure workflows ---------------------------------------------------------------

@@ -131,18 +131,26 @@ class Dossier(Base):
     register_number: Mapped[int] = mapped_column(Integer)
     receipt_path: Mapped[str | None] = mapped_column(String(500))
     search_text: Mapped[str] = mapped_column(Text)
-    # What the citizen is told (moved by an apology or an early result); ``due_at`` stays the
-    # legal deadline (moved only by supplement pauses) that the statistics judge against.
+    # The three dates (``domain.lifecycle``): ``due_at`` is the legal appointment, moved only by
+    # pauses, that NgayHenTra, the register and the statistics use; ``appointment_at`` what the
+    # citizen is told now (an apology's new date); ``finished_at`` the end.
     appointment_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_due_at: Mapped[datetime | None] = mapped_column(DateTime)   # printed on the receipt
     stage: Mapped[str] = mapped_column(String(20), default="received")
     holder_user: Mapped[str | None] = mapped_column(String(100))
     holder_since: Mapped[datetime | None] = mapped_column(DateTime)
     hop_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     paused_since: Mapped[datetime | None] = mapped_column(DateTime)
     supplement_count: Mapped[int] = mapped_column(Integer, default=0)
-    rating: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[str | None] = mapped_column(String(20))           # Rating value, once per dossier
     handling_unit_id: Mapped[int | None] = mapped_column(Integer)  # the last department it went to
-    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # supplement pauses, working time
+    counter_unit_id: Mapped[int | None] = mapped_column(Integer)   # the counter that received it
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # every pause, working time
+    resume_stage: Mapped[str | None] = mapped_column(String(20))   # where a paused dossier goes back to
+    payment_amount: Mapped[int] = mapped_column(Integer, default=0)
+    apology_reason: Mapped[str] = mapped_column(Text, default="")
+    # the verdict a finished dossier keeps (``domain.lifecycle.Verdict``): the statistics count it
+    outcome: Mapped[str | None] = mapped_column(String(20), index=True)
     # working time from receipt to finish, pauses excluded: set once, when the dossier finishes
     processing_seconds: Mapped[int | None] = mapped_column(Integer)
     procedure: Mapped[ProcedureRow] = relationship(lazy="joined")

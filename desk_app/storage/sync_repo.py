@@ -9,11 +9,13 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..domain import lifecycle
 from ..domain.dossier import EventKind, Status
 from ..domain.text import fold
 from . import repositories as repo
 from .models import Attachment, CodeBlock, Dossier, EventRow, OutboxRow, ProcedureRow, User
-from .sync_projection import Replayer, parse_time as _time, reset
+from . import projection
+from .projection import parse_time as _time
 from .sync_models import (AttachmentDownload, AttachmentUpload, SyncConfig, SyncConflict,
                           UnseenDossier)
 
@@ -214,8 +216,7 @@ class _Loaded:
                     self.histories[e.dossier_code].append(e)
         for rows in self.histories.values():
             rows.sort(key=_server_order)
-        self.counter_unit = repo.counter_unit_id(session) if hasattr(repo, "counter_unit_id") else None
-        self.replayer = Replayer(session, calendar)
+        self.units = projection.Units(session)
         self.users: dict[str, User] = {}
         self.procedures: dict[tuple, ProcedureRow] = {}
 
@@ -304,7 +305,6 @@ def project(session: Session, code: str, now: datetime, calendar=None, new_ids: 
         session.flush()
         loaded = _Loaded(session, [code], calendar)
     rows = loaded.histories.get(code, [])
-    replayer = loaded.replayer
     dossier = loaded.dossiers.get(code)
     received = next((r for r in rows if r.kind == EventKind.RECEIVED.value), None)
     if dossier is None:
@@ -318,15 +318,16 @@ def project(session: Session, code: str, now: datetime, calendar=None, new_ids: 
         fresh = [r.server_seq for r in rows if r.id in new_ids]
         if fresh and all(r.server_seq is not None for r in old) and \
                 (not old or max(r.server_seq for r in old) < min(fresh)):
-            for i, r in enumerate(rows):
+            for r in rows:
                 if r.id in new_ids:
-                    replayer.apply(dossier, r, rows[:i])
+                    try:
+                        projection.apply(dossier, r, loaded.units)
+                    except (lifecycle.StepRefusal, lifecycle.PayloadError):
+                        pass  # the server kept it as a conflict; it changes nothing
             return dossier
     if received is None:
         return dossier
-    reset(session, dossier, received, loaded.counter_unit)
-    for i, r in enumerate(rows):
-        replayer.apply(dossier, r, rows[:i])
+    projection.replay(dossier, rows, loaded.units)
     return dossier
 
 

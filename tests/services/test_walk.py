@@ -6,6 +6,7 @@ import pypdfium2
 import pytest
 
 from desk_app.domain.dossier import EventKind, Status
+from desk_app.domain.lifecycle import Verdict
 from desk_app.domain.intake import IntakeInput, PersonInput
 from desk_app.services import counter, intake, queues, setup, workflow
 from desk_app.services.context import PermissionDenied
@@ -65,7 +66,11 @@ def test_whole_walk(office, clock):
     workflow.approve(d, d.leader, code)
     clock.now = datetime(2026, 11, 18, 10, 0)
     r = workflow.result_ready(d, d.specialist, code)          # two days early
-    assert r.status is Status.RESULT_READY and r.appointment_at == datetime(2026, 11, 18, 10, 0)
+    # the legal appointment and the one the citizen was told both stay: the result is early
+    # against them, and the citizen reads "result ready since 18/11 10:00"
+    assert r.status is Status.RESULT_READY and r.finished_at == datetime(2026, 11, 18, 10, 0)
+    assert r.appointment_at == r.due_at == datetime(2026, 11, 20, 9, 30)
+    assert counter.details(d, code).summary.verdict is Verdict.EARLY
 
     clock.now = datetime(2026, 11, 18, 11, 0)
     r = workflow.transfer(d, d.specialist, code, "MOTCUA")
@@ -95,7 +100,7 @@ def test_whole_walk(office, clock):
         ("Bộ phận Một cửa", "Văn phòng Đăng ký đất đai"), ("Văn phòng Đăng ký đất đai", "Bộ phận Một cửa")]
     # Hop 1: 16 h from Tue 10/11 10:00 -> Thu 12/11 11:00, plus the 15 h pause -> Tue 17/11 11:00;
     # handed on Wed 18/11: late. Hop 2 is allowed 4 h and has not been handed on: open.
-    assert hops[0].verdict == "Quá hạn" and "17/11/2026" in hops[0].note
+    assert hops[0].verdict == "Trễ hạn" and "17/11/2026" in hops[0].note
     assert hops[0].receiver_name == "Phạm Quốc Bảo"
     assert hops[1].verdict == ""
 

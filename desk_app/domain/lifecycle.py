@@ -1,0 +1,939 @@
+"""One dossier, one truth: the typed payload of every event kind, the state machine and the
+reducer that folds a dossier's events into its state.
+
+The desk's services, the desk's replay of pulled events and the central server all fold
+events through ``apply``; no other code decides a dossier's status, stage, dates or holder.
+``apply`` needs no calendar: whatever working-time arithmetic a step needs (a pause's length,
+the shifted deadline, the processing time) is computed by the service that takes the step and
+travels in the event's payload, so every reader reaches the same state from the same events.
+
+Three dates are kept apart:
+
+* ``due_at``: the legal appointment, what the receipt promised, moved only by pauses (the
+  clock stops while the citizen is asked for papers or for a fee). NgayHenTra, the register,
+  the control slip and the statistics use it.
+* ``appointment_at``: the appointment the citizen is told now: an apology's new date, moved
+  by pauses too. An early result does not rewrite it: the citizen reads "result ready since".
+* ``finished_at``: when the dossier finished (result ready, refused, withdrawn, stopped).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Protocol
+
+from .dossier import EventKind, Status
+from .i18n import N_, tr
+
+# ---------------------------------------------------------------------------------------
+# stages: where a dossier is, finer than the national status
+# ---------------------------------------------------------------------------------------
+
+
+class Stage(str, enum.Enum):
+    RECEIVED = "received"              # at the counter, after intake
+    TRANSFERRING = "transferring"      # on its way to a unit
+    IN_UNIT = "in_unit"                # arrived, waiting to be assigned
+    ASSIGNED = "assigned"              # a specialist works on it
+    REVIEW = "review"                  # with a leader for review and signature
+    APPROVED = "approved"              # signed, back with the specialist
+    SUPPLEMENT = "supplement"          # waiting for the citizen's papers: the clock stops
+    PAYMENT = "payment"                # waiting for a fee or financial obligation: the clock stops
+    RESULT_UNIT = "result_unit"        # the result is ready at the unit
+    RESULT_TRANSIT = "result_transit"  # the result travels back to the counter
+    RESULT = "result"                  # the result waits at the counter
+    RETURNED = "returned"              # the citizen took it
+    CLOSED = "closed"                  # refused, withdrawn or stopped
+
+    @property
+    def label(self) -> str:
+        return tr(STAGE_LABELS[self])
+
+
+STAGE_LABELS = {
+    Stage.RECEIVED: N_("Đã tiếp nhận tại Một cửa"), Stage.TRANSFERRING: N_("Đang chuyển"),
+    Stage.IN_UNIT: N_("Chờ phân công"), Stage.ASSIGNED: N_("Đang xử lý"), Stage.REVIEW: N_("Chờ ký duyệt"),
+    Stage.APPROVED: N_("Đã ký duyệt"), Stage.SUPPLEMENT: N_("Chờ bổ sung"),
+    Stage.PAYMENT: N_("Chờ nộp nghĩa vụ tài chính"), Stage.RESULT_UNIT: N_("Có kết quả tại đơn vị"),
+    Stage.RESULT_TRANSIT: N_("Kết quả đang chuyển về Một cửa"), Stage.RESULT: N_("Kết quả tại Một cửa"),
+    Stage.RETURNED: N_("Đã trả kết quả"), Stage.CLOSED: N_("Đã kết thúc"),
+}
+
+PAUSED_STAGES = frozenset({Stage.SUPPLEMENT, Stage.PAYMENT})
+WORKING_STAGES = frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED})
+# Open: the dossier is still being dealt with (in whichever stage)
+OPEN_STAGES = frozenset({Stage.RECEIVED, Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW,
+                         Stage.APPROVED, Stage.SUPPLEMENT, Stage.PAYMENT})
+RESULT_STAGES = frozenset({Stage.RESULT_UNIT, Stage.RESULT_TRANSIT, Stage.RESULT})
+# in a unit's hands, with the hop's clock running
+AT_WORK_STAGES = frozenset({Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW, Stage.APPROVED})
+
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
+                           Status.PAYMENT_REQUESTED})
+ENDED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
+
+
+def status_of_stage(stage: Stage, ended: Status | None = None) -> Status:
+    """The national status a dossier in ``stage`` is in (``ended``: how a closed one ended)."""
+    if stage is Stage.RECEIVED:
+        return Status.RECEIVED
+    if stage is Stage.SUPPLEMENT:
+        return Status.SUPPLEMENT_REQUESTED
+    if stage is Stage.PAYMENT:
+        return Status.PAYMENT_REQUESTED
+    if stage in RESULT_STAGES:
+        return Status.RESULT_READY
+    if stage is Stage.RETURNED:
+        return Status.RETURNED
+    if stage is Stage.CLOSED:
+        return ended or Status.STOPPED
+    return Status.PROCESSING
+
+
+# ---------------------------------------------------------------------------------------
+# typed payloads, one per event kind
+# ---------------------------------------------------------------------------------------
+
+
+class PayloadError(ValueError):
+    """A payload that does not have the shape its event kind requires (message in Vietnamese)."""
+
+
+MAX_TEXT = 20_000          # one text field
+MAX_LIST = 500             # items of a list
+MAX_INT = 2 ** 53          # what JSON numbers carry exactly everywhere
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _payload(cls):
+    """Decorator: a frozen dataclass that knows how to be read from and written to JSON."""
+    cls = dataclass(frozen=True)(cls)
+    cls._hints = None
+    return cls
+
+
+@_payload
+class ProcedureRef:
+    code: str
+    name: str = ""
+    version: int | None = None
+
+
+@_payload
+class Received:
+    procedure: ProcedureRef
+    received_at: datetime
+    due_at: datetime
+    key_sha256: str = ""
+    applicant_type: str = "individual"
+    owner: dict[str, Any] = field(default_factory=dict)
+    submitter: dict[str, Any] | None = None
+    components: list[Any] = field(default_factory=list)
+    sets: int = 1
+    channel: str = "direct"
+    collect_by_post: bool = False
+    notes: str = ""
+
+
+@_payload
+class ReceiptPrinted:
+    file: str = ""
+    paper: str = ""
+    key_replaced: bool = False
+
+
+@_payload
+class KeyReplaced:
+    key_sha256: str
+
+
+@_payload
+class AttachmentAdded:
+    sha256: str
+    filename: str = ""
+    size: int = 0
+
+
+@_payload
+class Note:
+    text: str = ""
+
+
+@_payload
+class Transferred:
+    to_unit: str
+    from_unit: str | None = None
+    to_kind: str = ""                 # "counter" | "department" ("" in events of older desks)
+    allowed_hours: float | None = None
+    hop_due_at: datetime | None = None
+    note: str = ""
+
+
+@_payload
+class Arrived:
+    unit: str | None = None
+
+
+@_payload
+class Assigned:
+    to: str
+    reassign: bool = False
+
+
+@_payload
+class Forwarded:
+    to: str
+    note: str = ""
+
+
+@_payload
+class Approved:
+    note: str = ""
+
+
+@_payload
+class SupplementRequested:
+    reason: str
+    missing: list[str]
+    number: int | None = None
+    resume_stage: str | None = None
+
+
+@_payload
+class PauseEnd:
+    """Fields of every event that ends a pause: how long the clock stood still (working
+    seconds) and the dates it moved."""
+    paused_seconds: int = 0
+    old_due: datetime | None = None
+    new_due: datetime | None = None
+    new_appointment: datetime | None = None
+    new_hop_due: datetime | None = None
+    note: str = ""
+
+
+@_payload
+class SupplementReceived(PauseEnd):
+    pass
+
+
+@_payload
+class PaymentRequested:
+    amount: int = 0
+    note: str = ""
+
+
+@_payload
+class PaymentReceived(PauseEnd):
+    pass
+
+
+@_payload
+class ResultReady(PauseEnd):
+    processing_seconds: int | None = None
+    early: bool | None = None                 # as the desk saw it; the verdict is recomputed
+    old_appointment: datetime | None = None
+
+
+@_payload
+class Returned:
+    received_by: str = "owner"
+    proxy: dict[str, Any] | None = None
+
+
+@_payload
+class Refused(PauseEnd):
+    reasons: list[str] = field(default_factory=list)
+    processing_seconds: int | None = None
+
+
+@_payload
+class Withdrawn(PauseEnd):
+    reason: str = ""
+    processing_seconds: int | None = None
+
+
+@_payload
+class Stopped(PauseEnd):
+    reason: str = ""
+    processing_seconds: int | None = None
+
+
+@_payload
+class AppointmentMoved:
+    new_appointment: datetime
+    kind: str = "apology"
+    reason: str = ""
+    old_appointment: datetime | None = None
+    late_unit: str = ""
+    short_notice: bool = False
+
+
+@_payload
+class Rated:
+    level: str
+    comment: str = ""
+    clerk: str = ""
+    channel: str = ""
+
+
+PAYLOADS: dict[EventKind, type] = {
+    EventKind.RECEIVED: Received, EventKind.RECEIPT_PRINTED: ReceiptPrinted,
+    EventKind.KEY_REPLACED: KeyReplaced, EventKind.ATTACHMENT_ADDED: AttachmentAdded,
+    EventKind.NOTE: Note, EventKind.TRANSFERRED: Transferred, EventKind.ARRIVED: Arrived,
+    EventKind.ASSIGNED: Assigned, EventKind.FORWARDED: Forwarded, EventKind.APPROVED: Approved,
+    EventKind.SUPPLEMENT_REQUESTED: SupplementRequested, EventKind.SUPPLEMENT_RECEIVED: SupplementReceived,
+    EventKind.PAYMENT_REQUESTED: PaymentRequested, EventKind.PAYMENT_RECEIVED: PaymentReceived,
+    EventKind.RESULT_READY: ResultReady, EventKind.RETURNED: Returned, EventKind.REFUSED: Refused,
+    EventKind.WITHDRAWN: Withdrawn, EventKind.STOPPED: Stopped,
+    EventKind.APPOINTMENT_MOVED: AppointmentMoved, EventKind.RATED: Rated,
+}
+
+
+def _hints(cls) -> dict[str, Any]:
+    if cls.__dict__.get("_hints") is None:
+        cls._hints = typing.get_type_hints(cls)
+    return cls._hints
+
+
+def _bad(name: str, why: str) -> PayloadError:
+    return PayloadError(tr("Trường \"{field}\" không hợp lệ: {why}").format(field=name, why=why))
+
+
+def check_text(value: str, name: str = "") -> str:
+    """A text from outside: no NUL, no lone surrogate, bounded."""
+    if len(value) > MAX_TEXT:
+        raise _bad(name, tr("quá dài"))
+    if "\x00" in value:
+        raise _bad(name, tr("có ký tự NUL"))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad(name, tr("có ký tự Unicode không hợp lệ")) from None
+    return value
+
+
+def check_json(value: Any, name: str = "", depth: int = 0) -> Any:
+    """Any JSON value from outside: finite numbers, clean texts, bounded size and depth."""
+    if depth > 8:
+        raise _bad(name, tr("lồng quá sâu"))
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise _bad(name, tr("số quá lớn"))
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > MAX_INT:
+            raise _bad(name, tr("số không hữu hạn"))
+        return value
+    if isinstance(value, str):
+        return check_text(value, name)
+    if isinstance(value, (list, tuple)):
+        if len(value) > MAX_LIST:
+            raise _bad(name, tr("quá nhiều phần tử"))
+        return [check_json(v, name, depth + 1) for v in value]
+    if isinstance(value, dict):
+        if len(value) > MAX_LIST:
+            raise _bad(name, tr("quá nhiều phần tử"))
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise _bad(name, tr("khóa không phải chuỗi"))
+            check_text(k, name)
+            check_json(v, name + "." + k if name else k, depth + 1)
+        return value
+    raise _bad(name, tr("kiểu dữ liệu không hỗ trợ"))
+
+
+def check_time(value: datetime, name: str = "") -> datetime:
+    if value.tzinfo is not None:
+        raise _bad(name, tr("thời gian phải là giờ địa phương, không kèm múi giờ"))
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise _bad(name, tr("năm nằm ngoài khoảng {a}–{b}").format(a=MIN_YEAR, b=MAX_YEAR))
+    return value
+
+
+def _convert(value: Any, hint: Any, name: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(hint)
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(value, inner[0], name)
+    if hint is Any:
+        return check_json(value, name)
+    if hint is str:
+        if not isinstance(value, str):
+            raise _bad(name, tr("phải là chuỗi"))
+        return check_text(value, name)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise _bad(name, tr("phải là đúng/sai"))
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+                value = int(value)
+            else:
+                raise _bad(name, tr("phải là số nguyên"))
+        if abs(value) > MAX_INT:
+            raise _bad(name, tr("số quá lớn"))
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _bad(name, tr("phải là số"))
+        if not math.isfinite(value) or abs(value) > MAX_INT:
+            raise _bad(name, tr("số không hữu hạn"))
+        return float(value)
+    if hint is datetime:
+        if isinstance(value, datetime):
+            return check_time(value, name)
+        if not isinstance(value, str) or len(value) > 40:
+            raise _bad(name, tr("phải là thời gian ISO 8601"))
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            raise _bad(name, tr("phải là thời gian ISO 8601")) from None
+        return check_time(t, name)
+    if origin is list:
+        if not isinstance(value, list):
+            raise _bad(name, tr("phải là danh sách"))
+        if len(value) > MAX_LIST:
+            raise _bad(name, tr("quá nhiều phần tử"))
+        (item,) = typing.get_args(hint) or (Any,)
+        return [_convert(v, item, name) for v in value]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _bad(name, tr("phải là đối tượng"))
+        return check_json(value, name)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise _bad(name, tr("phải là đối tượng"))
+        return _from_dict(hint, value, name + ".")
+    raise _bad(name, tr("kiểu dữ liệu không hỗ trợ"))
+
+
+def _from_dict(cls, data: dict, prefix: str = ""):
+    hints = _hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise PayloadError(tr("Thiếu trường \"{field}\".").format(field=prefix + f.name))
+            continue
+        kwargs[f.name] = _convert(data[f.name], hints[f.name], prefix + f.name)
+    return cls(**kwargs)
+
+
+def parse_payload(kind: EventKind | str, payload: Any):
+    """The typed payload of an event of ``kind``; PayloadError if it does not fit.
+
+    Keys a kind does not know are checked as plain JSON (finite, clean, bounded) and kept in
+    the stored payload, so an older or newer desk's extra facts are not lost."""
+    kind = EventKind(kind)
+    if not isinstance(payload, dict):
+        raise PayloadError(tr("Nội dung sự kiện phải là một đối tượng JSON."))
+    check_json(payload)
+    return _from_dict(PAYLOADS[kind], payload)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def payload_dict(p) -> dict[str, Any]:
+    """A typed payload as the JSON an event stores (None fields left out)."""
+    return {k: v for k, v in _to_json(p).items() if v is not None}
+
+
+# ---------------------------------------------------------------------------------------
+# the state, and the reducer
+# ---------------------------------------------------------------------------------------
+
+
+class EventLike(Protocol):
+    kind: Any          # EventKind or its value
+    payload: dict
+    actor: str
+    desk: str
+    desk_time: datetime
+    unit: str | None
+
+
+@dataclass
+class DossierState:
+    """A dossier as its events leave it. Units are named by their codes."""
+
+    code: str
+    status: Status
+    stage: Stage
+    received_at: datetime
+    due_at: datetime                      # the legal appointment (moved only by pauses)
+    appointment_at: datetime              # what the citizen is told now
+    first_due_at: datetime                # printed on the receipt
+    procedure_code: str = ""
+    procedure_name: str = ""
+    key_sha256: str = ""
+    origin_desk: str = ""
+    counter_unit: str | None = None       # the counter that received it
+    holder_unit: str | None = None
+    holder_user: str | None = None
+    holder_since: datetime | None = None
+    handling_unit: str | None = None      # the last department it went to
+    hop_due_at: datetime | None = None
+    paused_since: datetime | None = None
+    paused_seconds: int = 0               # working seconds the clock stood still, all pauses
+    resume_stage: Stage | None = None     # where a paused dossier goes back to
+    supplement_count: int = 0
+    payment_amount: int = 0
+    finished_at: datetime | None = None
+    returned_at: datetime | None = None
+    processing_seconds: int | None = None
+    outcome: str | None = None            # the verdict a finished dossier keeps (Verdict value)
+    apology_reason: str = ""
+    rating: str | None = None             # Rating value, once per dossier
+
+    @property
+    def paused(self) -> bool:
+        return self.stage in PAUSED_STAGES
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def result_ready_at(self) -> datetime | None:
+        return self.finished_at if self.status in (Status.RESULT_READY, Status.RETURNED) else None
+
+    def copy(self) -> DossierState:
+        return dataclasses.replace(self)
+
+
+class StepRefusal(ValueError):
+    """A step the state machine does not allow from the dossier's state (message in Vietnamese)."""
+
+
+# The steps allowed from each stage. Annotations (prints, files, notes, ratings) record
+# something without moving the dossier.
+ANNOTATIONS = frozenset({EventKind.RECEIPT_PRINTED, EventKind.KEY_REPLACED, EventKind.ATTACHMENT_ADDED,
+                         EventKind.NOTE, EventKind.RATED})
+ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
+    EventKind.TRANSFERRED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED,
+                                      Stage.RESULT_UNIT}),
+    EventKind.ARRIVED: frozenset({Stage.TRANSFERRING, Stage.RESULT_TRANSIT}),
+    EventKind.ASSIGNED: frozenset({Stage.IN_UNIT, Stage.ASSIGNED}),
+    EventKind.FORWARDED: frozenset({Stage.IN_UNIT, Stage.ASSIGNED}),
+    EventKind.APPROVED: frozenset({Stage.REVIEW}),
+    EventKind.SUPPLEMENT_REQUESTED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW,
+                                               Stage.APPROVED}),
+    EventKind.SUPPLEMENT_RECEIVED: frozenset({Stage.SUPPLEMENT}),
+    EventKind.PAYMENT_REQUESTED: frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED}),
+    EventKind.PAYMENT_RECEIVED: frozenset({Stage.PAYMENT}),
+    EventKind.RESULT_READY: frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED, Stage.PAYMENT}),
+    EventKind.RETURNED: frozenset({Stage.RESULT}),
+    EventKind.REFUSED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED}),
+    EventKind.WITHDRAWN: OPEN_STAGES,
+    EventKind.STOPPED: OPEN_STAGES - {Stage.RECEIVED, Stage.TRANSFERRING},
+    EventKind.APPOINTMENT_MOVED: OPEN_STAGES,
+}
+
+
+def check(state: DossierState | None, kind: EventKind) -> str | None:
+    """``None`` if an event of ``kind`` may follow ``state`` (None: no dossier yet), else why not."""
+    kind = EventKind(kind)
+    if kind is EventKind.RECEIVED:
+        return None if state is None else tr("Hồ sơ đã được tiếp nhận trước đó.")
+    if state is None:
+        return tr("Chưa có hồ sơ này (chưa nhận được sự kiện tiếp nhận).")
+    if kind is EventKind.RATED and state.rating is not None:
+        return tr("Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")
+    if kind in ANNOTATIONS:
+        return None
+    if state.stage in ALLOWED_FROM.get(kind, frozenset()):
+        return None
+    return tr("Không thể \"{action}\" khi hồ sơ đang ở bước \"{stage}\" ({status}).").format(
+        action=kind.label, stage=state.stage.label, status=state.status.label)
+
+
+def allowed_steps(state: DossierState) -> frozenset[EventKind]:
+    """Every kind of event that may follow ``state``."""
+    return frozenset(k for k in EventKind if k is not EventKind.RECEIVED and check(state, k) is None)
+
+
+def _unit(value: Any) -> str | None:
+    return value.strip().upper() if isinstance(value, str) and value.strip() else None
+
+
+def start(e: EventLike, p: Received | None = None, default_unit: str | None = None) -> DossierState:
+    """The state intake leaves: the first event of every dossier."""
+    p = p or parse_payload(EventKind.RECEIVED, e.payload)
+    unit = _unit(e.unit) or default_unit
+    return DossierState(
+        code=_code_of(e), status=Status.RECEIVED, stage=Stage.RECEIVED, received_at=p.received_at,
+        due_at=p.due_at, appointment_at=p.due_at, first_due_at=p.due_at,
+        procedure_code=p.procedure.code[:60], procedure_name=p.procedure.name,
+        key_sha256=p.key_sha256 if _is_hex64(p.key_sha256) else "", origin_desk=e.desk,
+        counter_unit=unit, holder_unit=unit, holder_user=e.actor, holder_since=e.desk_time)
+
+
+def _code_of(e: EventLike) -> str:
+    return getattr(e, "dossier_code", "") or ""
+
+
+def _is_hex64(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def apply(state: DossierState | None, e: EventLike, default_unit: str | None = None) -> DossierState:
+    """The state after ``e``. Raises StepRefusal if the state machine does not allow it, and
+    PayloadError if its payload does not fit its kind. ``state`` is not changed."""
+    kind = EventKind(e.kind)
+    why = check(state, kind)
+    if why:
+        raise StepRefusal(why)
+    p = parse_payload(kind, e.payload)
+    if kind is EventKind.RECEIVED:
+        return start(e, p, default_unit)
+    assert state is not None
+    s = state.copy()
+    t = e.desk_time
+    if isinstance(p, PauseEnd) and s.paused:
+        _end_pause(s, p)
+    if kind is EventKind.TRANSFERRED:
+        target = _unit(p.to_unit)
+        s.holder_unit, s.holder_user, s.holder_since = target, None, t
+        to_counter = p.to_kind == "counter" or (not p.to_kind and target == s.counter_unit)
+        if not to_counter:
+            s.handling_unit = target
+        s.stage = Stage.RESULT_TRANSIT if s.stage is Stage.RESULT_UNIT else Stage.TRANSFERRING
+        s.hop_due_at = None if to_counter else p.hop_due_at
+    elif kind is EventKind.ARRIVED:
+        s.stage = Stage.RESULT if s.stage is Stage.RESULT_TRANSIT else Stage.IN_UNIT
+        s.holder_user, s.holder_since = e.actor, t
+    elif kind is EventKind.ASSIGNED:
+        s.stage, s.holder_user, s.holder_since = Stage.ASSIGNED, p.to, t
+    elif kind is EventKind.FORWARDED:
+        s.stage, s.holder_user, s.holder_since = Stage.REVIEW, p.to, t
+    elif kind is EventKind.APPROVED:
+        s.stage, s.holder_user, s.holder_since = Stage.APPROVED, e.actor, t
+    elif kind is EventKind.SUPPLEMENT_REQUESTED:
+        s.supplement_count += 1
+        s.resume_stage, s.stage, s.paused_since = s.stage, Stage.SUPPLEMENT, t
+    elif kind is EventKind.PAYMENT_REQUESTED:
+        s.payment_amount = p.amount
+        s.resume_stage, s.stage, s.paused_since = s.stage, Stage.PAYMENT, t
+    elif kind in (EventKind.SUPPLEMENT_RECEIVED, EventKind.PAYMENT_RECEIVED):
+        pass  # the pause ended above
+    elif kind is EventKind.RESULT_READY:
+        s.stage = Stage.RESULT_UNIT
+        _finish(s, t, p.processing_seconds)
+    elif kind in (EventKind.REFUSED, EventKind.WITHDRAWN, EventKind.STOPPED):
+        s.stage = Stage.CLOSED
+        if kind is EventKind.REFUSED:
+            s.holder_user = None
+        _finish(s, t, p.processing_seconds, ended=_ENDED[kind])
+    elif kind is EventKind.RETURNED:
+        s.stage, s.holder_user, s.holder_since, s.returned_at = Stage.RETURNED, None, t, t
+    elif kind is EventKind.APPOINTMENT_MOVED:
+        s.appointment_at = p.new_appointment
+        s.apology_reason = p.reason
+    elif kind is EventKind.KEY_REPLACED:
+        if _is_hex64(p.key_sha256):
+            s.key_sha256 = p.key_sha256
+    elif kind is EventKind.RATED:
+        s.rating = p.level
+    ended = _ENDED.get(kind) if s.stage is Stage.CLOSED else None
+    s.status = status_of_stage(s.stage, ended or (s.status if s.status in ENDED_STATUSES else None))
+    return s
+
+
+_ENDED = {EventKind.REFUSED: Status.REFUSED, EventKind.WITHDRAWN: Status.WITHDRAWN,
+          EventKind.STOPPED: Status.STOPPED}
+
+
+def _end_pause(s: DossierState, p: PauseEnd) -> None:
+    old_due = s.due_at
+    s.paused_seconds += max(0, p.paused_seconds)
+    s.due_at = p.new_due or s.due_at
+    if p.new_appointment is not None:
+        s.appointment_at = p.new_appointment
+    elif s.appointment_at == old_due:
+        s.appointment_at = s.due_at
+    if p.new_hop_due is not None:
+        s.hop_due_at = p.new_hop_due
+    s.stage = s.resume_stage or Stage.IN_UNIT
+    s.resume_stage, s.paused_since = None, None
+
+
+def _finish(s: DossierState, t: datetime, processing_seconds: int | None, ended: Status | None = None) -> None:
+    s.finished_at = t
+    s.processing_seconds = processing_seconds
+    s.outcome = (_ENDED_VERDICT[ended] if ended is not None
+                 else finished_verdict(t, s.due_at, s.supplement_count)).value
+    s.hop_due_at = None
+
+
+def fold(events: Iterable[EventLike], default_unit: str | None = None, strict: bool = False) -> DossierState | None:
+    """A dossier's state from its events in the server's order. Events the state machine or the
+    payload schema refuse are skipped (the server keeps them as conflicts), unless ``strict``."""
+    state: DossierState | None = None
+    for e in events:
+        try:
+            state = apply(state, e, default_unit)
+        except (StepRefusal, PayloadError):
+            if strict:
+                raise
+    return state
+
+
+# ---------------------------------------------------------------------------------------
+# what a step's service computes (with the calendar) and puts in the payload
+# ---------------------------------------------------------------------------------------
+
+
+def pause_end(state: DossierState, now: datetime, calendar) -> dict[str, Any]:
+    """The payload fields of an event that ends ``state``'s pause at ``now`` (empty if none)."""
+    if not state.paused:
+        return {}
+    paused = calendar.working_time_between(state.paused_since or now, now)
+    fields = {"paused_seconds": int(paused.total_seconds()), "old_due": state.due_at.isoformat(),
+              "new_due": calendar.shift(state.due_at, paused).isoformat(),
+              "new_appointment": calendar.shift(state.appointment_at, paused).isoformat()}
+    if state.hop_due_at is not None:
+        fields["new_hop_due"] = calendar.shift(state.hop_due_at, paused).isoformat()
+    return fields
+
+
+def processing_seconds(state: DossierState, now: datetime, calendar, paused_now: int = 0) -> int:
+    """Working time from receipt to ``now``, pauses excluded."""
+    worked = calendar.working_time_between(state.received_at, now).total_seconds()
+    return max(0, int(worked) - state.paused_seconds - paused_now)
+
+
+# ---------------------------------------------------------------------------------------
+# the verdict: one function, one wording
+# ---------------------------------------------------------------------------------------
+
+
+class Verdict(str, enum.Enum):
+    """Where a dossier stands against its legal appointment."""
+
+    IN_TIME = "in_time"          # open, more than 2 working days left
+    DUE_SOON = "due_soon"        # open, due within 2 working days
+    OVERDUE = "overdue"          # open, past the legal appointment
+    PAUSED = "paused"            # waiting for the citizen: the clock stands still
+    EARLY = "early"              # finished before the appointment's date
+    ON_TIME = "on_time"          # finished on the appointment's date
+    LATE = "late"                # finished after it, or after more than one supplement request
+    REFUSED = "refused"          # no timing verdict: just what happened
+    WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"
+
+    @property
+    def label(self) -> str:
+        """The staff's word (lists, queues, exports)."""
+        return tr(VERDICT_LABELS[self])
+
+    @property
+    def citizen_text(self) -> str:
+        """The citizen's sentence (kiosk, phone page, Zalo)."""
+        return tr(CITIZEN_VERDICT_TEXT[self])
+
+    @property
+    def tone(self) -> str:
+        """good | info | warn | bad | neutral: how screens colour it."""
+        return VERDICT_TONES[self]
+
+    @property
+    def finished(self) -> bool:
+        return self in (Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE)
+
+    @property
+    def timed(self) -> bool:
+        return self not in (Verdict.REFUSED, Verdict.WITHDRAWN, Verdict.STOPPED)
+
+
+VERDICT_LABELS = {
+    Verdict.IN_TIME: N_("Trong hạn"), Verdict.DUE_SOON: N_("Sắp đến hạn"), Verdict.OVERDUE: N_("Quá hạn"),
+    Verdict.PAUSED: N_("Tạm dừng (chờ công dân)"), Verdict.EARLY: N_("Trước hạn"),
+    Verdict.ON_TIME: N_("Đúng hạn"), Verdict.LATE: N_("Trễ hạn"), Verdict.REFUSED: N_("Không tiếp nhận"),
+    Verdict.WITHDRAWN: N_("Đã rút"), Verdict.STOPPED: N_("Dừng xử lý"),
+}
+CITIZEN_VERDICT_TEXT = {
+    Verdict.IN_TIME: N_("Đang trong thời hạn"), Verdict.DUE_SOON: N_("Sắp đến ngày hẹn"),
+    Verdict.OVERDUE: N_("Đã quá ngày hẹn"),
+    Verdict.PAUSED: N_("Tạm dừng, chờ ông/bà bổ sung: thời hạn giải quyết không tính trong thời gian này"),
+    Verdict.EARLY: N_("Xong trước hẹn"), Verdict.ON_TIME: N_("Xong đúng hẹn"),
+    Verdict.LATE: N_("Xong muộn hơn hẹn"), Verdict.REFUSED: N_("Hồ sơ không được tiếp nhận"),
+    Verdict.WITHDRAWN: N_("Hồ sơ đã được rút"), Verdict.STOPPED: N_("Hồ sơ đã dừng giải quyết"),
+}
+VERDICT_TONES = {
+    Verdict.IN_TIME: "neutral", Verdict.DUE_SOON: "warn", Verdict.OVERDUE: "bad", Verdict.PAUSED: "info",
+    Verdict.EARLY: "good", Verdict.ON_TIME: "good", Verdict.LATE: "bad", Verdict.REFUSED: "neutral",
+    Verdict.WITHDRAWN: "neutral", Verdict.STOPPED: "neutral",
+}
+_ENDED_VERDICT = {Status.REFUSED: Verdict.REFUSED, Status.WITHDRAWN: Verdict.WITHDRAWN,
+                  Status.STOPPED: Verdict.STOPPED}
+
+DUE_SOON_WORKING_DAYS = 2
+
+
+def finished_verdict(finished: datetime, due: datetime, supplement_requests: int) -> Verdict:
+    """Early / on time / late by date, as the national statistics judge (QĐ 766, 2.1): more
+    than one supplement request counts late."""
+    if supplement_requests > 1 or finished.date() > due.date():
+        return Verdict.LATE
+    return Verdict.EARLY if finished.date() < due.date() else Verdict.ON_TIME
+
+
+def due_soon_limit(now: datetime, calendar) -> datetime:
+    """An open dossier due before this is due soon (2 working days from ``now``)."""
+    if calendar is None:
+        return now + timedelta(days=DUE_SOON_WORKING_DAYS)
+    return calendar.add_working_time(now, calendar.day_length() * DUE_SOON_WORKING_DAYS)
+
+
+def judge(state: DossierState, now: datetime, calendar=None, soon_limit: datetime | None = None) -> Verdict:
+    """The one verdict of a dossier at ``now``."""
+    return judge_fields(state.status, state.stage, state.due_at, state.finished_at, state.supplement_count,
+                        state.outcome, now, soon_limit or due_soon_limit(now, calendar))
+
+
+def judge_row(row: Any, now: datetime, soon_limit: datetime) -> Verdict:
+    """``judge`` of anything with the stored columns (a dossier row, a query's row)."""
+    return judge_fields(row.status, row.stage, row.due_at, row.finished_at, row.supplement_count,
+                        row.outcome, now, soon_limit)
+
+
+def judge_fields(status: Status | int, stage: Stage | str, due_at: datetime, finished_at: datetime | None,
+                 supplement_count: int, outcome: str | None, now: datetime, soon_limit: datetime) -> Verdict:
+    """``judge`` from the stored columns of a dossier (lists read these without a state)."""
+    status, stage = Status(status), Stage(stage)
+    if status in ENDED_STATUSES:
+        return _ENDED_VERDICT[status]
+    if outcome:
+        return Verdict(outcome)
+    if finished_at is not None:
+        return finished_verdict(finished_at, due_at, supplement_count or 0)
+    if stage in PAUSED_STAGES:
+        return Verdict.PAUSED
+    if now > due_at:
+        return Verdict.OVERDUE
+    if due_at <= soon_limit:
+        return Verdict.DUE_SOON
+    return Verdict.IN_TIME
+
+
+# ---------------------------------------------------------------------------------------
+# the citizen's words: one table for the kiosk, the phone page and Zalo
+# ---------------------------------------------------------------------------------------
+
+CITIZEN_STATUS_TEXT = {
+    Status.SUBMITTED_ONLINE: N_("Hồ sơ đã được đăng ký, đang chờ tiếp nhận."),
+    Status.RECEIVED: N_("Hồ sơ đã được tiếp nhận và đang chờ chuyển đi giải quyết."),
+    Status.PROCESSING: N_("Hồ sơ đang được giải quyết."),
+    Status.SUPPLEMENT_REQUESTED: N_("Hồ sơ cần bổ sung giấy tờ. Xin mời ông/bà liên hệ quầy tiếp nhận."),
+    Status.PAYMENT_REQUESTED: N_("Xin mời ông/bà nộp phí, lệ phí để tiếp tục giải quyết."),
+    Status.RESULT_READY: N_("Đã có kết quả. Xin mời ông/bà mang giấy hẹn đến quầy để nhận."),
+    Status.RETURNED: N_("Ông/bà đã nhận kết quả."),
+    Status.REFUSED: N_("Hồ sơ không được tiếp nhận. Xin mời ông/bà hỏi cán bộ tại quầy."),
+    Status.WITHDRAWN: N_("Hồ sơ đã được rút theo đề nghị của người nộp."),
+    Status.STOPPED: N_("Hồ sơ đã dừng giải quyết. Xin mời ông/bà hỏi cán bộ tại quầy."),
+}
+
+
+def citizen_status_text(status: Status) -> str:
+    return tr(CITIZEN_STATUS_TEXT[Status(status)])
+
+
+_TIMELINE_PLAIN = {
+    EventKind.RECEIVED: N_("Bộ phận Một cửa nhận hồ sơ"),
+    EventKind.ASSIGNED: N_("Cán bộ chuyên môn bắt đầu giải quyết"),
+    EventKind.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung giấy tờ"),
+    EventKind.SUPPLEMENT_RECEIVED: N_("Nhận giấy tờ bổ sung"),
+    EventKind.PAYMENT_REQUESTED: N_("Yêu cầu nộp phí, lệ phí"),
+    EventKind.PAYMENT_RECEIVED: N_("Đã nộp phí, lệ phí"),
+    EventKind.RESULT_READY: N_("Có kết quả"),
+    EventKind.RETURNED: N_("Trả kết quả"),
+    EventKind.REFUSED: N_("Hồ sơ không được tiếp nhận"),
+    EventKind.WITHDRAWN: N_("Rút hồ sơ"),
+    EventKind.STOPPED: N_("Dừng giải quyết"),
+    EventKind.RATED: N_("Ông/bà đã đánh giá cán bộ"),
+}
+PUBLIC_KINDS = frozenset(_TIMELINE_PLAIN) | {EventKind.TRANSFERRED, EventKind.ARRIVED,
+                                             EventKind.APPOINTMENT_MOVED}
+
+
+def timeline_text(kind: EventKind | str, payload: dict, unit: str | None,
+                  unit_names: dict[str, str] | None = None) -> str | None:
+    """One event in the citizen's words, or None for what the public need not see (prints,
+    files, notes, the staff's internal hand-overs)."""
+    try:
+        kind = EventKind(kind)
+    except ValueError:
+        return None
+    names = unit_names or {}
+    p = payload if isinstance(payload, dict) else {}
+    if kind is EventKind.TRANSFERRED:
+        code = p.get("to_unit")
+        target = names.get(code, "") if isinstance(code, str) else ""
+        return (tr("Chuyển hồ sơ đến {unit}").format(unit=target) if target
+                else tr("Chuyển hồ sơ đi giải quyết"))
+    if kind is EventKind.ARRIVED:
+        name = names.get(unit or "", "")
+        return tr("{unit} nhận hồ sơ").format(unit=name) if name else tr("Hồ sơ được nhận để giải quyết")
+    if kind is EventKind.APPOINTMENT_MOVED:
+        try:
+            moved = parse_payload(kind, p)
+        except PayloadError:
+            return tr("Ngày hẹn trả được thay đổi")
+        text = tr("Ngày hẹn trả đổi sang {date}").format(date=moved.new_appointment.strftime("%H:%M %d/%m/%Y"))
+        return text + (": " + moved.reason if moved.reason else "")
+    text = _TIMELINE_PLAIN.get(kind)
+    return tr(text) if text else None
+
+
+# ---------------------------------------------------------------------------------------
+# the state as stored columns (the desk's and the server's dossier rows)
+# ---------------------------------------------------------------------------------------
+
+STATE_FIELDS = tuple(f.name for f in dataclasses.fields(DossierState))
+
+
+def columns(state: DossierState) -> dict[str, Any]:
+    """The state as plain column values (enums by their value)."""
+    out = {}
+    for name in STATE_FIELDS:
+        v = getattr(state, name)
+        out[name] = v.value if isinstance(v, enum.Enum) else v
+    return out
+
+
+def from_columns(values: dict[str, Any]) -> DossierState:
+    """A state from stored column values (the inverse of ``columns``)."""
+    v = {k: values.get(k) for k in STATE_FIELDS if k in values}
+    v["status"] = Status(v["status"])
+    v["stage"] = Stage(v["stage"] or Stage.RECEIVED.value)
+    if v.get("resume_stage"):
+        v["resume_stage"] = Stage(v["resume_stage"])
+    for name in ("paused_seconds", "supplement_count", "payment_amount"):
+        v[name] = v.get(name) or 0
+    for name in ("procedure_code", "procedure_name", "key_sha256", "origin_desk", "apology_reason"):
+        v[name] = v.get(name) or ""
+    if v.get("appointment_at") is None:
+        v["appointment_at"] = v["due_at"]
+    if v.get("first_due_at") is None:
+        v["first_due_at"] = v["due_at"]
+    return DossierState(**v)
