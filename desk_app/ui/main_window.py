@@ -23,10 +23,10 @@ from .queue.panel import QueuePanel
 from .supervisor.dashboard import Dashboard
 from .supervisor.statistics import StatisticsPanel
 from .tasks import TaskRunner
-from ..domain.scan_payloads import PayloadKind, recognise
+from ..domain.scan_payloads import PayloadKind
 from ..scanner.settings import SERIAL
 from .camera.settings import load_device_settings
-from .scanning import SerialScanner, WedgeDetector
+from .scanning import SerialScanner, WedgeDetector, public_base_url, recognise_scan
 from .sync_view import SyncHooks, SyncStatusLabel, open_panel
 
 Preview = Callable[[QWidget, Path], object]
@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
         self.sync_hooks = sync_hooks
+        # receipt links count only on the agency's own public address; read again when edited
+        self.public_base_url = public_base_url(ctx)
         self.setWindowTitle(tr("Bộ phận Một cửa — {agency}").format(agency=agency_name) if agency_name
                             else tr("Bộ phận Một cửa"))
 
@@ -76,6 +78,8 @@ class MainWindow(QMainWindow):
         if may(user.role, Action.MANAGE_USERS):
             self.admin = AdminPanel(ctx, user, runner)
             self.tabs.addTab(self.admin, tr("Quản trị"))
+        if self.admin is not None:
+            self.admin.agency.changed.connect(self._reload_public_base_url)
         if self.queue is not None and self.intake is None:
             self.tabs.setCurrentWidget(self.queue)
         if self.tabs.count() == 0:
@@ -191,7 +195,7 @@ class MainWindow(QMainWindow):
         if queue is not None and self.tabs.currentWidget() is queue:
             queue.receive_scan(text)  # a department receives the dossier it was handed
             return
-        payload = recognise(text)
+        payload = recognise_scan(text, self.public_base_url)
         if payload.kind in (PayloadKind.RECEIPT_LINK, PayloadKind.DOSSIER_CODE) and self.counter is not None:
             self.tabs.setCurrentWidget(self.counter)
             self.counter.open_dossier(payload.dossier_code or "")
@@ -200,6 +204,13 @@ class MainWindow(QMainWindow):
             self.intake.fill_from_id_card(payload.id_card)
         else:
             self.statusBar().showMessage(payload.message, 8000)
+
+    def _reload_public_base_url(self) -> None:
+        ctx = self.ctx
+        self.runner.run(lambda: public_base_url(ctx), on_done=self._set_public_base_url, parent=self)
+
+    def _set_public_base_url(self, url: str | None) -> None:
+        self.public_base_url = url
 
     def scan_with_camera(self) -> None:
         from .camera.dialog import CameraDialog

@@ -12,6 +12,10 @@ Serial mode. Most scanners can also present themselves as a serial port; the cod
 as bytes (UTF-8, Vietnamese intact, which keyboard mode loses) ending in CR or LF.
 QtSerialPort is not part of PySide6-Essentials, so ``SerialScanner`` reads the port with
 pyserial on a thread of its own and emits ``scanned`` across to the GUI thread.
+
+What a scan is, whichever way it came, is ``recognise_scan``'s answer: the domain's recogniser
+with the agency's configured public address (``public_base_url``), so only our own receipt
+links count, and a last guard so no scanned text can raise into a window.
 """
 
 from __future__ import annotations
@@ -25,7 +29,30 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
+from ..domain.scan_payloads import Payload, PayloadKind, recognise
+
 log = logging.getLogger(__name__)
+
+
+def public_base_url(ctx: Any) -> str | None:
+    """The agency's configured public address (receipt links live there), or None."""
+    from ..services import setup
+    try:
+        agency = setup.agency(ctx)
+    except Exception:
+        log.exception("could not read the agency's public address")
+        return None
+    return (agency.public_base_url or None) if agency is not None else None
+
+
+def recognise_scan(text: str, public_base_url: str | None) -> Payload:
+    """What a scanned text is; "not ours" rather than an exception, whatever was scanned."""
+    try:
+        return recognise(text, public_base_url=public_base_url)
+    except Exception:  # the recogniser is meant never to raise; a window must not fall if it does
+        # never the text itself: an ID card's QR is personal data
+        log.exception("scan not recognised (%s characters)", len(text) if isinstance(text, str) else "?")
+        return Payload(PayloadKind.UNKNOWN, "")
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # Keys being given back pass every detector, not only the one giving them back: with two

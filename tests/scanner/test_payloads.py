@@ -6,10 +6,17 @@ from datetime import date
 
 import pytest
 
-from desk_app.domain.scan_payloads import PayloadKind, mask_name, parse_id_card_qr, recognise
+from desk_app.domain import scan_payloads
+from desk_app.domain.scan_payloads import PayloadKind, mask_name, parse_id_card_qr
 
-LINK = "https://dichvucong.thanhhoa.gov.vn/h/000.00.06.H56-261110-0001?k=AbCdEfGhIjKlMnOpQrSt_-"
+BASE = "https://dichvucong.thanhhoa.gov.vn"
+LINK = BASE + "/h/000.00.06.H56-261110-0001?k=AbCdEfGhIjKlMnOpQrSt_-"
 CARD = "038190012345|123456789|Nguyễn Thị Hồng Nhung|12031990|Nữ|Số 12 ngõ 34, phường Điện Biên, tỉnh Thanh Hóa|15072021"
+
+
+def recognise(text: str) -> scan_payloads.Payload:
+    """As the desk does: with the agency's public address."""
+    return scan_payloads.recognise(text, public_base_url=BASE)
 
 
 def test_receipt_link_gives_code_and_key() -> None:
@@ -48,15 +55,19 @@ def test_id_card_without_old_number_and_with_trailing_fields() -> None:
     CARD.replace("12031990", "31021990"),      # no such day
     "038190012345|123456789|Nguyễn Thị Hồng Nhung|12031990|Nữ",  # too few fields
     CARD.replace("15072021", "15071980"),      # issued before birth
+    CARD.replace("Nguyễn Thị Hồng Nhung", ":"),  # no name
+    CARD.replace("Nguyễn Thị Hồng Nhung", "Nguyễn Thị 2"),
+    CARD.replace("Số 12 ngõ 34, phường Điện Biên, tỉnh Thanh Hóa", ""),  # no address
 ])
 def test_doubtful_id_card_is_not_ours(text: str) -> None:
     assert recognise(text).kind is PayloadKind.UNKNOWN
 
 
 @pytest.mark.parametrize("text", [
-    "", "hello", "https://example.com/h/000.00.06.H56-261110-0001",          # no key
-    "https://x.vn/h/000.00.06.H56-261110-0001?k=short",                     # key too short
-    "ftp://x.vn/h/000.00.06.H56-261110-0001?k=AbCdEfGhIjKlMnOpQrSt_-",      # not a web link
+    "", "hello", BASE + "/h/000.00.06.H56-261110-0001",                       # no key
+    BASE + "/h/000.00.06.H56-261110-0001?k=short",                          # key too short
+    "ftp://dichvucong.thanhhoa.gov.vn/h/000.00.06.H56-261110-0001?k=AbCdEfGhIjKlMnOpQrSt_-",  # not web
+    "https://x.vn/h/000.00.06.H56-261110-0001?k=AbCdEfGhIjKlMnOpQrSt_-",    # not our host
     "000.00.06.H56-261399-0001",                                           # no 99th day of month 13
 ])
 def test_other_texts_are_not_ours_with_a_plain_message(text: str) -> None:

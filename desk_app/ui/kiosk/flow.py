@@ -48,7 +48,9 @@ Command = Lookup | SendRating
 
 
 class KioskFlow:
-    def __init__(self) -> None:
+    def __init__(self, public_base_url: str | None = None) -> None:
+        # receipt links count only on the agency's configured public address; None: none do
+        self.public_base_url = public_base_url
         self.screen = Screen.IDLE
         self.view: Any = None               # services.kiosk.KioskView of the dossier on screen
         self.message = ""                    # the text of the message screen
@@ -62,7 +64,7 @@ class KioskFlow:
         """A code read by the camera or a handheld scanner."""
         if self.busy or self.screen is Screen.RATING:
             return None  # one thing at a time; a rating in progress is not interrupted
-        payload = recognise(text)
+        payload = recognise(text, public_base_url=self.public_base_url)
         if payload.kind is PayloadKind.RECEIPT_LINK and payload.link is not None:
             link = Lookup(payload.link.code, payload.link.key)
             if self.screen is Screen.PROGRESS and self._receipt == link:

@@ -20,7 +20,7 @@ from ...domain.i18n import tr
 from ...services import auth, kiosk
 from ...services.context import CurrentUser, DeskContext, ServiceError
 from ..camera.feed import CameraFeed
-from ..scanning import WedgeDetector
+from ..scanning import WedgeDetector, public_base_url as configured_public_base_url
 from ..tasks import TaskRunner
 from .flow import KioskFlow, Lookup, Screen, SendRating
 from .pages import STYLESHEET, IdlePage, MessagePage, ProgressPage, RatingPage
@@ -109,11 +109,13 @@ class KioskWindow(QWidget):
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner, feed: CameraFeed | None = None,
                  agency_name: str = "", wedge: WedgeDetector | None = None, mirror: bool = True,
-                 clock: Callable[[], float] = time.monotonic, parent: QWidget | None = None):
+                 clock: Callable[[], float] = time.monotonic, parent: QWidget | None = None,
+                 public_base_url: str | None = None):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint)
         self.ctx, self.user, self.runner, self.feed, self.wedge = ctx, user, runner, feed, wedge
-        self.flow = KioskFlow()
+        # a receipt link counts only on the agency's public address (given, or as configured)
+        self.flow = KioskFlow(public_base_url if public_base_url is not None else configured_public_base_url(ctx))
         self._clock = clock
         self._leaving = False
         self._exit_failures: list[float] = []
@@ -167,7 +169,13 @@ class KioskWindow(QWidget):
 
     def scanned(self, text: str) -> None:
         """A code from the camera or a handheld scanner."""
-        command = self.flow.scanned(text)
+        try:
+            command = self.flow.scanned(text)
+        except Exception:  # whatever a citizen holds up, the kiosk stays up; never log the text
+            log.exception("kiosk scan not handled (%s characters)", len(text) if isinstance(text, str) else "?")
+            self.flow.not_found(tr("Mã này không phải mã QR trên giấy tiếp nhận hồ sơ. Xin ông/bà kiểm tra "
+                                   "lại giấy tờ."))
+            command = None
         if isinstance(command, Lookup):
             self.runner.run(lambda: kiosk.lookup(self.ctx, self.user, command.code, command.key),
                             on_done=self._found, on_error=self._lookup_failed, parent=self)
