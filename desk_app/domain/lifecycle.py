@@ -567,6 +567,19 @@ def check(state: DossierState | None, kind: EventKind) -> str | None:
         action=kind.label, stage=state.stage.label, status=state.status.label)
 
 
+def stage_allows(stage: Stage | str, kind: EventKind) -> bool:
+    """Whether the state machine lets an event of ``kind`` follow a dossier in ``stage``
+    (a second rating aside: that needs the whole state)."""
+    kind = EventKind(kind)
+    return kind in ANNOTATIONS or Stage(stage) in ALLOWED_FROM.get(kind, frozenset())
+
+
+def status_allows(status: Status, kind: EventKind) -> bool:
+    """Whether some stage of ``status`` lets ``kind`` follow (for screens that know only the status)."""
+    return any(stage_allows(st, kind) for st in Stage if status_of_stage(st) is Status(status)
+               or (st is Stage.CLOSED and Status(status) in ENDED_STATUSES))
+
+
 def allowed_steps(state: DossierState) -> frozenset[EventKind]:
     """Every kind of event that may follow ``state``."""
     return frozenset(k for k in EventKind if k is not EventKind.RECEIVED and check(state, k) is None)

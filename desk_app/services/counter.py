@@ -31,6 +31,7 @@ class DossierSummary:
     id_number: str
     appointment_at: datetime | None = None   # what the citizen is told now (an apology moves it)
     finished_at: datetime | None = None
+    stage: str = ""                          # ``lifecycle.Stage`` value
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _summary(d, now: datetime, soon: datetime, procedure_name: str | None = None
     name = procedure_name if procedure_name is not None else d.procedure_name
     return DossierSummary(d.code, d.owner_name, name, d.received_at, d.due_at, status,
                           judge_row(d, now, soon), d.owner_phone, d.owner_id_number,
-                          d.appointment_at or d.due_at, d.finished_at)
+                          d.appointment_at or d.due_at, d.finished_at, d.stage)
 
 
 def today(ctx: DeskContext, day: date | None = None) -> list[DossierSummary]:

@@ -39,6 +39,7 @@ class StepResult:
     form_path: Path | None = None
     flagged: str | None = None    # a warning the user should see (second supplement request...)
     finished_at: datetime | None = None
+    verdict: lifecycle.Verdict | None = None   # the one verdict, right after the step
 
 
 def _now(ctx: DeskContext) -> datetime:
@@ -80,7 +81,7 @@ def _step(ctx: DeskContext, user: CurrentUser, code: str, action: Action, kind: 
         flagged = flag(after) if flag else None
         path = form(s, d) if form and ctx.print_forms else None
         return StepResult(d.code, after.status, after.due_at, after.appointment_at, path, flagged,
-                          after.finished_at)
+                          after.finished_at, lifecycle.judge(after, now, ctx.calendar()))
 
 
 def _closing(ctx: DeskContext, state: DossierState, now: datetime) -> dict:

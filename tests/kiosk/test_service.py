@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from desk_app.domain.codes import parse_capability_url
-from desk_app.domain.dossier import EventKind, Status, Verdict
+from desk_app.domain.dossier import EventKind, Status
+from desk_app.domain.lifecycle import Verdict
 from desk_app.domain.roles import Role
 from desk_app.services import auth, counter, intake, kiosk
 from desk_app.services.context import PermissionDenied, ServiceError
@@ -97,20 +98,30 @@ def test_rating_needs_the_key_and_a_known_level(desk, kiosk_user, saved) -> None
 
 
 def test_progress_in_plain_words_and_a_moved_appointment(desk, kiosk_user, saved, clock) -> None:
+    """Built by the services, as a desk really writes it: a transfer, an internal note, an
+    apology with a new date. The timeline names the unit and the new date with its reason; the
+    verdict stays against the legal appointment (an apology does not make a late dossier on time)."""
+    from desk_app.services import admin, workflow
+    admin_user = auth.login(desk, "admin", "matkhau-admin")
+    admin.save_unit(desk, admin_user, "PTP", "Phòng Tư pháp")
+    leader = admin.add_person(desk, admin_user, "lanhdao", "Hoàng Thị Lan Anh", Role.SUPERVISOR,
+                              "matkhau-lead", "PTP")
+    clerk = auth.login(desk, "tiepnhan", "matkhau-clerk")
+    workflow.transfer(desk, clerk, saved.code, "PTP")
     with desk.db.session() as s:
         d = repo.dossier_by_code(s, saved.code)
-        later = d.due_at + timedelta(days=3)
-        repo.append_event(s, d, EventKind.TRANSFERRED, {"to_unit_name": "Phòng Tư pháp"}, "tiepnhan", "desk-A",
-                          clock())
-        repo.append_event(s, d, EventKind.NOTE, {"note": "nội bộ: thiếu chữ ký"}, "tiepnhan", "desk-A", clock())
-        repo.append_event(s, d, EventKind.APPOINTMENT_MOVED, {"due_at": later.isoformat()}, "tiepnhan", "desk-A",
-                          clock())
-        d.due_at = later
-    clock.now = later + timedelta(days=1)
+        repo.append_event(s, d, EventKind.NOTE, {"text": "nội bộ: thiếu chữ ký"}, "tiepnhan", "desk-A", clock())
+        legal = d.due_at
+    later = desk.calendar().next_working_day(legal.date() + timedelta(days=3))
+    later = legal.replace(year=later.year, month=later.month, day=later.day)
+    workflow.apologise(desk, leader, saved.code, "Cần xác minh thêm", later)
+    clock.now = legal + timedelta(hours=1)
     view = kiosk.lookup(desk, kiosk_user, saved.code, saved.key)
-    assert [s.text for s in view.timeline] == ["Bộ phận Một cửa nhận hồ sơ", "Chuyển hồ sơ đến Phòng Tư pháp",
-                                               "Ngày hẹn trả đổi sang %s" % later.strftime("%d/%m/%Y")]
-    assert view.appointment_moved == "later"
-    assert view.status is Status.PROCESSING and view.verdict is Verdict.LATE
+    assert [s.text for s in view.timeline] == [
+        "Bộ phận Một cửa nhận hồ sơ", "Chuyển hồ sơ đến Phòng Tư pháp",
+        "Ngày hẹn trả đổi sang %s: Cần xác minh thêm" % later.strftime("%H:%M %d/%m/%Y")]
+    assert view.appointment_moved == "later" and view.due_at == later and view.first_due_at == legal
+    assert view.apology_reason == "Cần xác minh thêm"
+    assert view.status is Status.PROCESSING and view.verdict is Verdict.OVERDUE
     assert view.verdict_text == "Đã quá ngày hẹn"
     assert "thiếu chữ ký" not in repr(view)

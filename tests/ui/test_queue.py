@@ -165,11 +165,14 @@ def test_the_whole_walk_through_the_gui(qtbot, office, clock, runner, previews, 
     assert "14:00, 27/11/2026" in leader.banner.text()
     assert counter.details(o.ctx, code).history[-1].kind is EventKind.APPOINTMENT_MOVED
 
-    # 7. Thu 26/11 10:00: the result is ready (F6), a day before the new appointment: it moves earlier.
+    # 7. Thu 26/11 10:00: the result is ready (F6), a day before the apology's new date but after
+    # the legal appointment (Wed 25/11 09:30): late, as the national statistics judge it. No date
+    # is rewritten: the citizen reads "result ready since 26/11 10:00".
     clock.now = datetime(2026, 11, 26, 10, 0)
     r = take(qtbot, specialist, Qt.Key.Key_F6, code)
-    assert r.status is Status.RESULT_READY and r.appointment_at == datetime(2026, 11, 26, 10, 0)
-    assert "Trước hẹn" in specialist.banner.text()
+    assert r.status is Status.RESULT_READY and r.finished_at == datetime(2026, 11, 26, 10, 0)
+    assert r.appointment_at == datetime(2026, 11, 27, 14, 0) and r.due_at == datetime(2026, 11, 25, 9, 30)
+    assert "Trễ hạn" in specialist.banner.text()
 
     # 8. It stays in the specialist's lists until sent back to the counter (F7, the counter by default).
     clock.now = datetime(2026, 11, 26, 11, 0)
@@ -325,7 +328,7 @@ def test_other_steps_from_the_menu(qtbot, office, runner, previews):
     panel = queue_panel(qtbot, office, office.specialist, runner, previews)
     assert panel.select(code)
     assert [a.text() for a in panel.more_button.menu().actions()] == [
-        "Yêu cầu nộp nghĩa vụ tài chính", "Từ chối", "Dừng xử lý"]
+        "Yêu cầu nộp nghĩa vụ tài chính", "Đã nộp nghĩa vụ tài chính", "Từ chối", "Dừng xử lý"]
     assert not panel.actions["stop"].isVisible()                 # a specialist does not stop dossiers
     panel.actions["refuse"].trigger()
     form = panel.flow.form

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ...domain.dossier import Verdict
+from ...domain.lifecycle import Verdict
 from ...domain.i18n import tr
 from ...services.counter import DossierSummary
 
@@ -17,14 +17,15 @@ _Index = QModelIndex | QPersistentModelIndex
 
 CODE, OWNER, PROCEDURE, RECEIVED, DUE, STATUS, PROGRESS = range(7)
 
-# text colour and a soft background per progress verdict
-VERDICT_COLOURS: dict[Verdict, tuple[str, str | None]] = {
-    Verdict.EARLY: ("#1b7f3b", None),
-    Verdict.ON_TIME: ("#1b5e9f", None),
-    Verdict.IN_TIME: ("#1f2933", None),
-    Verdict.DUE_SOON: ("#9a4d00", "#fff3e0"),
-    Verdict.LATE: ("#b71c1c", "#fdecea"),
+# text colour and a soft background per tone of the verdict (``Verdict.tone``: one table, in the domain)
+TONE_COLOURS: dict[str, tuple[str, str | None]] = {
+    "good": ("#1b7f3b", None),
+    "neutral": ("#1f2933", None),
+    "info": ("#52606d", "#eef1f5"),
+    "warn": ("#9a4d00", "#fff3e0"),
+    "bad": ("#b71c1c", "#fdecea"),
 }
+VERDICT_COLOURS: dict[Verdict, tuple[str, str | None]] = {v: TONE_COLOURS[v.tone] for v in Verdict}
 
 
 def _headers() -> list[str]:

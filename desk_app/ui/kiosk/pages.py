@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from ...domain.dossier import Rating, Status, Verdict
+from ...domain.dossier import Rating, Status
 from ...domain.i18n import tr
 from ..camera.view import CameraView
 
@@ -18,6 +18,7 @@ BLUE = "#0d4a8f"
 GREEN = "#1b7f3b"
 ORANGE = "#b85c00"
 RED = "#b3261e"
+GREY = "#3e4c59"
 
 STYLESHEET = """
 QWidget#kiosk { background: #eef3f9; }
@@ -239,15 +240,19 @@ class ProgressPage(QWidget):
         self.values["code"].setText(view.code)
         self.values["received"].setText(_when(view.received_at))
         due = _when(view.due_at)
-        if view.appointment_moved == "later":
+        if view.result_ready_at is not None:
+            due = tr("Đã có kết quả từ {when}, mời ông/bà đến nhận").format(when=_when(view.result_ready_at))
+        elif view.appointment_moved == "later":
             due += "\n" + tr("(đã đổi, hẹn ban đầu là ngày {first})").format(first=view.first_due_at.strftime("%d/%m/%Y"))
+            if view.apology_reason:
+                due += "\n" + tr("Lý do: {reason}").format(reason=view.apology_reason)
         elif view.appointment_moved == "earlier":
             due += "\n" + tr("(đã đổi sớm hơn, hẹn ban đầu là ngày {first})").format(
                 first=view.first_due_at.strftime("%d/%m/%Y"))
         self.values["due"].setText(due)
         self.values["holder"].setText(view.holder)
         self.values["verdict"].setText(view.verdict_text)
-        colour = {Verdict.LATE: RED, Verdict.DUE_SOON: ORANGE}.get(view.verdict, GREEN)
+        colour = {"bad": RED, "warn": ORANGE, "good": GREEN}.get(view.verdict.tone, GREY)
         self.values["verdict"].setStyleSheet("color: %s;" % colour)
         while self.timeline.count():
             item = self.timeline.takeAt(0)

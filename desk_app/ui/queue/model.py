@@ -7,14 +7,14 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt
 
-from ...domain.dossier import Verdict
+from ...domain.lifecycle import Verdict
 from ...domain.i18n import tr
 from ...services.queues import STAGE_LABELS, QueueRow
 from ..common.records import Column, RecordTableModel, fmt_moment
 from ..counter.model import VERDICT_COLOURS
 
 CODE, OWNER, PROCEDURE, WHERE, HOLDER, SINCE, HOP_DUE, APPOINTMENT, PROGRESS = range(9)
-_RANK = {Verdict.LATE: 0, Verdict.DUE_SOON: 1, Verdict.IN_TIME: 2, Verdict.ON_TIME: 3, Verdict.EARLY: 3}
+_RANK = {Verdict.OVERDUE: 0, Verdict.DUE_SOON: 1, Verdict.IN_TIME: 2}
 
 
 def stage_label(stage: str) -> str:
@@ -24,7 +24,7 @@ def stage_label(stage: str) -> str:
 def urgency(row: QueueRow, now: datetime) -> tuple:
     """Most urgent first: late, then due soon, behind at its hop, by appointment; paused ones last."""
     behind_hop = row.hop_due_at is not None and row.hop_due_at < now
-    return (row.stage == "supplement", _RANK.get(row.verdict, 2), not behind_hop,
+    return (row.verdict is Verdict.PAUSED, _RANK.get(row.verdict, 3), not behind_hop,
             min(row.appointment_at, row.due_at), row.code)
 
 
@@ -35,14 +35,12 @@ def by_urgency(rows: list[QueueRow], now: datetime) -> list[QueueRow]:
 
 
 def _progress(row: QueueRow) -> str:
-    if row.stage == "supplement":
-        return tr("Tạm dừng")
     return row.verdict.label
 
 
 def _progress_tip(row: QueueRow) -> str:
-    if row.stage == "supplement":
-        return tr("Tạm dừng tính thời gian: chờ công dân bổ sung hồ sơ")
+    if row.verdict is Verdict.PAUSED:
+        return tr("Tạm dừng tính thời gian: {why}").format(why=stage_label(row.stage))
     return tr("Hạn giải quyết: {due}").format(due=fmt_moment(row.due_at))
 
 
@@ -50,12 +48,11 @@ def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
     centre = Qt.AlignmentFlag.AlignCenter
 
     def hop_colour(r: QueueRow) -> str | None:
-        return "#b71c1c" if r.hop_due_at is not None and r.hop_due_at < now() and r.stage != "supplement" else None
+        return ("#b71c1c" if r.hop_due_at is not None and r.hop_due_at < now() and r.verdict is not Verdict.PAUSED
+                else None)
 
     def progress_colour(r: QueueRow, which: int) -> str | None:
-        if r.stage == "supplement":
-            return ("#52606d", "#eef1f5")[which]
-        return VERDICT_COLOURS.get(r.verdict, ("#1f2933", None))[which]
+        return VERDICT_COLOURS[r.verdict][which]
 
     return [
         Column(tr("Mã hồ sơ"), lambda r: r.code),
@@ -69,7 +66,7 @@ def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
         Column(tr("Hẹn trả"), lambda r: fmt_moment(r.appointment_at), centre,
                tooltip=lambda r: tr("Hạn giải quyết theo quy định: {due}").format(due=fmt_moment(r.due_at))),
         Column(tr("Tiến độ"), _progress, centre, tooltip=_progress_tip, foreground=lambda r: progress_colour(r, 0),
-               background=lambda r: progress_colour(r, 1), bold=lambda r: r.verdict is Verdict.LATE),
+               background=lambda r: progress_colour(r, 1), bold=lambda r: r.verdict in (Verdict.OVERDUE, Verdict.LATE)),
     ]
 
 

@@ -34,7 +34,7 @@ from .model import PROCEDURE, WIDTHS, by_urgency, queue_model
 # one key per next step, in the order a dossier usually walks
 KEYS = (("receive", "F2"), ("assign", "F3"), ("forward", "F4"), ("supplement", "F5"), ("result", "F6"),
         ("transfer", "F7"), ("apologise", "F8"), ("approve", "F10"))  # F9 is the window's camera
-MORE = ("payment", "refuse", "stop")
+MORE = ("payment", "record_payment", "refuse", "stop")
 
 
 def scanned_code(text: str) -> str | None:

@@ -1,8 +1,9 @@
 """Every workflow step a screen can offer: what it asks, which service it calls, what it then says.
 
 A step applies to a dossier when the user's role may take it (``domain.roles.may``) and the
-dossier is where the step makes sense (its stage in the department's queues, its status at
-the counter, ``domain.workflow.check_step``). The services check both again.
+state machine lets the step follow the dossier's stage (``domain.lifecycle``: one table of
+which step may follow which stage, for screens and services alike). The services check both
+again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ...domain.calendar import WorkCalendar
 from ...domain.dossier import EventKind, Status
 from ...domain.i18n import N_, tr
 from ...domain.roles import Action, Role, may
-from ...domain.workflow import check_step
+from ...domain.lifecycle import Stage, stage_allows, status_allows
 from ...services import admin, workflow
 from ...services.admin import PersonView, UnitView
 from ...services.context import CurrentUser, DeskContext
@@ -76,7 +77,6 @@ class Step:
     call: Call
     done: Done
     fields: Fields | None = None  # None: no dialog, the step runs at once
-    stages: frozenset[str] | None = None
 
     @property
     def verb(self) -> str:
@@ -90,10 +90,10 @@ class Step:
     def applies(self, role: Role, target: Target | None) -> bool:
         if target is None or not may(role, self.action):
             return False
-        if target.stage is not None and self.stages is not None and target.stage not in self.stages:
-            return False
-        if target.status is not None and check_step(self.kind, target.status) is not None:
-            return False
+        if target.stage is not None:
+            return stage_allows(target.stage, self.kind)
+        if target.status is not None:
+            return status_allows(target.status, self.kind)
         return True
 
 
@@ -103,10 +103,6 @@ def _hm(moment: datetime) -> str:
 
 def _full(moment: datetime) -> str:
     return moment.strftime("%H:%M, %d/%m/%Y")
-
-
-WORKING = frozenset({"in_unit", "assigned", "approved"})
-OPEN_STAGES = frozenset({"transferring", "in_unit", "assigned", "review", "approved", "supplement", "payment"})
 
 
 # -- the fields each step asks ---------------------------------------------------------------
@@ -132,7 +128,7 @@ def _transfer_fields(t: Target, d: Directory) -> list[Field]:
     here = d.unit_code(t.unit_name)
     options = tuple((u.code, u.name) for u in d.units if u.code != here)
     counter = next((u.code for u in d.units if u.kind == "counter"), None)
-    if t.stage == "result_unit" or t.status is Status.RESULT_READY:
+    if t.stage == Stage.RESULT_UNIT.value or t.status is Status.RESULT_READY:
         default = counter
     else:  # the next unit on the procedure's route, else the first department
         codes = [s.unit_code for s in d.route]
@@ -196,8 +192,8 @@ def _said_receive(t, v, r, now, d) -> str:
 
 def _said_result(t, v, r, now, d) -> str:
     text = tr("Hồ sơ {code} đã có kết quả lúc {time}.").format(code=r.code, time=_hm(now))
-    if t.appointment_at is not None and r.appointment_at < t.appointment_at:
-        text += " " + tr("Trước hẹn: ngày hẹn trả chuyển sớm về {due}.").format(due=_full(r.appointment_at))
+    if r.verdict is not None:
+        text += " " + tr("{verdict} (hẹn trả theo quy định: {due}).").format(verdict=r.verdict.label, due=_full(r.due_at))
     return text
 
 
@@ -211,43 +207,41 @@ def _text(template: str) -> Done:
 
 STEPS: dict[str, Step] = {s.key: s for s in (
     Step("receive", N_("Nhận"), N_("Nhận hồ sơ"), Action.RECEIVE, EventKind.ARRIVED,
-         lambda c, u, code, v: workflow.receive(c, u, code), _said_receive,
-         stages=frozenset({"transferring", "result_transit"})),
+         lambda c, u, code, v: workflow.receive(c, u, code), _said_receive),
     Step("assign", N_("Phân công"), N_("Phân công xử lý"), Action.ASSIGN, EventKind.ASSIGNED,
          lambda c, u, code, v: workflow.assign(c, u, code, v["to"]),
-         _text(N_("Đã phân công hồ sơ {code} cho {name}.")), _assign_fields, frozenset({"in_unit", "assigned"})),
+         _text(N_("Đã phân công hồ sơ {code} cho {name}.")), _assign_fields),
     Step("forward", N_("Trình ký"), N_("Trình lãnh đạo xem xét, ký duyệt"), Action.PROCESS, EventKind.FORWARDED,
          lambda c, u, code, v: workflow.forward(c, u, code, v["to"], v.get("note", "")),
-         _text(N_("Đã trình hồ sơ {code} cho {name} xem xét, ký duyệt.")), _forward_fields,
-         frozenset({"in_unit", "assigned"})),
+         _text(N_("Đã trình hồ sơ {code} cho {name} xem xét, ký duyệt.")), _forward_fields),
     Step("approve", N_("Ký duyệt"), N_("Ký duyệt hồ sơ"), Action.APPROVE, EventKind.APPROVED,
          lambda c, u, code, v: workflow.approve(c, u, code, v.get("note", "")),
-         _text(N_("Đã ký duyệt hồ sơ {code}.")), _note(N_("Ý kiến")), frozenset({"review"})),
+         _text(N_("Đã ký duyệt hồ sơ {code}.")), _note(N_("Ý kiến"))),
     Step("supplement", N_("Yêu cầu bổ sung"), N_("Yêu cầu bổ sung, hoàn thiện hồ sơ"), Action.PROCESS,
          EventKind.SUPPLEMENT_REQUESTED,
          lambda c, u, code, v: workflow.request_supplement(c, u, code, v["reason"], v["missing"]),
          _text(N_("Đã yêu cầu bổ sung hồ sơ {code}; thời gian giải quyết tạm dừng từ {time}.")),
-         _supplement_fields, WORKING | {"review"}),
+         _supplement_fields),
     Step("result", N_("Có kết quả"), N_("Hồ sơ đã có kết quả"), Action.PROCESS, EventKind.RESULT_READY,
          lambda c, u, code, v: workflow.result_ready(c, u, code, v.get("note", "")),
-         _said_result, _note(N_("Ghi chú")), WORKING | {"payment"}),
+         _said_result, _note(N_("Ghi chú"))),
     Step("transfer", N_("Chuyển"), N_("Chuyển hồ sơ"), Action.TRANSFER, EventKind.TRANSFERRED,
          lambda c, u, code, v: workflow.transfer(c, u, code, v["unit"], v.get("note", "")),
-         _text(N_("Đã chuyển hồ sơ {code} đến {unit}.")), _transfer_fields, WORKING | {"result_unit"}),
+         _text(N_("Đã chuyển hồ sơ {code} đến {unit}.")), _transfer_fields),
     Step("apologise", N_("Xin lỗi & hẹn lại"), N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"), Action.APOLOGISE,
          EventKind.APPOINTMENT_MOVED,
          lambda c, u, code, v: workflow.apologise(c, u, code, v["reason"], v["new_due"], v.get("late_unit") or None),
-         _text(N_("Đã lập phiếu xin lỗi hồ sơ {code}; hẹn trả mới: {due}.")), _apology_fields, OPEN_STAGES),
+         _text(N_("Đã lập phiếu xin lỗi hồ sơ {code}; hẹn trả mới: {due}.")), _apology_fields),
     Step("payment", N_("Yêu cầu nộp nghĩa vụ tài chính"), N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
          Action.PROCESS, EventKind.PAYMENT_REQUESTED,
          lambda c, u, code, v: workflow.request_payment(c, u, code, v["amount"], v.get("note", "")),
-         _text(N_("Đã yêu cầu nộp nghĩa vụ tài chính cho hồ sơ {code}.")), _payment_fields, WORKING),
+         _text(N_("Đã yêu cầu nộp nghĩa vụ tài chính cho hồ sơ {code}.")), _payment_fields),
     Step("refuse", N_("Từ chối"), N_("Từ chối giải quyết hồ sơ"), Action.REFUSE, EventKind.REFUSED,
          lambda c, u, code, v: workflow.refuse(c, u, code, v["reasons"]),
-         _text(N_("Đã từ chối hồ sơ {code}.")), _reasons(N_("Lý do từ chối")), WORKING | {"received"}),
+         _text(N_("Đã từ chối hồ sơ {code}.")), _reasons(N_("Lý do từ chối"))),
     Step("stop", N_("Dừng xử lý"), N_("Dừng xử lý hồ sơ"), Action.STOP, EventKind.STOPPED,
          lambda c, u, code, v: workflow.stop(c, u, code, v["reason"]),
-         _text(N_("Đã dừng xử lý hồ sơ {code}.")), _reason(N_("Lý do dừng")), OPEN_STAGES - {"transferring"}),
+         _text(N_("Đã dừng xử lý hồ sơ {code}.")), _reason(N_("Lý do dừng"))),
     Step("withdraw", N_("Rút hồ sơ"), N_("Công dân rút hồ sơ"), Action.WITHDRAW, EventKind.WITHDRAWN,
          lambda c, u, code, v: workflow.withdraw(c, u, code, v["reason"]),
          _text(N_("Đã ghi nhận công dân rút hồ sơ {code}.")), _reason(N_("Lý do rút hồ sơ"))),
@@ -255,9 +249,14 @@ STEPS: dict[str, Step] = {s.key: s for s in (
          EventKind.SUPPLEMENT_RECEIVED,
          lambda c, u, code, v: workflow.record_supplement(c, u, code, v.get("note", "")),
          _text(N_("Đã nhận giấy tờ bổ sung hồ sơ {code}; thời gian giải quyết tiếp tục, hẹn trả mới: {due}.")),
-         _note(N_("Giấy tờ đã nhận")), frozenset({"supplement"})),
+         _note(N_("Giấy tờ đã nhận"))),
+    Step("record_payment", N_("Đã nộp nghĩa vụ tài chính"), N_("Ghi nhận đã thực hiện nghĩa vụ tài chính"),
+         Action.PROCESS, EventKind.PAYMENT_RECEIVED,
+         lambda c, u, code, v: workflow.record_payment(c, u, code, v.get("note", "")),
+         _text(N_("Đã ghi nhận nộp nghĩa vụ tài chính hồ sơ {code}; thời gian giải quyết tiếp tục, hẹn trả: {due}.")),
+         _note(N_("Chứng từ nộp"))),
     Step("return", N_("Trả kết quả"), N_("Trả kết quả cho công dân"), Action.RETURN_RESULT, EventKind.RETURNED,
          lambda c, u, code, v: workflow.return_result(c, u, code, v["received_by"], v.get("proxy_name", ""),
                                                       v.get("proxy_id", ""), v.get("authorisation", "")),
-         _text(N_("Đã trả kết quả hồ sơ {code} lúc {time}.")), _return_fields, frozenset({"result"})),
+         _text(N_("Đã trả kết quả hồ sơ {code} lúc {time}.")), _return_fields),
 )}

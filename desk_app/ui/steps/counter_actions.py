@@ -85,7 +85,8 @@ class CounterActions(QWidget):
         d = self.details
         if d is None:
             return None
-        return Target(d.summary.code, d.summary.owner_name, status=d.summary.status,
+        return Target(d.summary.code, d.summary.owner_name, stage=d.summary.stage or None,
+                      status=d.summary.status, appointment_at=d.summary.appointment_at,
                       procedure_code=d.procedure_code)
 
     def show_for(self, d: DossierDetails) -> None:
