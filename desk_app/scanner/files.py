@@ -12,29 +12,13 @@ import time
 from pathlib import Path
 from typing import IO, Iterable
 
-import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
-from .decode import DecodedCode
+from .images import load_image, load_image_bgr
 from .pipeline import FILE, scan
-from .sources import VIDEO_SUFFIXES
+from .types import VIDEO_SUFFIXES, DecodedCode
 
-
-def load_image(path: str | Path) -> Image.Image:
-    """The image upright, as displayed: EXIF orientation applied to the pixels."""
-    with Image.open(path) as image:
-        image.load()
-        upright = ImageOps.exif_transpose(image)
-    return upright if upright is not None else image
-
-
-def load_image_bgr(path: str | Path) -> np.ndarray:
-    image = load_image(path)
-    if image.mode in ("RGBA", "LA", "P"):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, rgba)
-    return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+__all__ = ["load_image", "load_image_bgr", "scan_command", "scan_file", "scan_image_file", "scan_video_file"]
 
 
 def _code_json(code: DecodedCode, frame: int | None = None) -> dict:

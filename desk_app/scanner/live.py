@@ -21,10 +21,10 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from . import decode
-from .decode import DecodedCode
+from . import raw
 from .pipeline import ScanOptions, scan
 from .sources import EndOfStream, FrameSource, SourceLost, SourceUnavailable
+from .types import DecodedCode
 from .validator import TwoFrameValidator
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class LiveDecoder:
         self.last_unread = 0    # read by the live loop after each call (same thread)
 
     def __call__(self, frame: np.ndarray, number: int) -> list[DecodedCode]:
-        grey = decode.to_grey(frame)
+        grey = raw.to_grey(frame)
         result = scan(grey, self.options)
         codes, self.last_unread = result.codes, len(result.unread)
         if codes or not self.turns or number % self.every:
@@ -91,7 +91,7 @@ def _centre_enlarged(grey: np.ndarray) -> list[DecodedCode]:
     h, w = grey.shape
     top, left = h // 4, w // 4
     view = View(resize(grey[top:top + h // 2, left:left + w // 2], 2.0), 2.0, left, top)
-    return [DecodedCode(c.text, c.format, view.to_original(c.corners)) for c in decode._decode_zxing(view.array)]
+    return [DecodedCode(c.text, c.format, view.to_original(c.corners)) for c in raw._decode_zxing(view.array)]
 
 
 class LiveScanner:

@@ -18,9 +18,10 @@ from typing import Callable, Iterable
 import numpy as np
 from PIL import Image
 
-from . import decode, prepare
-from .decode import DecodedCode, Quad, to_grey
+from . import prepare, raw
 from .prepare import View
+from .raw import to_grey
+from .types import DecodedCode, Quad
 from .validate import Findings
 
 LARGE = 2400        # longest side above which a photo is also read in tiles
@@ -55,10 +56,10 @@ class ScanResult:
 
 
 def _run(decoder: str, views: Iterable[View], findings: Findings, deadline: float) -> None:
-    fn: Callable[[np.ndarray], list[DecodedCode]] = getattr(decode, "_decode_" + decoder)
+    fn: Callable[[np.ndarray], list[DecodedCode]] = getattr(raw, "_decode_" + decoder)
     for view in views:
         if decoder == "zxing":
-            with decode.collecting_failures() as failures:
+            with raw.collecting_failures() as failures:
                 found = fn(view.array)
             for quad in failures:
                 findings.add_unread(view.to_original(quad))

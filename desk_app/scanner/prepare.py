@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
-from .decode import Quad
+from .types import Quad
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""Find the QR codes and Code 128 barcodes in one image.
+"""One pass of one decoder on a grey image: zxing-cpp, pyzbar, OpenCV; and grey images to pass.
 
-``decode_image`` is the whole pipeline (``pipeline.py``): zxing-cpp first, then pyzbar, OpenCV
-and prepared copies of the image while a time budget allows, every result validated. The raw
-decoders below each do one pass on a grey array; the benchmark compares them with the pipeline.
+The raw decoders below each do one pass on a grey array; ``pipeline.py`` runs them in turn on
+prepared copies of an image, and the benchmark compares them with the pipeline. The types they
+return are in ``types.py``.
 """
 
 from __future__ import annotations
@@ -10,35 +10,13 @@ from __future__ import annotations
 import math
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 import numpy as np
 import zxingcpp
 from PIL import Image
 
-Point = tuple[float, float]
-Quad = tuple[Point, Point, Point, Point]
-
-QR_CODE = "QRCode"
-CODE_128 = "Code128"
-
-
-@dataclass(frozen=True)
-class DecodedCode:
-    text: str
-    format: str                                   # "QRCode" or "Code128"
-    # The symbol's top-left, top-right, bottom-right, bottom-left, in image pixels (y down); a
-    # rotated symbol keeps its own order. pyzbar does not say which corner is which, so for its
-    # results the order is by position in the image.
-    corners: Quad
-
-
-def decode_image(image: Image.Image | np.ndarray, budget_ms: float | None = None) -> list[DecodedCode]:
-    """Every QR code and Code 128 in image (PIL, or a numpy BGR / BGRA / grey array)."""
-    from .pipeline import FILE, scan
-    options = FILE if budget_ms is None else FILE.with_budget(budget_ms)
-    return scan(image, options).codes
+from .types import CODE_128, QR_CODE, DecodedCode, Point, Quad
 
 
 def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:

@@ -18,8 +18,9 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg")
+from .images import load_image_bgr
+from .types import IMAGE_SUFFIXES, VIDEO_SUFFIXES  # noqa: F401  (VIDEO_SUFFIXES: callers find it here)
+
 RESOLUTIONS = ((640, 480), (1280, 720), (1920, 1080))
 
 
@@ -185,7 +186,6 @@ class ImageFolderSource:
         self._next = 0
 
     def read(self) -> np.ndarray | None:
-        from .files import load_image_bgr
         if self._next >= len(self._files):
             if not self.loop:
                 raise EndOfStream(self.name)

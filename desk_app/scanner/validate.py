@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .decode import CODE_128, QR_CODE, DecodedCode, Quad
+from .types import CODE_128, QR_CODE, DecodedCode, Quad
 
 MAX_TEXT = 4296  # the most a QR code can hold
 

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from typing import Callable
 
-from .decode import DecodedCode
+from .types import DecodedCode
 
 
 class TwoFrameValidator:

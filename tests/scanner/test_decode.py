@@ -9,7 +9,7 @@ from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.graphics.barcode.code128 import Code128
 
-from desk_app.scanner import decode
+from desk_app.scanner import raw
 from desk_app.scanner.decode import DecodedCode, decode_image
 
 URL = "https://dvc.thanhhoa.gov.vn/h/000.00.06.H56-261127-0001?k=AbCdEfGhIjKlMnOpQrSt_-"
@@ -115,7 +115,7 @@ def test_qr_and_code128_in_one_image() -> None:
 
 def test_falls_back_to_pyzbar_when_zxing_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     image, modules = qr_image()
-    monkeypatch.setattr(decode, "_decode_zxing", lambda grey: [])
+    monkeypatch.setattr(raw, "_decode_zxing", lambda grey: [])
     code = by_format(decode_image(image), "QRCode")
     assert code.text == URL
     lo, hi = BORDER * BOX, (BORDER + modules) * BOX

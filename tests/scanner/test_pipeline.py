@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from desk_app.scanner import decode, pipeline
-from desk_app.scanner.decode import DecodedCode, _undo_charset_guess
+from desk_app.scanner import pipeline, raw
+from desk_app.scanner.raw import _undo_charset_guess
+from desk_app.scanner.types import DecodedCode
 from desk_app.scanner.pipeline import FILE, ScanOptions, scan
 from desk_app.scanner.validate import Findings
 
@@ -85,11 +86,11 @@ def test_the_budget_bounds_the_time() -> None:
 
 
 def test_pyzbar_and_opencv_step_in_when_zxing_finds_nothing(monkeypatch) -> None:
-    monkeypatch.setattr(decode, "_decode_zxing", lambda grey: [])
+    monkeypatch.setattr(raw, "_decode_zxing", lambda grey: [])
     result = scan(qr_frame(), FILE.with_budget(5000))
     assert [c.text for c in result.codes] == [LINK]
     assert "pyzbar" in result.passes
-    monkeypatch.setattr(decode, "_decode_pyzbar", lambda grey: [])
+    monkeypatch.setattr(raw, "_decode_pyzbar", lambda grey: [])
     result = scan(qr_frame(), FILE.with_budget(5000))
     assert [c.text for c in result.codes] == [LINK] and result.passes[-1].startswith("opencv")
 
@@ -97,10 +98,10 @@ def test_pyzbar_and_opencv_step_in_when_zxing_finds_nothing(monkeypatch) -> None
 def test_tiles_find_a_small_code_in_a_very_large_photo(monkeypatch) -> None:
     photo = np.full((3000, 4000, 3), 150, np.uint8)
     photo[2200:2200 + 480, 3000:3000 + 640] = qr_frame(box=3)
-    views = list(pipeline._views("zxing_tiles", decode.to_grey(photo)))
+    views = list(pipeline._views("zxing_tiles", raw.to_grey(photo)))
     assert len(views) > 4 and all(v.array.shape[0] <= 1400 and v.array.shape[1] <= 1400 for v in views)
     found = []
     for v in views:
-        found += [DecodedCode(c.text, c.format, v.to_original(c.corners)) for c in decode._decode_zxing(v.array)]
+        found += [DecodedCode(c.text, c.format, v.to_original(c.corners)) for c in raw._decode_zxing(v.array)]
     hits = [c for c in found if c.text == LINK]
     assert hits and all(3000 <= x <= 3640 and 2200 <= y <= 2680 for x, y in hits[0].corners)
