@@ -9,6 +9,7 @@ from .blobs import BlobStore
 from .db import ServerDatabase
 from .limits import BodySizeLimit
 from .ratelimit import RateLimiter
+from .safejson import StrictJsonBodies
 from .routers import attachments, code_blocks, enrolment, events, public
 from .settings import Settings
 
@@ -31,13 +32,16 @@ def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAP
     app = FastAPI(title="Máy chủ trung tâm Bộ phận Một cửa", version="1.0", description=DESCRIPTION)
     app.state.settings = settings
     app.state.db = db
-    app.state.blobs = BlobStore(settings.blob_dir)
+    app.state.blobs = BlobStore(settings.blob_dir, settings.part_max_age_hours * 3600)
     app.state.limiter = RateLimiter(settings.public_rate_per_second, settings.public_burst)
     app.state.enrol_limiter = RateLimiter(settings.enrol_rate_per_second, settings.enrol_burst)
     errors.install(app)
     for module in (enrolment, events, code_blocks, attachments, public):
         app.include_router(module.router)
+    app.add_middleware(StrictJsonBodies)                 # innermost of the three: the body is bounded first
     app.add_middleware(BodySizeLimit, settings=settings)
+    app.add_middleware(errors.ErrorShield)               # outermost: nothing unexpected leaks out
+    app.state.blobs.clean_abandoned(settings.part_max_age_hours * 3600)
     return app
 
 

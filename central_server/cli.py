@@ -2,6 +2,7 @@
 
     desk-app server [--host H] [--port P] [--database-url URL] [--files-dir DIR] [--workers N]
     desk-app server enrolment-code --agency 000.00.06.H56 --unit MOTCUA --name "Quầy 1"
+    desk-app server enrolment-code --agency 000.00.06.H56 --unit MOTCUA --readmit quay-1
     desk-app server desks
     desk-app server revoke DESK_ID
     desk-app server migrate
@@ -37,10 +38,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--public-rate", type=float, default=None,
                    help=tr("số lần tra cứu công khai mỗi giây cho một địa chỉ IP"))
     p.add_argument("--public-burst", type=int, default=None)
+    p.add_argument("--forwarded-allow-ips", default=None,
+                   help=tr("địa chỉ IP của reverse proxy được tin tiêu đề X-Forwarded-For, cách nhau bằng dấu phẩy "
+                           "(mặc định: không tin ai; hoặc DESK_SERVER_FORWARDED_ALLOW_IPS)"))
     p.add_argument("--agency", help=tr("mã cơ quan của quầy (với enrolment-code)"))
     p.add_argument("--unit", action="append", default=[],
                    help=tr("đơn vị của quầy, lặp lại cho nhiều đơn vị; đơn vị đầu là đơn vị chính"))
     p.add_argument("--name", help=tr("tên quầy (với enrolment-code)"))
+    p.add_argument("--readmit", metavar="DESK_ID", default=None,
+                   help=tr("cấp lại quyền cho quầy đã đăng ký này (với enrolment-code): chỉ mã này dùng được "
+                           "cho quầy đó"))
     p.add_argument("--scope", choices=["units", "agency"], default="units",
                    help=tr("units: hồ sơ liên quan đến đơn vị của quầy; agency: mọi hồ sơ của cơ quan"))
 
@@ -48,7 +55,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def settings_from(args):
     from .settings import Settings
     return Settings.from_env(database_url=args.database_url, data_dir=args.server_data_dir,
-                             public_rate_per_second=args.public_rate, public_burst=args.public_burst)
+                             public_rate_per_second=args.public_rate, public_burst=args.public_burst,
+                             forwarded_allow_ips=args.forwarded_allow_ips)
 
 
 def run(args) -> int:
@@ -75,7 +83,8 @@ def run(args) -> int:
                 return 2
             with db.session() as s:
                 code, expires = desks.create_enrolment_code(s, args.name or args.unit[0], args.agency, args.unit,
-                                                            args.scope, vn_now(), settings.enrolment_code_hours)
+                                                            args.scope, vn_now(), settings.enrolment_code_hours,
+                                                            args.readmit)
             print(code)
             print(tr("Mã dùng một lần, hết hạn lúc {t}.").format(t=expires.strftime("%H:%M %d/%m/%Y")),
                   file=sys.stderr)
@@ -104,6 +113,7 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
     """Migrate, bind (port 0: any free port), tell the port, then serve until stopped."""
     import uvicorn
     from .db import ServerDatabase
+    from .deps import trusted_proxies
 
     db = ServerDatabase(settings)
     db.upgrade()
@@ -122,9 +132,15 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
                        "DESK_SERVER_DATA_DIR": str(settings.data_dir),
                        "DESK_SERVER_PUBLIC_RATE_PER_SECOND": str(settings.public_rate_per_second),
                        "DESK_SERVER_PUBLIC_BURST": str(settings.public_burst),
+                       "DESK_SERVER_FORWARDED_ALLOW_IPS": settings.forwarded_allow_ips,
                        "DESK_SERVER_MIGRATE": "0"})
+    # Proxy headers only from the proxies the operator named (none by default): uvicorn's own
+    # default believes X-Forwarded-For from 127.0.0.1, which lets anyone on the machine, or a
+    # proxy that passes the header through, pick the address the rate limits count.
+    trusted = ",".join(sorted(trusted_proxies(settings)))
     config = uvicorn.Config("central_server.app:factory", factory=True, workers=workers,
                             access_log=False,  # the query string carries citizens' keys
+                            proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
                             log_level="warning", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     print(tr("Máy chủ trung tâm đang chạy tại http://{host}:{port} (cơ sở dữ liệu: {db})").format(

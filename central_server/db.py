@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +25,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+def tolerant_json(text):
+    """Stored JSON back to Python; a value that no longer parses comes back as null instead of
+    failing the whole query (and with it every pull page that holds it)."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def insert_ignore(session: Session, table, values: dict) -> None:
     """INSERT that does nothing if the row's key is already there (both dialects)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -34,7 +44,10 @@ def insert_ignore(session: Session, table, values: dict) -> None:
 
 
 class ServerDatabase:
-    """``session()`` is one unit of work, committed when the block ends normally.
+    """Both engines hide statement parameters in their errors: an event's payload is personal
+    data and must not reach a log.
+
+    ``session()`` is one unit of work, committed when the block ends normally.
 
     On SQLite, write sessions start with BEGIN IMMEDIATE (one writer at a time, taken at
     the start so a transaction never fails half-way on the lock); reads use a second
@@ -50,17 +63,20 @@ class ServerDatabase:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             args = {"check_same_thread": False}
-            self.engine: Engine = create_engine(url, connect_args=args)
+            self.engine: Engine = create_engine(url, connect_args=args, hide_parameters=True,
+                                                  json_deserializer=tolerant_json)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-            self.read_engine: Engine = create_engine(url, connect_args=args)
+            self.read_engine: Engine = create_engine(url, connect_args=args, hide_parameters=True,
+                                                  json_deserializer=tolerant_json)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         else:
             # No pre-ping: it would add a round trip to every request; a connection that died is
             # replaced on its error (the request fails with 5xx and the desk retries).
             self.engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
-                                        pool_recycle=1800)
+                                        pool_recycle=1800, hide_parameters=True,
+                                        json_deserializer=tolerant_json)
             # Reads run statement by statement (autocommit): no BEGIN/COMMIT round trips. Each
             # statement sees what was committed when it began, which is all pull needs (it reads
             # the sequence counter first; see pull.py).

@@ -57,8 +57,25 @@ def require_admin(settings: SettingsDep, authorization: Annotated[str | None, He
 AdminDep = Depends(require_admin)
 
 
+def trusted_proxies(settings: Settings) -> frozenset[str]:
+    """The addresses whose ``X-Forwarded-For`` is believed (``forwarded_allow_ips``; none by
+    default). ``*`` trusts every peer: only behind a proxy that no one can bypass."""
+    return frozenset(ip.strip() for ip in (settings.forwarded_allow_ips or "").split(",") if ip.strip())
+
+
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    """Who is asking, for the rate limits: the direct peer, unless the peer is a proxy the
+    operator configured; then the last address the proxies added that is not one of them
+    (the client's own header entries before it can be anything and are not believed)."""
+    peer = request.client.host if request.client else "?"
+    trusted = trusted_proxies(request.app.state.settings)
+    if not trusted or (peer not in trusted and "*" not in trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return peer
 
 
 def _limit(limiter, request: Request) -> None:

@@ -21,8 +21,13 @@ SEEN_EVERY = timedelta(seconds=60)
 
 
 def create_enrolment_code(session: Session, desk_name: str, agency_code: str, units: list[str],
-                          scope: str, now: datetime, hours: int) -> tuple[str, datetime]:
-    """A new one-time code; only its hash is kept, so show it to the admin now or never."""
+                          scope: str, now: datetime, hours: int,
+                          readmit_desk_id: str | None = None) -> tuple[str, datetime]:
+    """A new one-time code; only its hash is kept, so show it to the admin now or never.
+
+    A plain code enrols a new desk. To re-admit a desk already known (a new machine, a
+    revoked desk let back in), the admin names it: ``readmit_desk_id``; only that code may
+    re-enrol that desk id."""
     agency_code = agency_code.strip().upper()
     if not AGENCY_CODE.match(agency_code):
         raise ApiError(422, "invalid_request", tr("Mã định danh cơ quan phải có dạng XXX.YY.ZZ.Hnn."))
@@ -31,18 +36,27 @@ def create_enrolment_code(session: Session, desk_name: str, agency_code: str, un
         raise ApiError(422, "invalid_request", tr("Danh sách đơn vị của quầy không hợp lệ."))
     if scope not in ("units", "agency"):
         raise ApiError(422, "invalid_request", tr("Phạm vi phải là \"units\" hoặc \"agency\"."))
+    if readmit_desk_id is not None:
+        readmit_desk_id = readmit_desk_id.strip()
+        known = session.get(Desk, readmit_desk_id)
+        if known is None:
+            raise ApiError(404, "unknown_desk", tr("Không có quầy {desk}.").format(desk=readmit_desk_id))
+        if known.agency_code != agency_code:
+            raise ApiError(409, "desk_id_taken",
+                           tr("Mã quầy {desk} đã được dùng cho cơ quan khác.").format(desk=readmit_desk_id))
     code = new_enrolment_code()
     expires = now + timedelta(hours=hours)
     session.add(EnrolmentCode(code_hash=sha256_hex(normalise_code(code)), desk_name=desk_name.strip(),
                               agency_code=agency_code, units=units, scope=scope, created_at=now,
-                              expires_at=expires))
+                              expires_at=expires, readmit_desk_id=readmit_desk_id))
     return code, expires
 
 
 def enrol(session: Session, code: str, desk_id: str, desk_name: str | None, now: datetime,
           agency_code: str | None = None) -> tuple[str, Desk]:
-    """Exchange a one-time code for the desk's token (kept hashed). A desk enrolled before
-    may enrol again with a new code: its old token stops working."""
+    """Exchange a one-time code for the desk's token (kept hashed). A desk enrolled before may
+    enrol again only with a code the admin made for it (``readmit_desk_id``): its old token
+    stops working."""
     refused = ApiError(403, "enrolment_refused",
                        tr("Mã đăng ký không đúng, đã được dùng hoặc đã hết hạn. Xin quản trị viên mã mới."))
     h = sha256_hex(normalise_code(code))
@@ -58,6 +72,17 @@ def enrol(session: Session, code: str, desk_id: str, desk_name: str | None, now:
         raise refused
     row = session.get(EnrolmentCode, h)
     desk = session.get(Desk, desk_id)
+    # A plain code enrols a new desk only; re-admitting one needs the code the admin made for it.
+    # (The refusals roll the transaction back: the code stays unused.)
+    if row.readmit_desk_id is not None and row.readmit_desk_id != desk_id:
+        raise ApiError(409, "readmit_other_desk",
+                       tr("Mã đăng ký này dành để cấp lại quyền cho quầy {desk}, không phải {other}.").format(
+                           desk=row.readmit_desk_id, other=desk_id))
+    if desk is not None and row.readmit_desk_id != desk_id:
+        raise ApiError(409, "desk_exists",
+                       tr("Quầy {desk} đã đăng ký với máy chủ. Mã đăng ký chỉ dùng cho quầy mới; để cấp lại "
+                          "quyền cho quầy này, quản trị viên phải tạo mã ghi rõ mã quầy "
+                          "(desk-app server enrolment-code --readmit {desk}).").format(desk=desk_id))
     if desk is not None and desk.agency_code != row.agency_code:
         raise ApiError(409, "desk_id_taken",
                        tr("Mã quầy {desk} đã được dùng cho cơ quan khác.").format(desk=desk_id))

@@ -53,6 +53,9 @@ class EnrolmentCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     used_by: Mapped[str | None] = mapped_column(String(64))
+    # Set by the admin to re-admit an existing desk: only this code may re-enrol that desk id
+    # (a plain code enrols a new desk only, so it cannot take an enrolled desk over).
+    readmit_desk_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class ServerEvent(Base):
@@ -81,8 +84,8 @@ class ServerEvent(Base):
 
 
 class DossierState(Base):
-    """A dossier as its accepted events leave it: what the workflow check and the public
-    status page need."""
+    """A dossier as its accepted events leave it: ``desk_app.domain.lifecycle``'s state, one
+    column per field, folded by the same reducer as the desks' rows."""
 
     __tablename__ = "dossiers"
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -99,6 +102,24 @@ class DossierState(Base):
     origin_desk: Mapped[str] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(SeqType)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # the rest of the reducer's state (``lifecycle.DossierState``)
+    stage: Mapped[str] = mapped_column(String(20), default="received")
+    appointment_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    counter_unit: Mapped[str | None] = mapped_column(String(50))
+    holder_user: Mapped[str | None] = mapped_column(String(100))
+    holder_since: Mapped[datetime | None] = mapped_column(DateTime)
+    handling_unit: Mapped[str | None] = mapped_column(String(50))
+    hop_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(DateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    resume_stage: Mapped[str | None] = mapped_column(String(20))
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0)
+    payment_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    processing_seconds: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    apology_reason: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(20))
 
 
 class DossierUnit(Base):

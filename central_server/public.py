@@ -1,71 +1,85 @@
 """A dossier's status for whoever holds its receipt: by code and key, nothing personal.
 
-A wrong key and an unknown code get the same answer, after the same work: the key's
-SHA-256 is always compared, against a dummy when there is no dossier.
+A wrong key and an unknown code get the same answer, after the same work: the dossier is
+looked up by its code and its key's SHA-256 together, and its steps are read only for the
+holder of the right key, so the time of a refusal says nothing about the dossier.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
-from desk_app.domain.codes import KEY_PATTERN
-from desk_app.domain.dossier import EventKind, Status, verdict
+from desk_app.domain.codes import DOSSIER_CODE, KEY_PATTERN
+from desk_app.domain import lifecycle
+from desk_app.domain.calendar import WorkCalendar
+from desk_app.domain.dossier import Status
 
 from .models import DossierState, ServerEvent
 
-DUMMY = "f" * 64
-PUBLIC_STEPS = {k.value for k in (
-    EventKind.RECEIVED, EventKind.TRANSFERRED, EventKind.ARRIVED, EventKind.ASSIGNED,
-    EventKind.SUPPLEMENT_REQUESTED, EventKind.SUPPLEMENT_RECEIVED, EventKind.PAYMENT_REQUESTED,
-    EventKind.RESULT_READY, EventKind.RETURNED, EventKind.REFUSED, EventKind.WITHDRAWN,
-    EventKind.STOPPED, EventKind.APPOINTMENT_MOVED)}
-FINISHED = {Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}
+DUMMY = "f" * 64                 # a key hash no key has (sha256 of nothing known)
+NO_CODE = "000.00.00.H00-000000-0000"  # a code no dossier has: day 00/00 does not parse
+PUBLIC_STEPS = {k.value for k in lifecycle.PUBLIC_KINDS}
+
+
+@functools.lru_cache(maxsize=1)
+def calendar() -> WorkCalendar:
+    """The working calendar the server judges "due soon" by (Vietnam's holidays, standard hours)."""
+    return WorkCalendar.vietnam()
 
 
 _STATE = DossierState.__table__
 _EVENTS = ServerEvent.__table__
-# One round trip: the dossier's row, joined with its public steps (none: one row of NULLs).
-_QUERY = select(_STATE.c.code, _STATE.c.key_sha256, _STATE.c.procedure_code, _STATE.c.procedure_name,
-                _STATE.c.status, _STATE.c.received_at, _STATE.c.due_at, _STATE.c.finished_at,
-                _STATE.c.returned_at, _STATE.c.holder_unit, _STATE.c.updated_at,
-                _EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit) \
-    .select_from(_STATE.outerjoin(_EVENTS, and_(_EVENTS.c.dossier_code == _STATE.c.code,
-                                                _EVENTS.c.accepted.is_(True)))) \
-    .where(_STATE.c.code == bindparam("code")).order_by(_EVENTS.c.server_seq)
-# (the steps a citizen sees are picked in Python: a dossier has a few events, and an IN list
-# of bound kinds would be re-rendered at every execution)
+# First the dossier's row, found by its code AND its key's hash together: an unknown code and
+# a wrong key both find nothing, by the same primary-key probe, whatever the dossier's size.
+_FIND = select(_STATE.c.code, _STATE.c.procedure_code, _STATE.c.procedure_name, _STATE.c.status,
+               _STATE.c.received_at, _STATE.c.due_at, _STATE.c.finished_at, _STATE.c.returned_at,
+               _STATE.c.holder_unit, _STATE.c.updated_at, _STATE.c.stage, _STATE.c.supplement_count,
+               _STATE.c.outcome, _STATE.c.appointment_at, _STATE.c.first_due_at, _STATE.c.apology_reason) \
+    .where(_STATE.c.code == bindparam("code"), _STATE.c.key_sha256 == bindparam("key_sha256"))
+# Only then, for the holder of the key, the steps.
+_STEPS = select(_EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit, _EVENTS.c.payload) \
+    .where(_EVENTS.c.dossier_code == bindparam("code"), _EVENTS.c.accepted.is_(True)) \
+    .order_by(_EVENTS.c.server_seq)
+# (the steps a citizen sees are picked in Python: an IN list of bound kinds would be
+# re-rendered at every execution)
 
 
 def status(conn: Connection, code: str, key: str, now: datetime) -> dict | None:
     """The dossier's public status, or None for an unknown code or a wrong key alike.
 
-    One Core query on a plain connection: this is the hottest route, and an ORM session buys
-    nothing for a few read-only rows."""
+    Core queries on a plain connection: this is the hottest route, and an ORM session buys
+    nothing for a few read-only rows. A code or key that cannot be one (bad shape, NUL...)
+    still costs the same probe, for a code that cannot exist."""
     code = (code or "").strip().upper()[:40]
-    rows = conn.execute(_QUERY, {"code": code}).all()
-    state = rows[0] if rows else None
-    expected = state.key_sha256 if state is not None and state.key_sha256 else DUMMY
-    given = hashlib.sha256((key or "").encode("utf-8")).hexdigest()
-    match = hmac.compare_digest(given, expected)
-    if not match or state is None or not KEY_PATTERN.match(key or ""):
+    key = key or ""
+    well_formed = bool(DOSSIER_CODE.match(code)) and bool(KEY_PATTERN.match(key))
+    given = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest() if well_formed else DUMMY
+    state = conn.execute(_FIND, {"code": code if well_formed else NO_CODE, "key_sha256": given}).first()
+    if state is None or not well_formed:
         return None
+    rows = conn.execute(_STEPS, {"code": state.code}).all()
     st = Status(state.status)
-    finished = state.finished_at if st in FINISHED else None
-    v = verdict(state.due_at, finished, now) if state.due_at else None
+    v = lifecycle.judge_row(state, now, lifecycle.due_soon_limit(now, calendar()))
     return {
         "code": state.code, "procedure_code": state.procedure_code, "procedure_name": state.procedure_name,
-        "status": st.value, "status_label": st.label,
+        "status": st.value, "status_label": st.label, "status_text": lifecycle.citizen_status_text(st),
         "received_at": _iso(state.received_at), "due_at": _iso(state.due_at),
+        "appointment_at": _iso(state.appointment_at or state.due_at),
+        "first_due_at": _iso(state.first_due_at or state.due_at),
+        "apology_reason": state.apology_reason or "",
         "finished_at": _iso(state.finished_at), "returned_at": _iso(state.returned_at),
-        "verdict": v.value if v else "", "verdict_label": v.label if v else "",
+        "result_ready_at": _iso(state.finished_at) if st in (Status.RESULT_READY, Status.RETURNED) else None,
+        "stage": state.stage,
+        "verdict": v.value, "verdict_label": v.label, "verdict_text": v.citizen_text, "verdict_tone": v.tone,
         "holder_unit": state.holder_unit,
-        "steps": [{"label": EventKind(r.kind).label, "at": r.desk_time.isoformat(), "unit": r.unit}
-                  for r in rows if r.kind in PUBLIC_STEPS],
+        "steps": [{"label": text, "at": r.desk_time.isoformat(), "unit": r.unit}
+                  for r in rows if r.kind in PUBLIC_STEPS
+                  and (text := lifecycle.timeline_text(r.kind, r.payload, r.unit)) is not None],
         "updated_at": state.updated_at.isoformat(),
     }
 

@@ -18,8 +18,14 @@ from .security import DeskIdentity
 
 
 def wire(e: ServerEvent) -> dict:
+    """An event as it travels. Whatever is stored (a value kept before the server refused such
+    values, a row edited by hand), the answer is JSON: see ``safejson.SafeJSONResponse``."""
+    try:
+        at = e.desk_time.isoformat()
+    except (AttributeError, ValueError, OverflowError):
+        at = None
     return {"id": e.id, "dossier_code": e.dossier_code, "kind": e.kind, "payload": e.payload,
-            "actor": e.actor, "desk": e.desk, "desk_time": e.desk_time.isoformat(), "unit": e.unit,
+            "actor": e.actor, "desk": e.desk, "desk_time": at, "unit": e.unit,
             "prev_hash": e.prev_hash, "hash": e.hash}
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.codes import parse_dossier_code
 from desk_app.domain.dossier import EventKind, Status
 from desk_app.domain.i18n import tr
-from desk_app.domain.workflow import check_step, next_status
+from desk_app.domain import lifecycle
 
 from .errors import ApiError
 from .models import Counter, Desk, DossierState, DossierUnit, ServerEvent
@@ -30,16 +30,12 @@ from .security import DeskIdentity
 GENESIS = "0" * 64
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 UNIT = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
-FINISHING = {EventKind.RESULT_READY, EventKind.REFUSED, EventKind.WITHDRAWN, EventKind.STOPPED}
-HOLDING = {EventKind.ARRIVED, EventKind.ASSIGNED}
 
 
 def event_hash(prev_hash: str, e: WireEvent) -> str:
-    """The desk's hash of an event (``desk_app.storage.repositories.event_hash``), recomputed."""
-    body = json.dumps([prev_hash, e.id, e.dossier_code, e.kind.value, e.payload, e.actor, e.desk,
-                       e.desk_time.isoformat(), e.unit], ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The desk's hash of an event, recomputed (one definition: ``desk_app.domain.chain``)."""
+    from desk_app.domain.chain import hash_of
+    return hash_of(prev_hash, e)
 
 
 def lock_sequence(session: Session) -> int:
@@ -53,23 +49,16 @@ def agency_of(code: str) -> str:
     return parsed.agency if parsed else ""
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return t.replace(tzinfo=None) if t.tzinfo is None else None
-
-
 def _transfer_target(e: WireEvent) -> str | None:
     to = e.payload.get("to_unit")
     return to.strip().upper() if isinstance(to, str) and UNIT.match(to.strip()) else None
 
 
-def _forbidden(desk: DeskIdentity, e: WireEvent) -> str | None:
-    """Why ``desk`` may not write ``e`` at all (None if it may)."""
+def _forbidden(session: Session, desk: DeskIdentity, e: WireEvent, batch) -> str | None:
+    """Why ``desk`` may not write ``e`` at all (None if it may): another desk's name, a unit
+    not its own, another agency's dossier, or a dossier it has no concern with
+    (``central_server.concern``)."""
+    from . import concern
     if e.desk != desk.id:
         return tr("Sự kiện mang tên quầy khác ({desk}); mỗi quầy chỉ gửi sự kiện của mình.").format(desk=e.desk)
     if e.unit is not None and e.unit not in desk.units:
@@ -78,40 +67,24 @@ def _forbidden(desk: DeskIdentity, e: WireEvent) -> str | None:
     if agency != desk.agency_code:
         return tr("Hồ sơ {code} thuộc cơ quan khác ({agency}); quầy không được ghi hồ sơ này.").format(
             code=e.dossier_code, agency=agency)
-    return None
+    return concern.refusal(session, desk, e, batch)
 
 
-def _apply(state: DossierState | None, e: WireEvent, desk: DeskIdentity, seq: int,
-           now: datetime) -> DossierState:
-    """The dossier's state after an accepted event."""
-    p = e.payload
-    if e.kind is EventKind.RECEIVED:
-        key = p.get("key_sha256")
-        proc = p.get("procedure") if isinstance(p.get("procedure"), dict) else {}
-        return DossierState(
-            code=e.dossier_code, agency_code=agency_of(e.dossier_code), status=Status.RECEIVED.value,
-            key_sha256=key if isinstance(key, str) and HEX64.match(key) else "",
-            procedure_code=str(proc.get("code", ""))[:60], procedure_name=str(proc.get("name", "")),
-            received_at=_time(p.get("received_at")) or e.desk_time, due_at=_time(p.get("due_at")),
-            holder_unit=e.unit or desk.home_unit, origin_desk=desk.id, last_seq=seq, updated_at=now)
-    assert state is not None
-    status = next_status(e.kind, Status(state.status))
-    if status is not None:
-        state.status = status.value
-    if e.kind is EventKind.KEY_REPLACED and isinstance(p.get("key_sha256"), str) and HEX64.match(p["key_sha256"]):
-        state.key_sha256 = p["key_sha256"]
-    if _time(p.get("due_at")):  # a moved appointment, or the new date after a supplement
-        state.due_at = _time(p.get("due_at"))
-    if e.kind is EventKind.TRANSFERRED and _transfer_target(e):
-        state.holder_unit = _transfer_target(e)
-    elif e.kind in HOLDING:
-        state.holder_unit = e.unit or desk.home_unit
-    if e.kind in FINISHING:
-        state.finished_at = e.desk_time
-    if e.kind is EventKind.RETURNED:
-        state.returned_at = e.desk_time
-    state.last_seq, state.updated_at = seq, now
-    return state
+def read_state(row: DossierState) -> lifecycle.DossierState:
+    """The reducer's state from the server's row."""
+    return lifecycle.from_columns({name: getattr(row, name) for name in lifecycle.STATE_FIELDS})
+
+
+def write_state(row: DossierState | None, state: lifecycle.DossierState, seq: int, now: datetime) -> DossierState:
+    """Store the reducer's state in the server's row (a new row for a new dossier)."""
+    values = lifecycle.columns(state)
+    if row is None:
+        row = DossierState(agency_code=agency_of(state.code), **values)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    row.last_seq, row.updated_at = seq, now
+    return row
 
 
 def _units_of(e: WireEvent, desk: DeskIdentity) -> Iterable[str]:
@@ -120,7 +93,8 @@ def _units_of(e: WireEvent, desk: DeskIdentity) -> Iterable[str]:
         yield _transfer_target(e)
 
 
-def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: datetime) -> list[dict]:
+def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: datetime,
+         daily_lease_max: int | None = None) -> list[dict]:
     """Store each event once and judge it; one result per event, in the order sent."""
     seq = lock_sequence(session)
     ids = [e.id for e in events]
@@ -134,7 +108,9 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
     involved = {(r.dossier_code, r.unit) for r in session.execute(
         select(DossierUnit.dossier_code, DossierUnit.unit).where(DossierUnit.dossier_code.in_(codes)))} \
         if codes else set()
-    refused = [{"id": e.id, "reason": why} for e in fresh if (why := _forbidden(desk, e))]
+    from .concern import Batch
+    batch = Batch(states, now=now, daily_lease_max=daily_lease_max)
+    refused = [{"id": e.id, "reason": why} for e in fresh if (why := _forbidden(session, desk, e, batch))]
     if refused:
         raise ApiError(403, "forbidden", tr("Quầy không có quyền ghi {n} sự kiện trong lần gửi này; "
                                             "không sự kiện nào được nhận.").format(n=len(refused)),
@@ -145,6 +121,7 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
     rows: list[dict] = []
     new_units: list[dict] = []
     done: dict[str, dict] = {}
+    current: dict[str, lifecycle.DossierState] = {}
     for e in events:
         old = known.get(e.id)
         if old is not None:
@@ -157,15 +134,21 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
             results.append({**done[e.id], "duplicate": True})
             continue
         seq += 1
-        state = states.get(e.dossier_code)
-        reason = check_step(e.kind, Status(state.status) if state is not None else None)
+        row = states.get(e.dossier_code)
         chain_ok = event_hash(e.prev_hash, e) == e.hash and e.prev_hash == last_hash
         last_hash = e.hash
+        try:  # judged and applied by the one reducer the desks use
+            if row is not None and e.dossier_code not in current:
+                current[e.dossier_code] = read_state(row)
+            current[e.dossier_code] = lifecycle.apply(current.get(e.dossier_code), e, default_unit=desk.home_unit)
+            reason = None
+        except (lifecycle.StepRefusal, lifecycle.PayloadError) as refusal:
+            reason = str(refusal)
         if reason is None:
-            state = _apply(state, e, desk, seq, now)
+            row = write_state(row, current[e.dossier_code], seq, now)
             if e.dossier_code not in states:
-                states[e.dossier_code] = state
-                session.add(state)
+                states[e.dossier_code] = row
+                session.add(row)
             for unit in _units_of(e, desk):
                 if (e.dossier_code, unit) not in involved:
                     involved.add((e.dossier_code, unit))

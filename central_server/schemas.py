@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from desk_app.domain.codes import DOSSIER_CODE
 from desk_app.domain.dossier import EventKind
 
-from .settings import VIETNAM
+from .safejson import check, check_text, check_time, check_times_in
 
 HEX64 = r"^[0-9a-f]{64}$"
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -42,10 +42,23 @@ class WireEvent(Strict):
     @field_validator("desk_time")
     @classmethod
     def _local_time(cls, value: datetime) -> datetime:
-        # The wire carries Vietnam wall time; an offset, if a client sends one, is honoured.
-        if value.tzinfo is not None:
-            value = value.astimezone(VIETNAM).replace(tzinfo=None)
+        # The wire carries Vietnam wall time, as the desks write it: no offset, and a year a
+        # dossier code can carry (year 1 or 9999 would overflow the date arithmetic later).
+        return check_time(value)
+
+    @field_validator("payload")
+    @classmethod
+    def _plain_payload(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Also checked as the body is parsed (safejson.StrictJsonBodies); again here for any
+        # other caller, with the times a payload carries (due dates...).
+        check(value)
+        check_times_in(value)
         return value
+
+    @field_validator("actor", "dossier_code")
+    @classmethod
+    def _plain_text(cls, value: str) -> str:
+        return check_text(value)
 
 
 class PulledEvent(WireEvent):
@@ -108,6 +121,8 @@ class NewEnrolment(Strict):
     agency_code: str = Field(max_length=20)
     units: list[str] = Field(min_length=1, max_length=50)
     scope: Literal["units", "agency"] = "units"
+    readmit_desk_id: str | None = Field(default=None, pattern=NAME,
+                                        description="re-admit this enrolled desk: only this code may re-enrol it")
 
 
 class EnrolmentCodeOut(BaseModel):
@@ -160,12 +175,20 @@ class PublicStatus(BaseModel):
     procedure_name: str
     status: int
     status_label: str
+    status_text: str                  # the citizen's sentence (``lifecycle.citizen_status_text``)
+    stage: str
     received_at: datetime | None
-    due_at: datetime | None
+    due_at: datetime | None           # the legal appointment
+    appointment_at: datetime | None   # what the citizen is told now (an apology moves it)
+    first_due_at: datetime | None     # printed on the receipt
+    apology_reason: str
     finished_at: datetime | None
     returned_at: datetime | None
-    verdict: str
+    result_ready_at: datetime | None  # "result ready since …"
+    verdict: str                      # ``lifecycle.Verdict`` value
     verdict_label: str
+    verdict_text: str                 # the citizen's words, as at the kiosk
+    verdict_tone: str
     holder_unit: str | None
     steps: list[PublicStep]
     updated_at: datetime

@@ -34,12 +34,15 @@ class Settings:
     max_attachment_bytes: int = 100 * 1024 * 1024
     pull_page_max: int = 2000
     code_block_max: int = 500
+    lease_daily_max_per_desk: int = 2000                  # numbers one desk may take a day (of 9,999)
     enrolment_code_hours: int = 72
     public_rate_per_second: float = 5.0                   # per client IP: status lookups and enrolment
     public_burst: int = 20
     enrol_rate_per_second: float = 1.0                    # per client IP: guessing codes is hopeless
     enrol_burst: int = 30
     pool_size: int = 10
+    forwarded_allow_ips: str = ""                         # proxies whose X-Forwarded-For is believed (comma-separated IPs); none by default
+    part_max_age_hours: float = 24.0                      # unfinished attachment uploads older than this are deleted
 
     def __post_init__(self) -> None:
         if self.environment == "production" and self.admin_token.strip().lower() in PLACEHOLDER_SECRETS - {""}:

@@ -14,10 +14,12 @@ router = APIRouter(prefix="/api/v1", tags=["code blocks"])
 
 @router.post("/code-blocks", response_model=LeaseResponse, status_code=201,
              responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                        422: {"model": ErrorBody}})
+                        422: {"model": ErrorBody}, 429: {"model": ErrorBody}})
 def lease(req: LeaseRequest, desk: CurrentDesk, db: DbDep, settings: SettingsDep) -> LeaseResponse:
     """A block of the day's dossier numbers for the calling desk's agency. Retrying with the
-    same ``request_id`` returns the same block."""
+    same ``request_id`` returns the same block. A desk gets at most ``lease_daily_max_per_desk``
+    numbers a day (429 past it)."""
     with db.session() as s:
-        block = leases.lease(s, desk, req.day, req.size, req.request_id, vn_now(), settings.code_block_max)
+        block = leases.lease(s, desk, req.day, req.size, req.request_id, vn_now(), settings.code_block_max,
+                             settings.lease_daily_max_per_desk)
         return LeaseResponse(agency_code=block.agency_code, day=block.day, first=block.first, last=block.last)

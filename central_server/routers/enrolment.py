@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from .. import desks
 from ..models import Desk
 from ..deps import AdminDep, CurrentDesk, DbDep, EnrolRateLimited, SettingsDep
-from ..schemas import DeskOut, EnrolmentCodeOut, EnrolRequest, EnrolResponse, ErrorBody, NewEnrolment
+from ..schemas import NAME, DeskOut, EnrolmentCodeOut, EnrolRequest, EnrolResponse, ErrorBody, NewEnrolment
 from ..settings import vn_now
 
 router = APIRouter(prefix="/api/v1", tags=["desks"])
@@ -34,12 +36,13 @@ def me(desk: CurrentDesk, db: DbDep) -> DeskOut:
 
 
 @router.post("/admin/enrolment-codes", response_model=EnrolmentCodeOut, dependencies=[AdminDep],
-             responses=ERRORS, status_code=201)
+             responses={**ERRORS, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}}, status_code=201)
 def new_enrolment_code(req: NewEnrolment, db: DbDep, settings: SettingsDep) -> EnrolmentCodeOut:
-    """A one-time code for setting up one desk; it expires after ``enrolment_code_hours``."""
+    """A one-time code for setting up one new desk; it expires after ``enrolment_code_hours``.
+    With ``readmit_desk_id``, the code re-admits that enrolled desk, and only it."""
     with db.session() as s:
         code, expires = desks.create_enrolment_code(s, req.desk_name, req.agency_code, req.units, req.scope,
-                                                    vn_now(), settings.enrolment_code_hours)
+                                                    vn_now(), settings.enrolment_code_hours, req.readmit_desk_id)
     return EnrolmentCodeOut(code=code, expires_at=expires)
 
 
@@ -51,7 +54,7 @@ def list_desks(db: DbDep) -> list[DeskOut]:
 
 @router.post("/admin/desks/{desk_id}/revoke", response_model=DeskOut, dependencies=[AdminDep],
              responses={**ERRORS, 404: {"model": ErrorBody}})
-def revoke(desk_id: str, db: DbDep) -> DeskOut:
+def revoke(desk_id: Annotated[str, Path(pattern=NAME)], db: DbDep) -> DeskOut:
     """From now on the desk's token is refused; its events already received stay."""
     with db.session() as s:
         return DeskOut.model_validate(desks.revoke(s, desk_id, vn_now()), from_attributes=True)

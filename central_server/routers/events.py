@@ -13,6 +13,7 @@ from .. import pull as pulling
 from .. import push as pushing
 from ..deps import CurrentDesk, DbDep, SettingsDep
 from ..errors import ApiError
+from ..safejson import SafeJSONResponse
 from ..schemas import ErrorBody, PullResponse, PushRequest, PushResponse
 from ..settings import vn_now
 
@@ -36,17 +37,18 @@ def push(req: PushRequest, desk: CurrentDesk, db: DbDep, settings: SettingsDep):
                        .format(n=settings.max_batch_events), limit=settings.max_batch_events)
     now = vn_now()
     with db.session() as s:
-        results = pushing.push(s, desk, req.events, now)
+        results = pushing.push(s, desk, req.events, now, settings.lease_daily_max_per_desk)
     return JSONResponse({"results": results, "server_time": now.isoformat()})
 
 
 @router.get("/events", response_model=PullResponse, responses=ERRORS)
 def pull(desk: CurrentDesk, db: DbDep, settings: SettingsDep,
-         after: Annotated[int, Query(ge=0, description="the cursor from the last answer (0 at first)")] = 0,
+         after: Annotated[int, Query(ge=0, le=2 ** 63 - 1,
+                                     description="the cursor from the last answer (0 at first)")] = 0,
          limit: Annotated[int, Query(ge=1, le=100_000)] = 1000):
     """Events after the cursor, of the dossiers that concern the desk, in ``server_seq``
     order; ``more`` says another page is waiting. Conflicts come in their own list."""
     now = vn_now()
     with db.session(write=False) as s:
         page = pulling.pull(s, desk, after, min(limit, settings.pull_page_max), now)
-    return JSONResponse(page)
+    return SafeJSONResponse(page)  # no stored value can break a page

@@ -153,7 +153,8 @@ def _stop_cluster() -> None:
 # -- the central server as a process -------------------------------------------------------
 class ServerProcess:
     def __init__(self, database_url: str, files_dir: Path, public_rate: float = 1000.0, public_burst: int = 1000,
-                 workers: int = 1):
+                 workers: int = 1, env: dict[str, str] | None = None):
+        self.env = dict(env or {})  # DESK_SERVER_* settings for this server
         self.database_url = database_url
         self.files_dir = Path(files_dir)
         self.public_rate, self.public_burst, self.workers = public_rate, public_burst, workers
@@ -169,7 +170,7 @@ class ServerProcess:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         port_file = self.files_dir / "port"
         port_file.unlink(missing_ok=True)
-        env = dict(os.environ, DESK_SERVER_ADMIN_TOKEN=ADMIN_TOKEN, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, DESK_SERVER_ADMIN_TOKEN=ADMIN_TOKEN, PYTHONPATH=str(ROOT), **self.env)
         cmd = [sys.executable, "-m", "central_server", "run", "--database-url", self.database_url,
                "--files-dir", str(self.files_dir), "--port", str(self.port), "--port-file", str(port_file),
                "--public-rate", str(self.public_rate), "--public-burst", str(self.public_burst),
@@ -217,9 +218,12 @@ class ServerProcess:
         return httpx.request(method, self.url + "/api/v1" + path, timeout=30,
                              headers={"Authorization": "Bearer " + ADMIN_TOKEN}, **kw)
 
-    def enrolment_code(self, agency: str, units: list[str], name: str = "Quầy", scope: str = "units") -> str:
-        r = self.admin("POST", "/admin/enrolment-codes",
-                       json={"desk_name": name, "agency_code": agency, "units": units, "scope": scope})
+    def enrolment_code(self, agency: str, units: list[str], name: str = "Quầy", scope: str = "units",
+                       readmit: str | None = None) -> str:
+        body = {"desk_name": name, "agency_code": agency, "units": units, "scope": scope}
+        if readmit:
+            body["readmit_desk_id"] = readmit
+        r = self.admin("POST", "/admin/enrolment-codes", json=body)
         assert r.status_code == 201, r.text
         return r.json()["code"]
 

@@ -23,6 +23,8 @@ class WireDesk:
         self.token = r.json()["token"]
         self.last_hash = GENESIS
         self.numbers = 0
+        self.blocks: list[tuple[int, int]] = []
+        self.next_number = 0
 
     @property
     def headers(self) -> dict:
@@ -44,9 +46,28 @@ class WireDesk:
         self.last_hash = h
         return e
 
-    def new_code(self, day: str = "261110") -> str:
+    def lease(self, size: int = 50, day=None) -> httpx.Response:
+        """Ask the server for a block of numbers, as the desk does (``services.sync``)."""
+        from central_server.settings import vn_now
+        day = day or vn_now().date()
+        return self.request("POST", "/code-blocks", json={"day": day.isoformat(), "size": size,
+                                                          "request_id": str(uuid.uuid4())})
+
+    def new_code(self) -> str:
+        """The next number of today's blocks leased to this desk (a block is leased when needed)."""
+        from central_server.settings import vn_now
+        from desk_app.domain.codes import format_dossier_code
+        if not self.blocks or self.next_number > self.blocks[0][1]:
+            if self.blocks:
+                self.blocks.pop(0)
+            if not self.blocks:
+                r = self.lease()
+                assert r.status_code == 201, r.text
+                self.blocks.append((r.json()["first"], r.json()["last"]))
+            self.next_number = self.blocks[0][0]
+        number, self.next_number = self.next_number, self.next_number + 1
         self.numbers += 1
-        return "%s-%s-%04d" % (self.agency, day, self.numbers)
+        return format_dossier_code(self.agency, vn_now().date(), number)
 
     def received(self, code: str, key: str = "k" * 22, **payload) -> dict:
         return self.event(code, "received", {
