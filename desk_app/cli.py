@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .domain.calendar import Deadline, TimeUnit, WorkCalendar
 from .domain.i18n import tr
+from .logs import to_data_dir
 from .paths import default_data_dir
 
 
@@ -66,11 +67,18 @@ def _fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     data_dir: Path = args.data_dir or default_data_dir()
+    if args.command in ("due-date", "scan", "server"):  # no desk data: no desk log (the server keeps its own)
+        return _command(args, data_dir)
+    if args.command == "demo":
+        return _demo(args, data_dir)  # logs in the demo's own folder, once a reset has emptied it
+    with to_data_dir(data_dir):
+        return _command(args, data_dir)
+
+
+def _command(args, data_dir: Path) -> int:
     if args.command is None:
         from .ui.app import run
         return run(data_dir)
-    if args.command == "demo":
-        return _demo(args, data_dir)
     if args.command == "due-date":
         return _due_date(args, data_dir)
     if args.command == "scan":
@@ -148,12 +156,17 @@ def _sync_command(ctx, args) -> int:
 
 
 def _demo(args, data_dir: Path) -> int:
-    from .services import demo
-    from .services.context import open_desk
     demo_dir = data_dir / "demo" if args.data_dir is None else data_dir
     if args.reset and demo_dir.exists():
         import shutil
         shutil.rmtree(demo_dir)
+    with to_data_dir(demo_dir):
+        return _demo_in(args, demo_dir)
+
+
+def _demo_in(args, demo_dir: Path) -> int:
+    from .services import demo
+    from .services.context import open_desk
     ctx = open_desk(demo_dir)
     from .services.setup import is_configured
     if not is_configured(ctx):

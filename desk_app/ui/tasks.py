@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..domain.i18n import tr
+from ..logs import log_file
 from ..services.context import ServiceError
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,17 @@ def show_error_box(parent: QWidget | None, error: BaseException) -> None:
     if isinstance(error, ServiceError):
         QMessageBox.warning(parent, tr("Không thực hiện được"), str(error))
     else:
-        QMessageBox.critical(parent, tr("Lỗi không mong muốn"),
-                             tr("Đã xảy ra lỗi không mong muốn. Vui lòng thử lại; nếu vẫn lỗi, "
-                                "báo cho quản trị viên (chi tiết đã được ghi vào nhật ký)."))
+        QMessageBox.critical(parent, tr("Lỗi không mong muốn"), unexpected_error_text())
+
+
+def unexpected_error_text() -> str:
+    """What the clerk reads after an unexpected error: where the details were written, by name."""
+    path = log_file()
+    if path is None:
+        return tr("Đã xảy ra lỗi không mong muốn. Vui lòng thử lại; nếu vẫn lỗi, "
+                  "báo cho quản trị viên (chi tiết đã được ghi vào nhật ký).")
+    return tr("Đã xảy ra lỗi không mong muốn. Vui lòng thử lại; nếu vẫn lỗi, báo cho quản trị viên "
+              "(chi tiết đã được ghi vào tệp nhật ký {path}).").format(path=path)
 
 
 class TaskRunner(QObject):
