@@ -170,6 +170,7 @@ class Transferred:
     to_unit: str
     from_unit: str | None = None
     to_kind: str = ""                 # "counter" | "department" ("" in events of older desks)
+    to_unit_name: str = ""            # so that every reader (the server too) can name it
     allowed_hours: float | None = None
     hop_due_at: datetime | None = None
     note: str = ""
@@ -178,6 +179,7 @@ class Transferred:
 @_payload
 class Arrived:
     unit: str | None = None
+    unit_name: str = ""
 
 
 @_payload
@@ -902,10 +904,12 @@ def timeline_text(kind: EventKind | str, payload: dict, unit: str | None,
     if kind is EventKind.TRANSFERRED:
         code = p.get("to_unit")
         target = names.get(code, "") if isinstance(code, str) else ""
+        if not target and isinstance(p.get("to_unit_name"), str):
+            target = p["to_unit_name"]
         return (tr("Chuyển hồ sơ đến {unit}").format(unit=target) if target
                 else tr("Chuyển hồ sơ đi giải quyết"))
     if kind is EventKind.ARRIVED:
-        name = names.get(unit or "", "")
+        name = names.get(unit or "", "") or (p["unit_name"] if isinstance(p.get("unit_name"), str) else "")
         return tr("{unit} nhận hồ sơ").format(unit=name) if name else tr("Hồ sơ được nhận để giải quyết")
     if kind is EventKind.APPOINTMENT_MOVED:
         try:

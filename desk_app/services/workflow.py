@@ -117,6 +117,7 @@ def transfer(ctx: DeskContext, user: CurrentUser, code: str, to_unit: str, note:
         hop_due = (ctx.calendar().add_working_time(now, timedelta(hours=allowed))
                    if allowed is not None and target.kind != "counter" else None)
         return {"from_unit": state.holder_unit, "to_unit": target.code, "to_kind": target.kind,
+                "to_unit_name": target.name,
                 "allowed_hours": allowed, "hop_due_at": hop_due.isoformat() if hop_due else None,
                 "note": clean(note)}
 
@@ -133,7 +134,8 @@ def receive(ctx: DeskContext, user: CurrentUser, code: str) -> StepResult:
             unit = s.get(Unit, d.holder_unit_id)
             raise StepRefused(tr("Hồ sơ đang được chuyển đến {unit}, không phải đơn vị của bạn.")
                               .format(unit=unit.name if unit else "?"))
-        return {"unit": state.holder_unit}
+        unit = s.get(Unit, d.holder_unit_id) if d.holder_unit_id else None
+        return {"unit": state.holder_unit, "unit_name": unit.name if unit else ""}
     return _step(ctx, user, code, Action.RECEIVE, EventKind.ARRIVED, payload,
                  refused=tr("Hồ sơ {code} không đang được chuyển đến đơn vị nào.").format(code=code))
 

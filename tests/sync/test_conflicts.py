@@ -98,7 +98,14 @@ def test_the_public_status_needs_the_key_and_says_the_same_for_a_wrong_one(share
     assert ok.status_code == 200
     body = ok.json()
     assert body["status"] == 4 and body["holder_unit"] == "STP"
-    assert [s["label"] for s in body["steps"]] == ["Tiếp nhận hồ sơ", "Chuyển hồ sơ"]
+    # the citizen's words, the same as the kiosk's (one table, in the domain)
+    from desk_app.services import auth, kiosk
+    from desk_app.domain.roles import Role
+    kiosk_user = auth.create_user(counter, "kiosk", "Kiosk", Role.KIOSK, "matkhau-kiosk")
+    view = kiosk.lookup(counter, kiosk_user, code, link.key)
+    assert [s["label"] for s in body["steps"]] == [s.text for s in view.timeline] == [
+        "Bộ phận Một cửa nhận hồ sơ", "Chuyển hồ sơ đến " + view.holder]
+    assert body["verdict_text"] == view.verdict_text and body["status_text"] == view.status_text
     assert "Nguyễn" not in ok.text and "038190012345" not in ok.text  # nothing personal
     wrong_key = httpx.get(url + code, params={"k": "A" * 22})
     unknown = httpx.get(url + code[:-4] + "9999", params={"k": link.key})
