@@ -59,7 +59,7 @@ class Desk:
         from desk_app.sync.client import SyncClient
         r = httpx.post(server.url + "/api/v1/enrol", timeout=30, json={
             "code": server.enrolment_code(agency, units, desk_id), "desk_id": desk_id})
-        self.id, self.agency, self.unit = desk_id, agency, units[0]
+        self.id, self.agency, self.unit, self.units, self.server = desk_id, agency, units[0], units, server
         self.client = SyncClient(server.url, r.json()["token"])
         self.last = GENESIS
         self.keys: dict[str, str] = {}
@@ -73,6 +73,23 @@ class Desk:
              "desk": self.id, "desk_time": at.isoformat(), "unit": None, "prev_hash": self.last, "hash": h}
         self.last = h
         return e
+
+
+def grant_numbers(desk: Desk, per_day: dict) -> None:
+    """Lease the desk its numbers for past days (a RECEIVED must use the desk's own leased
+    numbers): through the server's lease function, on its database, as that day's request."""
+    import uuid
+    from datetime import time as clock_time
+    from central_server import leases
+    from central_server.security import DeskIdentity
+    db = desk.server.database()
+    me = DeskIdentity(desk.id, desk.id, desk.agency, tuple(desk.units), "units")
+    try:
+        for day, count in per_day.items():
+            with db.session() as s:
+                leases.lease(s, me, day, count, str(uuid.uuid4()), datetime.combine(day, clock_time(8)), count, count)
+    finally:
+        db.dispose()
 
 
 def intake_payload(rng: random.Random, at: datetime, key: str) -> dict:
@@ -95,6 +112,11 @@ def dossier_events(desk: Desk, n_dossiers: int, rng: random.Random, first_day: d
     """Each dossier's first days: intake, transfer, then notes and a key replacement (5 events)."""
     from desk_app.domain.codes import format_dossier_code, new_key
     events = []
+    per_day: dict = {}
+    for i in range(n_dossiers):
+        day = (first_day + timedelta(days=i // 2000)).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    grant_numbers(desk, per_day)
     for i in range(n_dossiers):
         at = first_day + timedelta(days=i // 2000, minutes=i % 2000)
         code = format_dossier_code(desk.agency, at.date(), i % 2000 + 1)
