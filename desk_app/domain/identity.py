@@ -66,8 +66,8 @@ class CccdInfo:
 
 def parse_cccd(number: str) -> CccdInfo:
     """Check a CCCD number's structure and return what it encodes."""
-    digits = re.sub(r"\s", "", number)
-    if not re.fullmatch(r"\d{12}", digits):
+    digits = re.sub(r"\s", "", number)  # ASCII digits only: int() and \d take other scripts' too
+    if not re.fullmatch(r"[0-9]{12}", digits):
         raise InvalidValue(tr("Số CCCD phải gồm đúng 12 chữ số."))
     province = CCCD_PROVINCES.get(digits[:3])
     if province is None:
@@ -93,7 +93,7 @@ def check_id_number(kind: IdKind, number: str, birth_date: date | None = None,
         if male is not None and info.male != male:
             raise InvalidValue(tr("Giới tính mã hóa trong số CCCD không khớp với giới tính đã chọn."))
     elif kind is IdKind.CMND:
-        if not re.fullmatch(r"\d{9}", value):
+        if not re.fullmatch(r"[0-9]{9}", value):
             raise InvalidValue(tr("Số CMND phải gồm đúng 9 chữ số."))
     elif kind is IdKind.PASSPORT:
         if not re.fullmatch(r"[A-Z0-9]{6,9}", value):

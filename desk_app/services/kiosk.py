@@ -96,7 +96,10 @@ def _open(session, code: str, key: str):
 def lookup_link(ctx: DeskContext, user: CurrentUser, url: str) -> KioskView:
     """The dossier behind a scanned receipt QR."""
     _require_kiosk(user)
-    link = parse_capability_url(url)
+    with ctx.db.session(write=False) as s:
+        agency = repo.get_agency(s)
+    # ours only on this centre's public address: a look-alike link from elsewhere finds nothing
+    link = parse_capability_url(url, agency.public_base_url if agency else "")
     if link is None:
         raise NotFound(not_found_message())
     return lookup(ctx, user, link.code, link.key)

@@ -25,7 +25,7 @@ from .. import printing
 from ..common.banner import Banner
 from ..common.records import record_table, selected_record
 from ..counter.dossier_dialog import DossierDialog
-from ..scanning import WedgeDetector
+from ..scanning import WedgeDetector, public_base_url
 from ..steps.catalogue import STEPS, Step, Target
 from ..steps.flow import Preview, StepFlow
 from ..tasks import TaskRunner
@@ -37,9 +37,10 @@ KEYS = (("receive", "F2"), ("assign", "F3"), ("forward", "F4"), ("supplement", "
 MORE = ("payment", "record_payment", "refuse", "stop")
 
 
-def scanned_code(text: str) -> str | None:
-    """The dossier code in a scanned receipt link or barcode, or None."""
-    link = parse_capability_url(text)
+def scanned_code(text: str, public_base_url: str | None = None) -> str | None:
+    """The dossier code in a scanned receipt link (on this centre's public address) or
+    barcode, or None."""
+    link = parse_capability_url(text, public_base_url or "")
     if link is not None:
         return link.code
     code = parse_dossier_code(text)
@@ -65,6 +66,7 @@ class QueuePanel(QWidget):
         self.dialog: DossierDialog | None = None
         self._select_after: str | None = None
         self._scanned: str | None = None
+        self.public_base_url = public_base_url(ctx)  # receipt links count only on this address
         self.flow = StepFlow(ctx, user, runner, preview, self)
         self.flow.said.connect(self.say)
         self.flow.finished.connect(self._step_finished)
@@ -279,7 +281,7 @@ class QueuePanel(QWidget):
 
     def receive_scan(self, text: str) -> None:
         """A scanned receipt or slip: receive the dossier into this unit (or show it if already here)."""
-        code = scanned_code(text)
+        code = scanned_code(text, self.public_base_url)
         if code is None:
             self.say("error", tr("Mã vừa quét không phải mã hồ sơ: {text}").format(text=text[:80]))
             return
