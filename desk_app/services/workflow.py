@@ -170,6 +170,7 @@ def approve(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> S
 def request_supplement(ctx: DeskContext, user: CurrentUser, code: str, reason: str,
                        missing: list[str]) -> StepResult:
     """Ask the citizen for missing papers (Mẫu 02): the clock stops until they are brought."""
+    require(user, Action.PROCESS)  # who may, before what was typed
     reason, missing = clean(reason), [clean(m) for m in missing if clean(m)]
     if not reason or not missing:
         raise ServiceError(tr("Cần ghi lý do và danh sách giấy tờ cần bổ sung."))
@@ -199,6 +200,7 @@ def record_supplement(ctx: DeskContext, user: CurrentUser, code: str, note: str 
 
 def request_payment(ctx: DeskContext, user: CurrentUser, code: str, amount: int, note: str = "") -> StepResult:
     """Ask for a fee or financial obligation: the clock stops until it is met."""
+    require(user, Action.PROCESS)
     if amount <= 0:
         raise ServiceError(tr("Số tiền phải lớn hơn 0."))
     return _step(ctx, user, code, Action.PROCESS, EventKind.PAYMENT_REQUESTED,
@@ -226,6 +228,7 @@ def result_ready(ctx: DeskContext, user: CurrentUser, code: str, note: str = "")
 def apologise(ctx: DeskContext, user: CurrentUser, code: str, reason: str, new_due: datetime,
               late_unit: str | None = None) -> StepResult:
     """The apology letter with a new appointment (one per dossier), issued before the deadline."""
+    require(user, Action.APOLOGISE)
     reason = clean(reason)
     if not reason:
         raise ServiceError(tr("Cần ghi lý do chậm trễ."))
@@ -253,6 +256,7 @@ def apologise(ctx: DeskContext, user: CurrentUser, code: str, reason: str, new_d
 
 
 def refuse(ctx: DeskContext, user: CurrentUser, code: str, reasons: list[str]) -> StepResult:
+    require(user, Action.REFUSE)
     reasons = [clean(r) for r in reasons if clean(r)]
     if not reasons:
         raise ServiceError(tr("Cần ghi lý do từ chối."))
@@ -270,6 +274,7 @@ def withdraw(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> Ste
 
 
 def stop(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> StepResult:
+    require(user, Action.STOP)
     if not clean(reason):
         raise ServiceError(tr("Cần ghi lý do dừng xử lý."))
     return _step(ctx, user, code, Action.STOP, EventKind.STOPPED,
@@ -279,6 +284,7 @@ def stop(ctx: DeskContext, user: CurrentUser, code: str, reason: str) -> StepRes
 def return_result(ctx: DeskContext, user: CurrentUser, code: str, received_by: str = "owner",
                   proxy_name: str = "", proxy_id: str = "", authorisation: str = "") -> StepResult:
     """The citizen (or a proxy with an authorisation) takes the result; prints nothing more."""
+    require(user, Action.RETURN_RESULT)
     if received_by not in ("owner", "proxy"):
         raise ServiceError(tr("Người nhận phải là chủ hồ sơ hoặc người được ủy quyền."))
     if received_by == "proxy" and not (clean(proxy_name) and clean(proxy_id) and clean(authorisation)):
