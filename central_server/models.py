@@ -120,6 +120,7 @@ class DossierState(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     apology_reason: Mapped[str] = mapped_column(Text, default="")
     rating: Mapped[str | None] = mapped_column(String(20))
+    unanswered_messages: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DossierUnit(Base):
@@ -163,3 +164,49 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     completed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Announcement(Base):
+    """A centre's notice, as its desks sent it (upserted by id, the newest ``updated_at`` wins)."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_agency", "agency_code", "valid_from"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    procedures: Mapped[list[Any]] = mapped_column(JSON)
+    fields: Mapped[list[Any]] = mapped_column(JSON)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    desk: Mapped[str] = mapped_column(String(64))
+
+
+class CentreProfile(Base):
+    """What the public home page says of a centre: its name, address, phone and hours."""
+
+    __tablename__ = "centre_profiles"
+    agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    hours: Mapped[str] = mapped_column(Text, default="")
+    counter_location: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PublicProcedure(Base):
+    """A procedure of a centre's catalogue as the public reads it (the desks' catalogue JSON,
+    ``desk_app.domain.procedures.procedure_to_dict``), searchable without diacritics."""
+
+    __tablename__ = "public_procedures"
+    agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(200), default="")
+    search_text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -60,6 +60,8 @@ class EventKind(str, enum.Enum):
     PAYMENT_RECEIVED = "payment_received"  # the fee or financial obligation was met: the clock resumes
     APPOINTMENT_MOVED = "appointment_moved"
     RATED = "rated"
+    CITIZEN_MESSAGE = "citizen_message"  # the citizen wrote to the counter (dossier page, Zalo, kiosk)
+    COUNTER_REPLY = "counter_reply"      # the counter answered; the citizen reads it on the page
 
     @property
     def label(self) -> str:
@@ -89,6 +91,8 @@ _EVENT_LABELS = {
     EventKind.PAYMENT_RECEIVED: N_("Đã thực hiện nghĩa vụ tài chính"),
     EventKind.APPOINTMENT_MOVED: N_("Thay đổi ngày hẹn"),
     EventKind.RATED: N_("Đánh giá"),
+    EventKind.CITIZEN_MESSAGE: N_("Công dân gửi tin nhắn"),
+    EventKind.COUNTER_REPLY: N_("Trả lời công dân"),
 }
 
 class ApplicantType(str, enum.Enum):

@@ -281,7 +281,25 @@ class Rated:
     level: str
     comment: str = ""
     clerk: str = ""
-    channel: str = ""
+    channel: str = ""                          # kiosk | web | zalo
+    criteria: dict[str, Any] | None = None     # the national satisfaction criteria asked alongside
+
+
+MAX_MESSAGE = 1000   # characters in one message between a citizen and the counter
+
+
+@_payload
+class CitizenMessage:
+    text: str
+    channel: str = "web"                        # web | zalo | kiosk
+    zalo_user: str = ""
+
+
+@_payload
+class CounterReply:
+    text: str
+    reply_to: str | None = None                 # the citizen message's event id
+    channel: str = "web"
 
 
 PAYLOADS: dict[EventKind, type] = {
@@ -294,6 +312,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.RESULT_READY: ResultReady, EventKind.RETURNED: Returned, EventKind.REFUSED: Refused,
     EventKind.WITHDRAWN: Withdrawn, EventKind.STOPPED: Stopped,
     EventKind.APPOINTMENT_MOVED: AppointmentMoved, EventKind.RATED: Rated,
+    EventKind.CITIZEN_MESSAGE: CitizenMessage, EventKind.COUNTER_REPLY: CounterReply,
 }
 
 
@@ -506,6 +525,7 @@ class DossierState:
     outcome: str | None = None            # the verdict a finished dossier keeps (Verdict value)
     apology_reason: str = ""
     rating: str | None = None             # Rating value, once per dossier
+    unanswered_messages: int = 0          # the citizen's messages since the counter's last reply
 
     @property
     def paused(self) -> bool:
@@ -530,7 +550,7 @@ class StepRefusal(ValueError):
 # The steps allowed from each stage. Annotations (prints, files, notes, ratings) record
 # something without moving the dossier.
 ANNOTATIONS = frozenset({EventKind.RECEIPT_PRINTED, EventKind.KEY_REPLACED, EventKind.ATTACHMENT_ADDED,
-                         EventKind.NOTE, EventKind.RATED})
+                         EventKind.NOTE, EventKind.RATED, EventKind.CITIZEN_MESSAGE, EventKind.COUNTER_REPLY})
 ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
     EventKind.TRANSFERRED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED,
                                       Stage.RESULT_UNIT}),
@@ -669,6 +689,10 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
             s.key_sha256 = p.key_sha256
     elif kind is EventKind.RATED:
         s.rating = p.level
+    elif kind is EventKind.CITIZEN_MESSAGE:
+        s.unanswered_messages += 1
+    elif kind is EventKind.COUNTER_REPLY:
+        s.unanswered_messages = 0
     ended = _ENDED.get(kind) if s.stage is Stage.CLOSED else None
     s.status = status_of_stage(s.stage, ended or (s.status if s.status in ENDED_STATUSES else None))
     return s
@@ -945,7 +969,7 @@ def from_columns(values: dict[str, Any]) -> DossierState:
     v["stage"] = Stage(v["stage"] or Stage.RECEIVED.value)
     if v.get("resume_stage"):
         v["resume_stage"] = Stage(v["resume_stage"])
-    for name in ("paused_seconds", "supplement_count", "payment_amount"):
+    for name in ("paused_seconds", "supplement_count", "payment_amount", "unanswered_messages"):
         v[name] = v.get(name) or 0
     for name in ("procedure_code", "procedure_name", "key_sha256", "origin_desk", "apology_reason"):
         v[name] = v.get(name) or ""

@@ -156,6 +156,7 @@ class Dossier(Base):
     paused_since: Mapped[datetime | None] = mapped_column(DateTime)
     supplement_count: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[str | None] = mapped_column(String(20))           # Rating value, once per dossier
+    unanswered_messages: Mapped[int] = mapped_column(Integer, default=0)  # the citizen's, since the last reply
     handling_unit_id: Mapped[int | None] = mapped_column(Integer)  # the last department it went to
     counter_unit_id: Mapped[int | None] = mapped_column(Integer)   # the counter that received it
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # every pause, working time
@@ -221,3 +222,23 @@ class Attachment(Base):
     stored_path: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20), default="scan")  # scan | receipt
     added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Announcement(Base):
+    """A notice of the centre (the admin writes it): shown on the public home page, the dossier
+    pages of the fields or procedures it concerns, the kiosk's idle screen, and the Atom feed.
+    Synced to the central server; ``synced_at`` None means the server has not got this version."""
+
+    __tablename__ = "announcements"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    procedures: Mapped[list[Any]] = mapped_column(JSON, default=list)   # procedure codes ([] = all)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)       # field names ([] = all)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime)
