@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAP
     errors.install(app)
     for module in (enrolment, events, code_blocks, attachments, public):
         app.include_router(module.router)
+    from . import web  # the citizens' pages (HTML): /h/{code}, /, /thu-tuc, /thong-bao.atom
+    web.install(app)
     app.add_middleware(StrictJsonBodies)                 # innermost of the three: the body is bounded first
     app.add_middleware(BodySizeLimit, settings=settings)
     app.add_middleware(errors.ErrorShield)               # outermost: nothing unexpected leaks out

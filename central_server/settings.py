@@ -43,6 +43,11 @@ class Settings:
     pool_size: int = 10
     forwarded_allow_ips: str = ""                         # proxies whose X-Forwarded-For is believed (comma-separated IPs); none by default
     part_max_age_hours: float = 24.0                      # unfinished attachment uploads older than this are deleted
+    # the citizens' pages (central_server/web)
+    web_secret: str = ""                                  # HMAC key of the pages' form tokens; empty: kept in data_dir/web-secret
+    web_post_rate_per_second: float = 0.2                 # per client IP: ratings and messages sent from the pages
+    web_post_burst: int = 10
+    web_max_unanswered: int = 5                           # a citizen's messages waiting for the counter's reply, per dossier
 
     def __post_init__(self) -> None:
         if self.environment == "production" and self.admin_token.strip().lower() in PLACEHOLDER_SECRETS - {""}:
