@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import datetime, time
 from pathlib import Path
@@ -11,6 +12,8 @@ from .domain.calendar import Deadline, TimeUnit, WorkCalendar
 from .domain.i18n import tr
 from .logs import to_data_dir
 from .paths import default_data_dir
+
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--no-gui", action="store_true", help=tr("chỉ tạo dữ liệu mẫu"))
     d.add_argument("--dossiers", type=int, default=320)
     d.add_argument("--reset", action="store_true", help=tr("xóa dữ liệu mẫu cũ và tạo lại"))
+    d.add_argument("--serve", action="store_true",
+                   help=tr("với --no-gui: chạy máy chủ trung tâm mẫu (quầy mẫu đã đồng bộ) đến khi dừng"))
+    d.add_argument("--port", type=int, default=None, help=tr("cổng của máy chủ mẫu (mặc định 8700)"))
+    d.add_argument("--no-server", action="store_true",
+                   help=tr("mở ứng dụng mà không chạy máy chủ trung tâm mẫu"))
     r = sub.add_parser("receipt", help=tr("xuất giấy tiếp nhận của một hồ sơ ra tệp PDF"))
     r.add_argument("code")
     r.add_argument("-o", "--output", type=Path, required=True)
@@ -174,11 +182,51 @@ def _demo_in(args, demo_dir: Path) -> int:
         demo.build(ctx, dossiers=args.dossiers)
     print(tr("Tài khoản mẫu (mật khẩu {pw}): admin, tiepnhan, chuyenvien, lanhdao, kiosk")
           .format(pw=demo.DEMO_PASSWORD))
-    if args.no_gui:
+    if args.no_gui and not args.serve:
         return 0
-    ctx.db.dispose()
-    from .ui.app import run
-    return run(demo_dir)
+    server = None
+    if not args.no_server or args.serve:
+        from . import demo_serve
+        try:
+            server = demo_serve.start_server(demo_dir, args.port)
+            demo_serve.connect_desk(ctx, server, demo_dir)
+        except Exception as e:  # the desk works without it: say so, go on
+            log.exception("demo server")
+            if server is not None:
+                server.stop()
+            if args.serve:
+                return _fail(tr("Không chạy được máy chủ mẫu: {error}").format(error=e))
+            print(tr("Không chạy được máy chủ mẫu ({error}); ứng dụng vẫn mở, không đồng bộ.").format(error=e),
+                  file=sys.stderr)
+            server = None
+        else:
+            print(tr("Máy chủ trung tâm mẫu: {url} (điện thoại cùng mạng mở được mã QR trên giấy tiếp nhận "
+                     "in từ dữ liệu mẫu; trang chủ: {url}/)").format(url=server.public_url), flush=True)
+    try:
+        if args.no_gui:
+            print(tr("Đang phục vụ; bấm Ctrl+C để dừng."), flush=True)
+            import signal
+            import time as _time
+            def stop(*_):
+                raise KeyboardInterrupt
+            signal.signal(signal.SIGTERM, stop)
+            from .services import sync as sync_service
+            try:
+                while server.process.poll() is None:
+                    _time.sleep(15)
+                    try:  # what citizens wrote on their phones reaches the desk's database
+                        sync_service.sync_once(ctx)
+                    except Exception:
+                        log.exception("demo sync")
+            except KeyboardInterrupt:
+                pass
+            return 0
+        ctx.db.dispose()
+        from .ui.app import run
+        return run(demo_dir)
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def _due_date(args, data_dir: Path) -> int:
