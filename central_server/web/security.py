@@ -22,6 +22,8 @@ def load_secret(settings: Settings) -> bytes:
     derives the same tokens)."""
     if settings.web_secret:
         return settings.web_secret.encode("utf-8")
+    if settings.sqlalchemy_url in ("sqlite://", "sqlite:///:memory:"):
+        return secrets.token_hex(32).encode()   # a database of one process: a secret of one process
     path = Path(settings.data_dir) / SECRET_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
