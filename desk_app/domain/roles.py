@@ -44,22 +44,27 @@ class Action(str, enum.Enum):
     MANAGE_WORKFLOWS = "manage_workflows"
     MANAGE_CALENDAR = "manage_calendar"
     MANAGE_AGENCY = "manage_agency"
+    MANAGE_ANNOUNCEMENTS = "manage_announcements"  # write, edit and withdraw the centre's public notices
+    ANSWER_CITIZENS = "answer_citizens"    # read the inbox of citizens' messages and reply
     KIOSK = "kiosk"
 
 
 _MANAGE = {Action.IMPORT_CATALOGUE, Action.MANAGE_USERS, Action.MANAGE_UNITS, Action.MANAGE_WORKFLOWS,
-           Action.MANAGE_CALENDAR, Action.MANAGE_AGENCY}
+           Action.MANAGE_CALENDAR, Action.MANAGE_AGENCY, Action.MANAGE_ANNOUNCEMENTS}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLERK: frozenset({Action.INTAKE, Action.EDIT_INTAKE, Action.PRINT_RECEIPT, Action.VIEW_DOSSIERS,
                            Action.TRANSFER, Action.RECEIVE, Action.RECORD_SUPPLEMENT, Action.REFUSE,
-                           Action.WITHDRAW, Action.RETURN_RESULT}),
+                           Action.WITHDRAW, Action.RETURN_RESULT, Action.ANSWER_CITIZENS}),
     Role.SPECIALIST: frozenset({Action.VIEW_DOSSIERS, Action.TRANSFER, Action.RECEIVE, Action.PROCESS,
                                 Action.REFUSE}),
     Role.SUPERVISOR: frozenset({Action.VIEW_DOSSIERS, Action.PRINT_RECEIPT, Action.TRANSFER, Action.RECEIVE,
                                 Action.ASSIGN, Action.PROCESS, Action.APPROVE, Action.APOLOGISE,
-                                Action.REFUSE, Action.STOP, Action.VIEW_STATISTICS}),
-    # the administrator runs the system, not dossiers: no processing, no approval
+                                Action.REFUSE, Action.STOP, Action.VIEW_STATISTICS, Action.ANSWER_CITIZENS}),
+    # the administrator runs the system, not dossiers: no processing, no approval, no replies to
+    # citizens; but the centre's public voice (announcements) is the administrator's alone, beside
+    # the centre's profile and catalogue (MANAGE_AGENCY): a supervisor leads one unit, and a notice
+    # on the public pages speaks for the whole centre
     Role.ADMIN: frozenset(_MANAGE | {Action.VIEW_DOSSIERS, Action.VIEW_STATISTICS, Action.PRINT_RECEIPT,
                                      Action.INTAKE}),
     Role.KIOSK: frozenset({Action.KIOSK}),

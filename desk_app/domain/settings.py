@@ -14,6 +14,7 @@ class Option:
     type: type
     default: Any
     source_label: str  # Vietnamese; ``label`` is in the current language
+    internal: bool = False  # kept by the program (what was last sent to the server), not shown to the admin
 
     @property
     def label(self) -> str:
@@ -29,6 +30,15 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("counter_location", str, "Bộ phận Một cửa", N_("Nơi trả kết quả")),
     Option("max_failed_logins", int, 5, N_("Số lần đăng nhập sai trước khi khóa tài khoản")),
     Option("director_name", str, "", N_("Họ tên Giám đốc (ký phiếu xin lỗi)")),
+    # what the public home page says of the centre (sent to the central server with its name and address)
+    Option("centre_phone", str, "", N_("Điện thoại của Trung tâm (trang công khai)")),
+    Option("centre_email", str, "", N_("Thư điện tử của Trung tâm (trang công khai)")),
+    Option("centre_hours", str, "Sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu",
+           N_("Giờ tiếp nhận và trả kết quả (trang công khai)")),
+    # fingerprints of the profile and catalogue the central server last acknowledged: sent again
+    # only when they change (or the desk talks to another server)
+    Option("published_profile", str, "", N_("Thông tin Trung tâm đã gửi máy chủ"), internal=True),
+    Option("published_catalogue", str, "", N_("Danh mục thủ tục đã gửi máy chủ"), internal=True),
 )}
 
 

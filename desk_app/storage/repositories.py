@@ -227,3 +227,45 @@ def unit_by_code(session: Session, code: str) -> Unit | None:
 def workflow_of(session: Session, procedure_code: str) -> Sequence[ProcedureWorkflow]:
     return session.scalars(select(ProcedureWorkflow).where(ProcedureWorkflow.procedure_code == procedure_code)
                            .order_by(ProcedureWorkflow.step)).all()
+
+
+# -- messages between citizens and the counter ------------------------------------------
+MESSAGE_KINDS = (EventKind.CITIZEN_MESSAGE.value, EventKind.COUNTER_REPLY.value)
+
+
+def _written_to() -> Any:
+    """Codes of the dossiers a citizen ever wrote about: few, found through the events' kind index,
+    so the inbox never scans the dossiers table."""
+    return (select(EventRow.dossier_code).where(EventRow.kind == EventKind.CITIZEN_MESSAGE.value)
+            .distinct().scalar_subquery())
+
+
+def awaiting_reply(session: Session):
+    """Dossiers with citizens' messages the counter has not answered yet (the reducer's
+    ``unanswered_messages``): code, owner, procedure, how many."""
+    return session.execute(
+        select(Dossier.code, Dossier.owner_name, ProcedureRow.name.label("procedure_name"),
+               Dossier.unanswered_messages)
+        .join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
+        .where(Dossier.code.in_(_written_to()), Dossier.unanswered_messages > 0)).all()
+
+
+def count_awaiting_reply(session: Session) -> int:
+    return session.scalar(select(func.count(Dossier.id)).where(
+        Dossier.code.in_(_written_to()), Dossier.unanswered_messages > 0)) or 0
+
+
+def message_events(session: Session, codes: Sequence[str]) -> Sequence[EventRow]:
+    """The citizens' messages and the counter's replies of these dossiers, in the order every
+    desk agrees on (as ``events_of``)."""
+    if not codes:
+        return []
+    return session.scalars(select(EventRow).where(EventRow.dossier_code.in_(list(codes)),
+                                                  EventRow.kind.in_(MESSAGE_KINDS))
+                           .order_by(EventRow.server_seq.is_(None), EventRow.server_seq, EventRow.seq)).all()
+
+
+def withhold_from_outbox(session: Session, event_id: str) -> None:
+    """An event written here as another party's (the demo's citizen messages, which the central
+    server writes in real life): never pushed, since the server would refuse it as not this desk's."""
+    session.execute(OutboxRow.__table__.delete().where(OutboxRow.event_id == event_id))

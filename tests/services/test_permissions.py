@@ -25,8 +25,8 @@ import desk_app.services
 from desk_app.domain.codes import capability_url
 from desk_app.domain.dossier import Rating
 from desk_app.domain.roles import PERMISSIONS, Action, Role, may
-from desk_app.services import (admin, auth, catalogue, context, intake, kiosk, queues, receipts, reports, settings,
-                               setup, statistics, workflow)
+from desk_app.services import (admin, announcements, auth, catalogue, context, intake, kiosk, messages, queues,
+                               receipts, reports, settings, setup, statistics, workflow)
 from desk_app.services.context import PermissionDenied, ServiceError
 from desk_app.services.statistics import GroupBy
 from desk_app.services.workflow import WorkflowStep
@@ -58,6 +58,8 @@ EXPECTED = {
     Action.MANAGE_WORKFLOWS:  (0, 0, 0, 1, 0),
     Action.MANAGE_CALENDAR:   (0, 0, 0, 1, 0),
     Action.MANAGE_AGENCY:     (0, 0, 0, 1, 0),
+    Action.MANAGE_ANNOUNCEMENTS: (0, 0, 0, 1, 0),
+    Action.ANSWER_CITIZENS:   (1, 0, 1, 0, 0),
     Action.KIOSK:             (0, 0, 0, 0, 1),
 }
 ROLES = (Role.CLERK, Role.SPECIALIST, Role.SUPERVISOR, Role.ADMIN, Role.KIOSK)
@@ -178,6 +180,21 @@ def _kiosk(**extra):
     return build
 
 
+def _citizen_wrote(o):
+    from tests.services.test_messages import citizen_writes
+    code = dossier(o, "received")
+    citizen_writes(o, code, "Xin hỏi hồ sơ của tôi đến đâu rồi?", NOW)
+    return {"code": code}
+
+
+def _announcement(o, **extra):
+    return announcements.AnnouncementInput("Thông báo", "Nội dung", datetime(2026, 11, 10, 7, 0), None, **extra)
+
+
+def _announcement_to_delete(o):
+    return {"announcement_id": announcements.save(o, o.users[Role.ADMIN], _announcement(o)).id}
+
+
 def _holiday_to_remove(o):
     admin.set_holiday(o, o.users[Role.ADMIN], PROBE_DAY, "off", "Nghỉ")
     return {"day": PROBE_DAY}
@@ -197,6 +214,9 @@ CASES = [
     Case(settings.set, Action.MANAGE_CALENDAR,
          lambda o: {"key": "working_periods", "value": settings.get(o, "working_periods")}, "working_periods"),
     Case(catalogue.import_file, Action.IMPORT_CATALOGUE, lambda o: {"path": o.catalogue_path}),
+    Case(announcements.save, Action.MANAGE_ANNOUNCEMENTS, lambda o: {"draft": _announcement(o)}),
+    Case(announcements.listed, Action.MANAGE_ANNOUNCEMENTS, lambda o: {}),
+    Case(announcements.delete, Action.MANAGE_ANNOUNCEMENTS, _announcement_to_delete),
     Case(workflow.set_workflow, Action.MANAGE_WORKFLOWS, lambda o: {
         "procedure_code": "1.012783", "steps": [WorkflowStep("VPDKDD", 16), WorkflowStep("MOTCUA", 4)]}),
     # the counter
@@ -210,6 +230,10 @@ CASES = [
     Case(queues.unit_queue, Action.VIEW_DOSSIERS, lambda o: {}),
     Case(queues.results_in_unit, Action.VIEW_DOSSIERS, lambda o: {}),
     Case(kiosk.clerk_ratings, Action.VIEW_DOSSIERS, lambda o: {}),
+    Case(messages.thread, Action.VIEW_DOSSIERS, _citizen_wrote),
+    # the citizens' messages
+    Case(messages.inbox, Action.ANSWER_CITIZENS, lambda o: {}),
+    Case(messages.reply, Action.ANSWER_CITIZENS, lambda o: {**_citizen_wrote(o), "text": "Hồ sơ đang được xử lý."}),
     Case(reports.register, Action.VIEW_DOSSIERS, lambda o: {"start": date(2026, 11, 1), "end": date(2026, 11, 30)}),
     Case(reports.export_register, Action.VIEW_DOSSIERS, lambda o: {
         "start": date(2026, 11, 1), "end": date(2026, 11, 30), "path": o.out_dir / ("so-%d.xlsx" % next(_names))}),
