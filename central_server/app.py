@@ -11,6 +11,7 @@ from .limits import BodySizeLimit
 from .ratelimit import RateLimiter
 from .safejson import StrictJsonBodies
 from .routers import attachments, code_blocks, enrolment, events, public
+from .routers import centre  # the centre's public data, sent by its desks
 from .settings import Settings
 
 DESCRIPTION = """Máy chủ trung tâm của các quầy Một cửa trong một tỉnh.
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAP
     errors.install(app)
     for module in (enrolment, events, code_blocks, attachments, public):
         app.include_router(module.router)
+    app.include_router(centre.router)
     from . import web  # the citizens' pages (HTML): /h/{code}, /, /thu-tuc, /thong-bao.atom
     web.install(app)
     app.add_middleware(StrictJsonBodies)                 # innermost of the three: the body is bounded first

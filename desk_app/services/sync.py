@@ -11,6 +11,8 @@ once (by id, with the cursor in the same transaction), files resume by offset.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,8 +21,11 @@ from typing import Any, Callable
 
 from ..domain.dossier import EventKind
 from ..domain.i18n import tr
+from ..domain.procedures import CatalogueError, procedure_from_dict, procedure_to_dict
+from ..storage import announcements_repo
 from ..storage import repositories as repo
 from ..storage import sync_repo
+from ..storage.models import ProcedureRow
 from ..sync.client import Refused, Rejected, SyncClient, SyncError, Unreachable
 from ..sync.runner import RunnerEvent, SyncRunner
 from ..sync.status import Progress, SyncStatus
@@ -28,6 +33,7 @@ from .context import DeskContext, ServiceError
 
 BATCH = 500         # events per push
 PAGE = 1000         # events per pull
+ANNOUNCEMENT_BATCH = 100
 LEASE_NAMESPACE = uuid.UUID("5b1f6c1e-7a39-4d0f-9a53-6f1d2f0c8e11")
 
 ProgressFn = Callable[[str, int, int], None]
@@ -48,6 +54,9 @@ class SyncReport:
     uploaded: int = 0
     downloaded: int = 0
     leased: int = 0
+    profile_sent: bool = False       # the centre's public profile changed and went to the server
+    catalogue_sent: bool = False     # so did its catalogue
+    announcements: int = 0           # announcements (new, changed, withdrawn) the server took
     warnings: list[str] = field(default_factory=list)
 
 
@@ -185,6 +194,7 @@ def sync_once(ctx: DeskContext, progress: ProgressFn | None = None, client: Sync
         _push_all(ctx, client, report, progress)
         _pull_all(ctx, client, report, progress)
         _download_all(ctx, client, report, progress)
+        _publish_centre(ctx, client, report, progress)
         _top_up_numbers(ctx, client, report)
     except SyncError as e:
         with ctx.db.session() as s:
@@ -276,6 +286,108 @@ def _download_all(ctx: DeskContext, client: SyncClient, report: SyncReport, prog
                 report.downloaded += 1
 
 
+# -- the centre's public data: profile, catalogue, announcements ----------------------------
+def centre_profile(ctx: DeskContext) -> dict[str, str]:
+    """What the public home page says of the centre: the agency's name and address, the
+    phone, e-mail and hours settings, and where results are collected."""
+    with ctx.db.session(write=False) as s:
+        return _profile(s)
+
+
+def _profile(s) -> dict[str, str]:
+    agency = repo.get_agency(s)
+    return {"name": agency.name if agency else "", "address": agency.address if agency else "",
+            "phone": repo.get_setting(s, "centre_phone"), "email": repo.get_setting(s, "centre_email"),
+            "hours": repo.get_setting(s, "centre_hours"),
+            "counter_location": repo.get_setting(s, "counter_location")}
+
+
+def _catalogue_rows(s, today) -> list[ProcedureRow]:
+    """Each procedure's version in force today (the newest, if none is yet)."""
+    chosen: dict[str, ProcedureRow] = {}
+    for r in s.query(ProcedureRow).order_by(ProcedureRow.code, ProcedureRow.effective_from, ProcedureRow.version):
+        held = chosen.get(r.code)
+        if held is None or r.effective_from <= today or held.effective_from > today:
+            chosen[r.code] = r
+    return list(chosen.values())
+
+
+def public_catalogue(ctx: DeskContext) -> list[dict[str, Any]]:
+    """The catalogue as the public pages read it (``procedure_to_dict`` of each procedure)."""
+    with ctx.db.session(write=False) as s:
+        rows = [r.data for r in _catalogue_rows(s, ctx.clock().date())]
+    out = []
+    for data in rows:
+        try:
+            out.append(procedure_to_dict(procedure_from_dict(data)))
+        except CatalogueError:  # imported by an older parser and no longer readable: not shown
+            continue
+    return out
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+                          .encode("utf-8")).hexdigest()
+
+
+def _announcement_wire(a) -> dict[str, Any]:
+    return {"id": a.id, "title": a.title, "body": a.body, "valid_from": a.valid_from.isoformat(),
+            "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+            "procedures": list(a.procedures or []), "fields": list(a.fields or []), "deleted": bool(a.deleted),
+            "updated_at": a.updated_at.isoformat()}
+
+
+def _publish_centre(ctx: DeskContext, client: SyncClient, report: SyncReport, progress: ProgressFn) -> None:
+    """Send the profile and the catalogue if they changed since the server last took them (or
+    the desk now talks to another server), and every announcement the server has not got.
+    A refusal of one of them is a warning of the round, not its failure: the dossiers' sync
+    must not stop because a notice is wrong (or the server is older than this desk)."""
+    with ctx.db.session(write=False) as s:
+        cfg = sync_repo.config(s)
+        where = (cfg.server_url, cfg.agency_code)
+        profile = _profile(s)
+        catalogue_mark = [(r.code, r.version, r.data) for r in _catalogue_rows(s, ctx.clock().date())]
+        sent = {key: repo.get_setting(s, key) for key in ("published_profile", "published_catalogue")}
+    marks = {"published_profile": _fingerprint(where, profile), "published_catalogue": _fingerprint(where, catalogue_mark)}
+    sends = {"published_profile": lambda: client.put_profile(profile),
+             "published_catalogue": lambda: client.put_catalogue(public_catalogue(ctx))}
+    for key, send in sends.items():
+        if marks[key] == sent[key]:
+            continue
+        progress(tr("Đang gửi thông tin công khai của Trung tâm"), 0, 0)
+        try:
+            send()
+        except Rejected as e:
+            report.warnings.append(e.message)
+            continue
+        with ctx.db.session() as s:
+            repo.set_setting(s, key, marks[key])
+        if key == "published_profile":
+            report.profile_sent = True
+        else:
+            report.catalogue_sent = True
+    for _ in range(1000):  # bounded: an admin editing while it runs cannot keep it here
+        with ctx.db.session(write=False) as s:
+            batch = [(a.id, a.updated_at, _announcement_wire(a))
+                     for a in announcements_repo.unsent(s, ANNOUNCEMENT_BATCH)]
+        if not batch:
+            return
+        progress(tr("Đang gửi thông báo của Trung tâm"), 0, len(batch))
+        try:
+            results = client.post_announcements([w for _, _, w in batch])
+        except (Rejected, Refused) as e:
+            if isinstance(e, Refused) and e.code != "forbidden":
+                raise
+            report.warnings.append(e.message)
+            return
+        taken = {r["id"] for r in results if r.get("status") in ("stored", "stale")}
+        with ctx.db.session() as s:
+            marked = announcements_repo.mark_sent(s, [(i, at) for i, at, _ in batch if i in taken], ctx.clock())
+        report.announcements += marked
+        if not marked:
+            return
+
+
 # -- what the panel and the screens ask ---------------------------------------------------
 def status(ctx: DeskContext, runner: SyncRunner | None = None) -> SyncStatus:
     with ctx.db.session(write=False) as s:
@@ -350,8 +462,8 @@ def start(ctx: DeskContext, listener: Callable[[RunnerEvent], None] | None = Non
             clients[key] = SyncClient(*key)
         return sync_once(ctx, progress, clients[key])
 
-    def probe() -> Any:
+    def probe() -> Any:  # an event written, or an announcement published, starts a round
         with ctx.db.session(write=False) as s:
-            return sync_repo.outbox_probe(s)
+            return sync_repo.outbox_probe(s), announcements_repo.count_unsent(s)
 
     return SyncRunner(do_round, listener, interval=interval, change_probe=probe, **runner_options).start()

@@ -136,6 +136,20 @@ class SyncClient:
         return self._json(self._request("POST", "/code-blocks", json={
             "day": day.isoformat(), "size": size, "request_id": request_id}))
 
+    # -- the centre's public data ------------------------------------------------------------
+    def put_profile(self, profile: dict) -> dict:
+        """``{"name", "address", "phone", "email", "hours", "counter_location"}`` of the desk's centre."""
+        return self._json(self._request("PUT", "/centre/profile", json=profile))
+
+    def put_catalogue(self, procedures: list[dict]) -> dict:
+        """The centre's whole catalogue (``procedure_to_dict`` of each); replaces the server's."""
+        return self._json(self._request("PUT", "/centre/catalogue", json={"procedures": procedures}))
+
+    def post_announcements(self, announcements: list[dict]) -> list[dict]:
+        """One result per announcement: ``{"id", "status": "stored"|"stale"}``."""
+        return self._json(self._request("POST", "/centre/announcements",
+                                        json={"announcements": announcements}))["results"]
+
     def attachment_state(self, sha256: str) -> dict | None:
         r = self._request("HEAD", "/attachments/" + sha256, ok=(200, 404))
         if r.status_code == 404:
