@@ -8,17 +8,16 @@ event that commits late. (On SQLite, BEGIN IMMEDIATE gives the same order.)
 
 from __future__ import annotations
 
-import hashlib
-import json
+import enum
 import re
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from desk_app.domain.codes import parse_dossier_code
-from desk_app.domain.dossier import EventKind, Status
+from desk_app.domain.dossier import EventKind
 from desk_app.domain.i18n import tr
 from desk_app.domain import lifecycle
 
@@ -75,14 +74,17 @@ def read_state(row: DossierState) -> lifecycle.DossierState:
     return lifecycle.from_columns({name: getattr(row, name) for name in lifecycle.STATE_FIELDS})
 
 
-def write_state(row: DossierState | None, state: lifecycle.DossierState, seq: int, now: datetime) -> DossierState:
-    """Store the reducer's state in the server's row (a new row for a new dossier)."""
-    values = lifecycle.columns(state)
+def write_state(row: DossierState | None, state: lifecycle.DossierState, seq: int, now: datetime,
+                before: lifecycle.DossierState | None = None) -> DossierState:
+    """Store the reducer's state in the server's row (a new row for a new dossier). With the
+    state the row held ``before``, only the columns that changed are set."""
     if row is None:
-        row = DossierState(agency_code=agency_of(state.code), **values)
+        row = DossierState(agency_code=agency_of(state.code), **lifecycle.columns(state))
     else:
-        for name, value in values.items():
-            setattr(row, name, value)
+        old = before.__dict__ if before is not None else {}
+        for name, value in state.__dict__.items():
+            if name not in old or old[name] != value:
+                setattr(row, name, value.value if isinstance(value, enum.Enum) else value)
     row.last_seq, row.updated_at = seq, now
     return row
 
@@ -140,12 +142,13 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
         try:  # judged and applied by the one reducer the desks use
             if row is not None and e.dossier_code not in current:
                 current[e.dossier_code] = read_state(row)
-            current[e.dossier_code] = lifecycle.apply(current.get(e.dossier_code), e, default_unit=desk.home_unit)
+            before = current.get(e.dossier_code)
+            current[e.dossier_code] = lifecycle.apply(before, e, default_unit=desk.home_unit)
             reason = None
         except (lifecycle.StepRefusal, lifecycle.PayloadError) as refusal:
             reason = str(refusal)
         if reason is None:
-            row = write_state(row, current[e.dossier_code], seq, now)
+            row = write_state(row, current[e.dossier_code], seq, now, before)
             if e.dossier_code not in states:
                 states[e.dossier_code] = row
                 session.add(row)

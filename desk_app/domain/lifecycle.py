@@ -460,8 +460,24 @@ def parse_payload(kind: EventKind | str, payload: Any):
     kind = EventKind(kind)
     if not isinstance(payload, dict):
         raise PayloadError(tr("Nội dung sự kiện phải là một đối tượng JSON."))
-    check_json(payload)
-    return _from_dict(PAYLOADS[kind], payload)
+    cls = PAYLOADS[kind]
+    if len(payload) > MAX_LIST:
+        raise _bad("", tr("quá nhiều phần tử"))
+    known = _field_names(cls)
+    for key, value in payload.items():  # the known fields are checked as they are converted
+        if key not in known:
+            if not isinstance(key, str):
+                raise _bad("", tr("khóa không phải chuỗi"))
+            check_text(key, key)
+            check_json(value, key, 1)
+    return _from_dict(cls, payload)
+
+
+def _field_names(cls) -> frozenset[str]:
+    names = cls.__dict__.get("_names")
+    if names is None:
+        names = cls._names = frozenset(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _to_json(value: Any) -> Any:
@@ -540,7 +556,9 @@ class DossierState:
         return self.finished_at if self.status in (Status.RESULT_READY, Status.RETURNED) else None
 
     def copy(self) -> DossierState:
-        return dataclasses.replace(self)
+        new = object.__new__(DossierState)
+        new.__dict__.update(self.__dict__)
+        return new
 
 
 class StepRefusal(ValueError):
