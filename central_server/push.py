@@ -123,7 +123,9 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
     rows: list[dict] = []
     new_units: list[dict] = []
     done: dict[str, dict] = {}
-    current: dict[str, lifecycle.DossierState] = {}
+    current: dict[str, lifecycle.DossierState] = {}   # each dossier's state as the batch goes
+    initial: dict[str, lifecycle.DossierState] = {}   # ... and as its row held it before
+    last_seq: dict[str, int] = {}                     # its last accepted event in the batch
     for e in events:
         old = known.get(e.id)
         if old is not None:
@@ -136,22 +138,18 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
             results.append({**done[e.id], "duplicate": True})
             continue
         seq += 1
-        row = states.get(e.dossier_code)
+        code = e.dossier_code
         chain_ok = event_hash(e.prev_hash, e) == e.hash and e.prev_hash == last_hash
         last_hash = e.hash
         try:  # judged and applied by the one reducer the desks use
-            if row is not None and e.dossier_code not in current:
-                current[e.dossier_code] = read_state(row)
-            before = current.get(e.dossier_code)
-            current[e.dossier_code] = lifecycle.apply(before, e, default_unit=desk.home_unit)
+            if code not in current and code in states:
+                current[code] = initial[code] = read_state(states[code])
+            current[code] = lifecycle.apply(current.get(code), e, default_unit=desk.home_unit)
             reason = None
         except (lifecycle.StepRefusal, lifecycle.PayloadError) as refusal:
             reason = str(refusal)
         if reason is None:
-            row = write_state(row, current[e.dossier_code], seq, now, before)
-            if e.dossier_code not in states:
-                states[e.dossier_code] = row
-                session.add(row)
+            last_seq[code] = seq
             for unit in _units_of(e, desk):
                 if (e.dossier_code, unit) not in involved:
                     involved.add((e.dossier_code, unit))
@@ -165,6 +163,11 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
                   "duplicate": False, "reason": reason}
         done[e.id] = result
         results.append(result)
+    for code, at in last_seq.items():  # each row written once, with where the batch left it
+        row = write_state(states.get(code), current[code], at, now, initial.get(code))
+        if code not in states:
+            states[code] = row
+            session.add(row)
     if rows:
         session.flush()  # new dossier states first
         session.execute(insert(ServerEvent), rows)

@@ -27,6 +27,10 @@ MAX_DEPTH = 32
 INT64 = 2 ** 63
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _TIME_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# what calls for the full walk (``check``): an escaped NUL or surrogate, 19 digits in a row,
+# or nine openers in a row (the depth check; an object's keys between openers are caught by
+# the depth guards of whatever walks the value later)
+_SUSPECT = re.compile(r"\\u0000|\\u[dD][89a-fA-F]|[0-9]{19}|[\[{](?:\s*[\[{]){8}")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099  # an event's own time: the dossier code's two-digit year
 PAYLOAD_YEARS = (1800, 2200)              # times a payload carries (birth dates, due dates...)
 
@@ -62,7 +66,11 @@ def strict_loads(body: bytes | str) -> Any:
         raise HostileValue(tr("Nội dung JSON lồng nhau quá sâu.")) from None
     except (ValueError, UnicodeError):
         raise Malformed(tr("Nội dung gửi lên không phải JSON hợp lệ.")) from None
-    check(value)
+    if _SUSPECT.search(body) is not None:
+        # Only then the walk through every value: in strictly decoded UTF-8 JSON, a NUL or a
+        # surrogate can only arrive escaped, a 64-bit overflow needs 19 digits, and deep
+        # nesting shows as openers in a row; a desk's ordinary batch has none of these.
+        check(value)
     return value
 
 
