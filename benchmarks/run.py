@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_scan, bench_search, bench_server,
-                        bench_supervisor)
+from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_pages, bench_scan, bench_search,
+                        bench_server, bench_supervisor)
 from benchmarks.common import report
 
 ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
@@ -18,7 +18,8 @@ ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "supervisor": ("Supervisor queues on 200,000 dossiers, a year's statistics", bench_supervisor.run),
        "scan": ("Reading codes: corpus, live path, scan to screen", bench_scan.run),
        "server": ("Central server: push, a week's catch-up, status lookups, memory", bench_server.run),
-       "lookup": ("Public lookup: wrong key vs unknown code, 3 and 2,000 events", bench_lookup.run)}
+       "lookup": ("Public lookup: wrong key vs unknown code, 3 and 2,000 events", bench_lookup.run),
+       "pages": ("Citizen dossier page beside the JSON lookup", bench_pages.run)}
 
 
 def main(names: list[str]) -> None:

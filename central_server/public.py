@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
@@ -29,7 +29,8 @@ PUBLIC_STEPS = {k.value for k in lifecycle.PUBLIC_KINDS}
 @functools.lru_cache(maxsize=1)
 def calendar() -> WorkCalendar:
     """The working calendar the server judges "due soon" by (Vietnam's holidays, standard hours)."""
-    return WorkCalendar.vietnam()
+    today = date.today()  # the years a "due soon" can fall in: fewer years, less memory per worker
+    return WorkCalendar.vietnam(years=range(today.year - 1, today.year + 3))
 
 
 _STATE = DossierState.__table__
