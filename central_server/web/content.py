@@ -121,6 +121,18 @@ class DossierPage:
             return self.rating or ""
 
 
+# The dossier page's other reads, built once (a statement built per request costs more than
+# the query itself on SQLite).
+_PROFILE = select(*CentreProfile.__table__.c).where(CentreProfile.__table__.c.agency_code == bindparam("agency"))
+_AN = Announcement.__table__.c
+_AGENCY_NOTICES = select(*Announcement.__table__.c).where(
+    _AN.deleted.is_(False), _AN.valid_from <= bindparam("now"),
+    or_(_AN.valid_until.is_(None), _AN.valid_until > bindparam("now")),
+    _AN.agency_code == bindparam("agency")).order_by(_AN.valid_from.desc(), _AN.id)
+_PROCEDURE_DATA = select(PublicProcedure.__table__.c.data).where(
+    PublicProcedure.__table__.c.agency_code == bindparam("agency"), PublicProcedure.__table__.c.code == bindparam("code"))
+
+
 def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
     """Everything the page shows of a dossier whose key matched."""
     events = conn.execute(_HISTORY, {"code": row.code}).all()
@@ -149,7 +161,7 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
         text = lifecycle.timeline_text(e.kind, p, e.unit) if e.kind in _PUBLIC else None
         if text is not None:
             steps.append(Step(when(e.desk_time), text))
-    place = _place(conn.scalars(select(CentreProfile).where(CentreProfile.agency_code == row.agency_code)).first())
+    place = _place(conn.execute(_PROFILE, {"agency": row.agency_code}).first())
     holder = ""
     if stage not in (Stage.RETURNED, Stage.CLOSED) and row.holder_unit:
         if row.holder_unit == row.counter_unit:
@@ -212,12 +224,13 @@ def current_announcements(conn: Session, now: datetime, agency: str | None = Non
     """The announcements in force at ``now`` (valid_from ≤ now < valid_until, or no end), not
     deleted; of one agency if given; those that concern a procedure (by its code or its field;
     an announcement naming neither concerns every one) if one is given. Newest first."""
-    a = Announcement
-    q = select(a).where(a.deleted.is_(False), a.valid_from <= now,
-                        or_(a.valid_until.is_(None), a.valid_until > now))
-    if agency is not None:
-        q = q.where(a.agency_code == agency)
-    found = list(conn.scalars(q.order_by(a.valid_from.desc(), a.id)))
+    if agency is not None:  # the dossier page's case: one prepared statement, no ORM objects
+        found = list(conn.execute(_AGENCY_NOTICES, {"agency": agency, "now": now}))
+    else:
+        a = Announcement
+        found = list(conn.scalars(select(a).where(a.deleted.is_(False), a.valid_from <= now,
+                                                  or_(a.valid_until.is_(None), a.valid_until > now))
+                                  .order_by(a.valid_from.desc(), a.id)))
     if procedure_code is None:
         return found
     return [r for r in found if _concerns(r, procedure_code, field_name)]
@@ -244,8 +257,7 @@ def _procedure(conn: Session, agency: str, code: str) -> Procedure | None:
     parts = code.split(".")
     candidates = [code] + ([".".join(parts[:2])] if len(parts) > 2 else [])
     for candidate in candidates:
-        r = conn.execute(select(PublicProcedure.data).where(PublicProcedure.agency_code == agency,
-                                                           PublicProcedure.code == candidate)).first()
+        r = conn.execute(_PROCEDURE_DATA, {"agency": agency, "code": candidate}).first()
         if r is not None:
             return parse_procedure(r.data)
     return None

@@ -74,7 +74,7 @@ async def dossier(request: Request, code: str):
             return refused
         key = request.query_params.get("k", "")[:100]
         now = vn_now()
-        with _db(request).session(write=False) as s:
+        with _db(request).reading() as s:  # a plain connection: the page's reads need no ORM
             row = content.find(s, code, key)
             if row is None:
                 return _not_found(request, lang)
