@@ -1,25 +1,169 @@
-"""Export of dossiers and their history with the national portal's (DVCQG) field names."""
+"""Export of dossiers and their history with the national portal's (DVCQG) field names.
+
+The field names are those of the national sync payload (``HoSoDongBoDVC`` and
+``QuaTrinhXuLyDongBoDVC``, listed in ``docs/reference/vn-one-stop-sources.md`` §7); a test holds
+this export and that list in step (``tests/services/test_dvcqg_fields.py``), with the fields the
+desk cannot hold yet named there and why.
+
+What the desk cannot know, and how it is written (see ``NOTES``):
+- MaLinhVuc: the national field codes are not in the catalogue, and the reference gives no table
+  from a field's name to its code. A procedure whose catalogue entry has ``field_code`` gets it;
+  otherwise MaLinhVuc is empty and the field's name is in TenLinhVuc (never the name as a code).
+- NgayNopHoSo: the desk records when the counter received the dossier; for a dossier handed in at
+  the counter that is when it was submitted.
+- HinhThuc (how the result is returned): the reference names the field without its codes; the
+  export writes 1 for return by post, 0 at the counter **[unverified]**.
+- Fees: what the catalogue says for the dossier's channel (the fee actually charged is not
+  recorded yet); fee codes, kinds and ways of collecting are not in the catalogue.
+- Scans are not tied to one component: a dossier with scans has every handed-in component
+  marked digitised (DuocSoHoa 1), one without has none. Result files are not kept: no path.
+- VNeID: the desk does not see how an online applicant logged in: always 0 (not known verified).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
+from ..domain import lifecycle
 from ..domain.dossier import ApplicantType, EventKind, Status
-from ..domain.procedures import Channel
+from ..domain.procedures import Channel, procedure_from_dict
 from ..storage import repositories as repo
-from ..storage.models import Dossier, EventRow, Unit, User
+from ..storage.models import Attachment, Dossier, EventRow, Unit, User
 from .context import DeskContext
 
 ROLE_TITLES = {"clerk": "Cán bộ tiếp nhận", "specialist": "Chuyên viên", "supervisor": "Lãnh đạo",
                "admin": "Quản trị", "kiosk": "Kiosk"}
 
+# HinhThuc: how the citizen gets the result [unverified codes: the reference names the field only]
+RESULT_AT_COUNTER, RESULT_BY_POST = 0, 1
+
+# Events done at the counter: with no unit code of their own, the counter that received the dossier.
+COUNTER_KINDS = frozenset({EventKind.RECEIVED, EventKind.RECEIPT_PRINTED, EventKind.KEY_REPLACED,
+                           EventKind.ATTACHMENT_ADDED, EventKind.SUPPLEMENT_RECEIVED, EventKind.RETURNED,
+                           EventKind.WITHDRAWN, EventKind.COUNTER_REPLY})
+
+NOTES = (
+    "MaLinhVuc: mã lĩnh vực quốc gia không có trong danh mục thủ tục của bàn làm việc; để trống, "
+    "tên lĩnh vực ở TenLinhVuc.",
+    "HinhThuc: 1 = trả kết quả qua bưu chính, 0 = tại Bộ phận Một cửa (mã chưa đối chiếu được).",
+    "DanhSachLePhi: mức phí, lệ phí theo danh mục cho kênh nộp của hồ sơ, chưa phải số tiền đã thu.",
+    "TaiKhoanDuocXacThucVoiVNeID: bàn làm việc không biết hình thức xác thực của người nộp trực tuyến; ghi 0.",
+)
+
 
 def _d(t: datetime | None) -> str:
     return t.strftime("%Y%m%d%H%M%S") if t else ""
+
+
+def _fees(d: Dossier, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """DanhSachLePhi: what the catalogue says for the dossier's channel."""
+    try:
+        terms = procedure_from_dict(data).terms(Channel(d.channel))
+    except (ValueError, TypeError):
+        return []
+    if terms is None or (not terms.fee and not terms.fee_note):
+        return []
+    return [{"TenPhiLePhi": terms.fee_note or "Phí, lệ phí", "Gia": terms.fee}]
+
+
+def _history(d: Dossier, events, users: dict[str, User], unit_names: dict[str, str],
+             unit_of_id: dict[int, str], counter_name: str) -> tuple[list[dict], list[dict]]:
+    """QuaTrinhXuLy and DanhSachHoSoBoSung, walked through the one reducer (status and hop
+    times after each event)."""
+    history: list[dict] = []
+    supplements: list[dict] = []
+    state = None
+    for e in events:
+        # the unit that acted: the event's own, else the one holding the dossier when it happened
+        held_by = state.holder_unit if state is not None else None
+        try:
+            state = lifecycle.apply(state, e)
+        except (lifecycle.StepRefusal, lifecycle.PayloadError):
+            pass  # kept in the history as written; the state stays
+        kind = EventKind(e.kind)
+        u = users.get(e.actor)
+        unit = unit_names.get(e.unit or held_by or "", e.unit or held_by or "")
+        if not unit and u is not None and u.unit_id:
+            unit = unit_of_id.get(u.unit_id, "")
+        if not unit and kind in COUNTER_KINDS:
+            unit = counter_name
+        history.append({
+            "MaHoSo": d.code, "NguoiXuLy": (u.full_name if u else e.actor)[:50],
+            "ChucDanh": ROLE_TITLES.get(u.role, "") if u else "",
+            "ThoiDiemXuLy": _d(e.desk_time), "PhongBanXuLy": unit,
+            "NoiDungXuLy": kind.label,
+            "TrangThai": state.status.value if state is not None else "",
+            "NgayBatDau": _d(state.holder_since) if state is not None else "",
+            "NgayKetThucTheoQuyDinh": _d(state.hop_due_at) if state is not None else "",
+        })
+        payload = e.payload or {}
+        if kind is EventKind.SUPPLEMENT_REQUESTED:
+            missing = [str(m) for m in payload.get("missing") or []]
+            reason = str(payload.get("reason") or "")
+            supplements.append({
+                "NguoiYeuCauBoSung": (u.full_name if u else e.actor)[:50],
+                "NoiDungBoSung": (reason + ": " if reason else "") + "; ".join(missing),
+                "NgayBoSung": _d(e.desk_time), "NgayHenTraTruoc": "", "NgayHenTraMoi": "",
+            })
+        elif kind is EventKind.SUPPLEMENT_RECEIVED and supplements and not supplements[-1]["NgayHenTraMoi"]:
+            try:
+                back = lifecycle.parse_payload(kind, payload)
+            except lifecycle.PayloadError:
+                continue
+            supplements[-1]["NgayHenTraTruoc"] = _d(back.old_due)
+            supplements[-1]["NgayHenTraMoi"] = _d(back.new_due)
+    return history, supplements
+
+
+def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], scans: int) -> dict[str, Any]:
+    """One dossier as a DVCQG record (HoSoDongBoDVC)."""
+    p = d.procedure
+    data = p.data or {}
+    owner = d.owner or {}
+    unit_names = {u.code: u.name for u in units.values()}
+    unit_of_id = {u.id: u.name for u in units.values()}
+    counter = units.get(d.counter_unit_id or 0) or next((u for u in units.values() if u.kind == "counter"), None)
+    counter_name = counter.name if counter is not None else ""
+    unit = units.get(d.handling_unit_id or d.holder_unit_id or 0)
+    history, supplements = _history(d, events, users, unit_names, unit_of_id, counter_name)
+    status = Status(d.status)
+    result_ready = d.outcome in (lifecycle.Verdict.EARLY.value, lifecycle.Verdict.ON_TIME.value,
+                                 lifecycle.Verdict.LATE.value)
+    digitised = 1 if scans else 0
+    return {
+        "MaHoSo": d.code, "MaTTHC": p.code, "TenTTHC": p.name,
+        "MaLinhVuc": str(data.get("field_code") or ""), "TenLinhVuc": p.field,
+        "KenhThucHien": Channel(d.channel).dvcqg, "ChuHoSo": d.owner_name,
+        "SoGiayToChuHoSo": d.owner_id_number,
+        "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
+        "Email": owner.get("email", ""), "TrichYeuHoSo": (p.name + " - " + d.owner_name)[:1000],
+        "NgayNopHoSo": _d(d.received_at),
+        "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.due_at),  # the legal appointment (QĐ 766, 2.1)
+        "NgayKetThucXuLy": _d(d.finished_at), "NgayTra": _d(d.returned_at),
+        "NgayTuChoi": _d(d.finished_at) if status is Status.REFUSED else "",
+        "TrangThaiHoSo": status.value,
+        "HinhThuc": RESULT_BY_POST if d.collect_by_post else RESULT_AT_COUNTER,
+        "DonViXuLy": unit.name if unit else "",
+        "HoSoCoThanhPhanSoHoa": digitised,
+        "TaiKhoanDuocXacThucVoiVNeID": 0,   # not known to the desk
+        "DuocThanhToanTrucTuyen": 0,        # fees are collected at the counter, never online here
+        "DinhDanhCHS": ([{"LoaiDinhDanh": 1 if owner.get("id_kind") == "cccd" else 2,
+                          "SoDinhDanh": d.owner_id_number}]
+                        if owner.get("id_kind") in ("cccd", "cmnd") else []),
+        "DSKetNoiCSDL": [],                 # no national database is queried by the desk
+        "TaiLieuNop": [{"TenTepDinhKem": c.get("name", ""), "DuocSoHoa": digitised, "DuocTaiSuDung": 0,
+                        "DuocLayTuKhoDMQG": 0} for c in d.components or []],
+        "DanhSachLePhi": _fees(d, data),
+        "DanhSachHoSoBoSung": supplements,
+        "DanhSachGiayToKetQua": ([{"TenGiayTo": data["result"]}]
+                                     if result_ready and data.get("result") else []),
+        "QuaTrinhXuLy": history,
+    }
 
 
 def export(ctx: DeskContext, since: date, path: Path) -> int:
@@ -27,38 +171,14 @@ def export(ctx: DeskContext, since: date, path: Path) -> int:
     start = datetime.combine(since, datetime.min.time())
     with ctx.db.session(write=False) as s:
         units = {u.id: u for u in s.scalars(select(Unit))}
-        unit_names = {u.code: u.name for u in units.values()}
         users = {u.username: u for u in s.scalars(select(User))}
         changed = select(EventRow.dossier_code).where(EventRow.desk_time >= start).distinct()
         dossiers = s.scalars(select(Dossier).where(or_(Dossier.received_at >= start,
                                                        Dossier.code.in_(changed))).order_by(Dossier.received_at)).unique()
-        records = []
-        for d in dossiers:
-            p = d.procedure
-            owner = d.owner
-            unit = units.get(d.handling_unit_id or d.holder_unit_id or 0)
-            history = []
-            for e in repo.events_of(s, d.code):
-                u = users.get(e.actor)
-                history.append({
-                    "MaHoSo": d.code, "NguoiXuLy": (u.full_name if u else e.actor)[:50],
-                    "ChucDanh": ROLE_TITLES.get(u.role, "") if u else "",
-                    "ThoiDiemXuLy": _d(e.desk_time), "PhongBanXuLy": unit_names.get(e.unit or "", e.unit or ""),
-                    "NoiDungXuLy": EventKind(e.kind).label,
-                })
-            records.append({
-                "MaHoSo": d.code, "MaTTHC": p.code, "TenTTHC": p.name, "MaLinhVuc": p.field,
-                "KenhThucHien": Channel(d.channel).dvcqg, "ChuHoSo": d.owner_name,
-                "SoGiayToChuHoSo": d.owner_id_number,
-                "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
-                "Email": owner.get("email", ""), "TrichYeuHoSo": (p.name + " - " + d.owner_name)[:1000],
-                "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.due_at),  # the legal appointment (QĐ 766, 2.1)
-                "NgayKetThucXuLy": _d(d.finished_at), "NgayTra": _d(d.returned_at),
-                "TrangThaiHoSo": Status(d.status).value, "DonViXuLy": unit.name if unit else "",
-                "DinhDanhCHS": ([{"LoaiDinhDanh": 1 if owner.get("id_kind") == "cccd" else 2,
-                                  "SoDinhDanh": d.owner_id_number}]
-                                if owner.get("id_kind") in ("cccd", "cmnd") else []),
-                "QuaTrinhXuLy": history,
-            })
-    Path(path).write_text(json.dumps({"HoSo": records}, ensure_ascii=False, indent=1), "utf-8")
+        scans = dict(s.execute(select(Attachment.dossier_id, func.count()).where(Attachment.kind == "scan")
+                               .group_by(Attachment.dossier_id)).all())
+        records = [record(d, repo.events_of(s, d.code), users, units, scans.get(d.id, 0)) for d in dossiers]
+    # GhiChu: what the records cannot say (beside them, never inside a record)
+    Path(path).write_text(json.dumps({"HoSo": records, "GhiChu": list(NOTES)}, ensure_ascii=False, indent=1),
+                          "utf-8")
     return len(records)
