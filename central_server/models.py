@@ -210,3 +210,110 @@ class PublicProcedure(Base):
     search_text: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# -- citizen notices: Zalo OA, e-mail (central_server/zalo, central_server/notify) ----------
+
+class ZaloLinkCode(Base):
+    """A one-time code the dossier page shows; the citizen sends it to the OA (stored hashed)."""
+
+    __tablename__ = "zalo_link_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    used_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ZaloLink(Base):
+    """A Zalo user told of a dossier's changes, from ``linked_at`` until unlinked."""
+
+    __tablename__ = "zalo_links"
+    __table_args__ = (Index("ix_zalo_links_user", "user_id", "unlinked_at"),
+                      Index("ix_zalo_links_dossier", "dossier_code", "unlinked_at"))
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[datetime] = mapped_column(DateTime)
+    unlinked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    unlinked_by: Mapped[str | None] = mapped_column(String(20))     # citizen | unfollow
+
+
+class ZaloUser(Base):
+    """What the OA knows of a Zalo user: following or not, and the last time they wrote or
+    followed (the customer-service window runs from it)."""
+
+    __tablename__ = "zalo_users"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    follower: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_interaction_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ZaloInbox(Base):
+    """A webhook call, kept once by its ``msg_id`` (or its body's SHA-256), worked on later."""
+
+    __tablename__ = "zalo_inbox"
+    __table_args__ = (Index("ix_zalo_inbox_pending", "processed_at", "received_at"),)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_name: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ZaloToken(Base):
+    """The OA's access and refresh tokens (the refresh token is single use and rotates)."""
+
+    __tablename__ = "zalo_tokens"
+    oa_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime)     # a refresh failed: the admin must re-consent
+    failure: Mapped[str | None] = mapped_column(Text)
+
+
+class NotifyOutbox(Base):
+    """One notice to send on one channel, written in the transaction of the event that causes
+    it; unique by (event, channel), so it is queued once and sent once."""
+
+    __tablename__ = "notify_outbox"
+    __table_args__ = (UniqueConstraint("event_id", "channel"),
+                      Index("ix_notify_outbox_status", "status", "id"),
+                      Index("ix_notify_outbox_dossier", "dossier_code", "id"))
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))                 # zalo | email | (sms)
+    dossier_code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))                    # the event's kind, or link_confirmed, help
+    status: Mapped[str] = mapped_column(String(20))                  # pending | sent | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    via: Mapped[str | None] = mapped_column(String(20))              # cs | zns | email
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)        # what the notice needs beyond its event
+
+
+class NotifyPreference(Base):
+    """A dossier's choice not to be notified (the citizen asked at the counter)."""
+
+    __tablename__ = "notify_preferences"
+    dossier_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    notify: Mapped[bool] = mapped_column(Boolean)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WorkerLease(Base):
+    """Who runs a background job now (one per deployment, whatever the number of processes)."""
+
+    __tablename__ = "worker_leases"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
