@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from numbers import Number
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -18,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Table, TableStyle
 
 from ..domain.forms import StatisticsTable
 from .fonts import SERIF_BOLD, register_fonts
@@ -73,31 +73,52 @@ def format_value(value: Any) -> str:
 
 # --- PDF --------------------------------------------------------------------------------------------
 
-def render_statistics_pdf(table: StatisticsTable, path: str | Path) -> Path:
-    """Write the table as an A4 PDF report (landscape when it is wide) and return the path."""
+def render_statistics_pdf(table: StatisticsTable, path: str | Path, indicators: StatisticsTable | None = None,
+                          notes: Sequence[str] = ()) -> Path:
+    """Write the table as an A4 PDF report (landscape when it is wide) and return the path;
+    ``indicators`` (the 766 indicators per unit), when given, follow on a new page with ``notes``
+    under them."""
     target = Path(path)
-    target.write_bytes(statistics_pdf_bytes(table))
+    target.write_bytes(statistics_pdf_bytes(table, indicators, notes))
     return target
 
 
-def statistics_pdf_bytes(table: StatisticsTable) -> bytes:
+def _is_wide(widths: list[float]) -> bool:
+    portrait_w = A4[0] - MARGINS_PORTRAIT[0] - MARGINS_PORTRAIT[1]
+    # Figures under a heading need about 20 mm each to keep the heading to three lines.
+    return sum(max(w, 20 * mm) for w in widths[1:]) + 60 * mm > portrait_w
+
+
+def _section(table: StatisticsTable, s: FormStyles, widths: list[float], width: float) -> list[Flowable]:
+    """The title, the period and the table."""
+    story: list[Flowable] = [Paragraph(x(clean(table.title).upper()), with_style(s.title, spaceBefore=14))]
+    if clean(table.period):
+        story.append(Paragraph("<i>%s</i>" % x(table.period), with_style(s.centre, spaceBefore=2)))
+    story.append(_pdf_table(table, s, widths, width))
+    return story
+
+
+def statistics_pdf_bytes(table: StatisticsTable, indicators: StatisticsTable | None = None,
+                         notes: Sequence[str] = ()) -> bytes:
     register_fonts()  # before anything is measured
-    if not table.columns:
+    if not table.columns or (indicators is not None and not indicators.columns):
         raise ValueError("a statistics table needs at least one column")
     s = FormStyles(12.5, CELL_PT)
     widths = _natural_widths(table, s)
-    portrait_w = A4[0] - MARGINS_PORTRAIT[0] - MARGINS_PORTRAIT[1]
-    # Figures under a heading need about 20 mm each to keep the heading to three lines.
-    wide = sum(max(w, 20 * mm) for w in widths[1:]) + 60 * mm > portrait_w
+    extra_widths = _natural_widths(indicators, s) if indicators is not None else []
+    wide = _is_wide(widths) or (indicators is not None and _is_wide(extra_widths))
     page, margins = (landscape(A4), MARGINS_LANDSCAPE) if wide else (A4, MARGINS_PORTRAIT)
     width = page[0] - margins[0] - margins[1]
     h = table.header
     story: list[Flowable] = [national_header(h.parent_agency, h.agency_name, None, width, 12.5, 13.5,
                                              left_share=0.5 if wide else 0.44)]
-    story.append(Paragraph(x(clean(table.title).upper()), with_style(s.title, spaceBefore=14)))
-    if clean(table.period):
-        story.append(Paragraph("<i>%s</i>" % x(table.period), with_style(s.centre, spaceBefore=2)))
-    story.append(_pdf_table(table, s, widths, width))
+    story += _section(table, s, widths, width)
+    if indicators is not None:
+        story.append(PageBreak())
+        story += _section(indicators, s, extra_widths, width)
+        note = with_style(s.cell, fontSize=CELL_PT - 0.5, leading=(CELL_PT - 0.5) * 1.3)
+        for n, text in enumerate(notes):
+            story.append(Paragraph("<i>%s</i>" % x(clean(text)), with_style(note, spaceBefore=6 if n == 0 else 1)))
     sign = Table([[
         signature_block("NGƯỜI LẬP BIỂU", "", s, space=20 * mm),
         [Paragraph("<i>%s</i>" % x(place_date(h.place, h.issued_at)), s.centre)]
@@ -203,16 +224,30 @@ _TOTAL_BOX = Border(left=_THIN, right=_THIN, top=Side(style="medium", color="000
 _HEAD_FILL = PatternFill("solid", fgColor="EBEBEB")
 
 
-def write_statistics_xlsx(table: StatisticsTable, path: str | Path) -> Path:
+INDICATORS_SHEET = "Chỉ số 766"
+
+
+def write_statistics_xlsx(table: StatisticsTable, path: str | Path, indicators: StatisticsTable | None = None) -> Path:
     """Write the table as an XLSX workbook at path and return the path.
 
     Rows 1-3: agency, title, period; row 5: the bold header (frozen, with an auto filter over the
     data); then one row per line and the bold totals row. Numbers stay numbers, dates real dates.
+    ``indicators`` (the 766 indicators per unit), when given, are a second sheet of the same shape.
     """
     target = Path(path)
     wb = Workbook()
     ws = wb.active
     ws.title = "Thống kê"
+    _write_sheet(ws, table)
+    if indicators is not None:
+        _write_sheet(wb.create_sheet(INDICATORS_SHEET), indicators)
+    wb.properties.title = " - ".join(p for p in (clean(table.title), clean(table.period)) if p)
+    wb.properties.creator = "desk_app"
+    wb.save(target)
+    return target
+
+
+def _write_sheet(ws: Any, table: StatisticsTable) -> None:
     cols = len(table.columns)
     write_title_block(ws, table.header.agency_name, table.title, table.period, max(cols, 1))
     numeric = _numeric_columns(table)
@@ -254,10 +289,6 @@ def write_statistics_xlsx(table: StatisticsTable, path: str | Path) -> Path:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.properties.title = " - ".join(p for p in (clean(table.title), clean(table.period)) if p)
-    wb.properties.creator = "desk_app"
-    wb.save(target)
-    return target
 
 
 def _put(ws: Any, row: int, col: int, value: Any, border: Border) -> Any:

@@ -12,7 +12,7 @@ from ..domain.forms import RegisterData, RegisterRow, StatisticsTable
 from ..domain.i18n import tr
 from ..domain.roles import Action
 from ..storage.models import Dossier, EventRow
-from . import forms, statistics
+from . import forms, indicators, statistics
 from .context import CurrentUser, DeskContext, ServiceError, require
 
 
@@ -66,13 +66,30 @@ def statistics_table(ctx: DeskContext, report: statistics.Report) -> StatisticsT
                            tuple(tuple(r) for r in rows), tuple(total))
 
 
+def indicators_table(ctx: DeskContext, report: indicators.IndicatorReport) -> StatisticsTable:
+    """The Decision 766 indicators per unit, as a table for the exports."""
+    columns, rows, total = indicators.as_table(report)
+    with ctx.db.session(write=False) as s:
+        head = forms.header(s, ctx.clock())
+    return StatisticsTable(head, tr("CHỈ SỐ ĐÁNH GIÁ CHẤT LƯỢNG PHỤC VỤ THEO ĐƠN VỊ"), _period(report.start, report.end), tuple(columns),
+                           tuple(tuple(r) for r in rows), tuple(total))
+
+
+def indicator_notes() -> list[str]:
+    """The footnote under the indicators: where the formulas come from, what they leave out."""
+    return [tr("Chỉ số theo Quyết định 766/QĐ-TTg, công thức như Cổng Dịch vụ công quốc gia tính; "
+               "đúng hạn, trước hạn, quá hạn theo ngày hẹn trả theo quy định.")] + indicators.notes()
+
+
 def export_statistics(ctx: DeskContext, user: CurrentUser, start: date, end: date,
                       group_by: statistics.GroupBy, path: Path | str) -> Path:
+    """The statistics table, then the 766 indicators per unit (a second PDF section, a second sheet)."""
     from ..documents.statistics import render_statistics_pdf, write_statistics_xlsx
     table = statistics_table(ctx, statistics.compute(ctx, user, start, end, group_by))
+    extra = indicators_table(ctx, indicators.compute(ctx, user, start, end))
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        return write_statistics_xlsx(table, path)
+        return write_statistics_xlsx(table, path, indicators=extra)
     if path.suffix.lower() == ".pdf":
-        return render_statistics_pdf(table, path)
+        return render_statistics_pdf(table, path, indicators=extra, notes=indicator_notes())
     raise ServiceError(tr("Chỉ xuất được tệp .xlsx hoặc .pdf."))
