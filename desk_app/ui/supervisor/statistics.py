@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from ...domain.i18n import tr
-from ...services import reports, statistics
+from ...services import indicators, reports, statistics
 from ...services.context import CurrentUser, DeskContext
+from ...services.indicators import IndicatorReport
 from ...services.statistics import GroupBy, Report
 from ..common.banner import Banner
 from ..common.records import Column, RecordTableModel, record_table
@@ -125,8 +127,26 @@ class StatisticsPanel(QWidget):
         charts.addWidget(self.verdicts)
         charts.addWidget(self.rates)
         charts.setChildrenCollapsible(False)
+        # the 766 indicators per unit, beside the figures (Alt+1 / Alt+2 switch, Ctrl+Tab too)
+        self.indicators: IndicatorReport | None = None
+        self.indicator_model: RecordTableModel[tuple] = RecordTableModel([], self)
+        self.indicator_table = record_table(self.indicator_model, stretch=0)
+        self.indicator_notes = QLabel()
+        self.indicator_notes.setWordWrap(True)
+        self.indicator_notes.setStyleSheet("color: #555;")
+        indicator_page = QWidget()
+        page_layout = QVBoxLayout(indicator_page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.indicator_table, 1)
+        page_layout.addWidget(self.indicator_notes)
+        self.views = QTabWidget()
+        self.views.addTab(self.table, tr("Số liệu theo nhóm"))
+        self.views.addTab(indicator_page, tr("Chỉ số theo Quyết định 766"))
+        for n in range(self.views.count()):
+            QShortcut(QKeySequence("Alt+%d" % (n + 1)), self,
+                      activated=lambda n=n: self.show_view(n))
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(self.views)
         split.addWidget(charts)
         split.setChildrenCollapsible(False)
         split.setSizes([400, 300])  # the table with its total row, the charts under it
@@ -163,7 +183,27 @@ class StatisticsPanel(QWidget):
             return
         self.banner.clear_message()
         ctx, user, group = self.ctx, self.user, self.group_by()
-        self.runner.run(lambda: statistics.compute(ctx, user, start, end, group), on_done=self._show, parent=self)
+        self.runner.run(lambda: (statistics.compute(ctx, user, start, end, group),
+                                 indicators.compute(ctx, user, start, end)),
+                        on_done=self._show_both, parent=self)
+
+    def show_view(self, index: int) -> None:
+        """Show the figures (0) or the indicators (1), the keyboard in its table."""
+        self.views.setCurrentIndex(index)
+        (self.table if index == 0 else self.indicator_table).setFocus()
+
+    def _show_both(self, reports_: tuple[Report, IndicatorReport]) -> None:
+        report, indicator_report = reports_
+        self._show_indicators(indicator_report)
+        self._show(report)
+
+    def _show_indicators(self, report: IndicatorReport) -> None:
+        self.indicators = report
+        columns, rows, total = indicators.as_table(report)
+        self.indicator_model.set_records([(r, False) for r in rows] + [(total, True)],
+                                         table_columns(tuple(columns)))
+        self.indicator_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.indicator_notes.setText("\n".join(reports.indicator_notes()))
 
     def _show(self, report: Report) -> None:
         self.report = report
