@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAP
     app.include_router(centre.router)
     from . import web  # the citizens' pages (HTML): /h/{code}, /, /thu-tuc, /thong-bao.atom
     web.install(app)
+    from .notify import setup as notices  # notices to citizens (Zalo OA, e-mail): routes, webhook, worker
+    notices.install(app)
     app.add_middleware(StrictJsonBodies)                 # innermost of the three: the body is bounded first
     app.add_middleware(BodySizeLimit, settings=settings)
     app.add_middleware(errors.ErrorShield)               # outermost: nothing unexpected leaks out

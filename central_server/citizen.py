@@ -22,6 +22,7 @@ from desk_app.domain import lifecycle
 from desk_app.domain.chain import GENESIS, hash_of
 from desk_app.domain.dossier import EventKind
 
+from . import notify
 from .models import Counter, DossierState, ServerEvent
 from .push import agency_of, lock_sequence, read_state, write_state
 
@@ -89,4 +90,5 @@ def append(session: Session, code: str, kind: EventKind, payload: dict[str, Any]
     session.flush()
     session.execute(insert(ServerEvent), [values])
     session.execute(update(Counter).where(Counter.name == "server_seq").values(value=seq))
+    notify.enqueue(session, [values], now)  # the notices it causes (a reply to Zalo), in this transaction
     return values

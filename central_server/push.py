@@ -21,6 +21,7 @@ from desk_app.domain.dossier import EventKind
 from desk_app.domain.i18n import tr
 from desk_app.domain import lifecycle
 
+from . import notify
 from .errors import ApiError
 from .models import Counter, Desk, DossierState, DossierUnit, ServerEvent
 from .schemas import WireEvent
@@ -175,5 +176,6 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
             session.execute(insert(DossierUnit), new_units)
         session.execute(update(Counter).where(Counter.name == "server_seq").values(value=seq))
         desk_row.last_hash = last_hash
+        notify.enqueue(session, rows, now)  # the notices these events cause, in this transaction
     desk_row.last_seen_at = now
     return results

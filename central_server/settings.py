@@ -48,12 +48,50 @@ class Settings:
     web_post_rate_per_second: float = 0.2                 # per client IP: ratings and messages sent from the pages
     web_post_burst: int = 10
     web_max_unanswered: int = 5                           # a citizen's messages waiting for the counter's reply, per dossier
+    # citizen notices (central_server/notify, central_server/zalo): off unless configured
+    zalo_app_id: str = ""                                 # the Zalo app; with the OA id and OA secret key: the channel is on
+    zalo_app_secret: str = ""                             # header secret_key of the token refresh
+    zalo_oa_secret_key: str = ""                          # signs the webhooks (not the app secret)
+    zalo_oa_id: str = ""
+    zalo_oa_name: str = ""                                # the OA's name, as the dossier page tells the citizen to follow it
+    zalo_access_token: str = ""                           # seed the token store once (the server keeps the rotated pair)
+    zalo_refresh_token: str = ""
+    zalo_templates: str = ""                              # ZNS template ids per notice: "received=123,result_ready=456,..."
+    zalo_zns_mode: str = ""                               # "development": ZNS sends to the OA's admins only
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_zns_base: str = "https://business.openapi.zalo.me"
+    zalo_webhook_max_age_seconds: int = 3600              # older (or further ahead) webhook timestamps are refused
+    zalo_cs_window_hours: float = 168.0                   # customer-service messages within this of the user's last interaction
+    zalo_link_code_hours: float = 24.0
+    smtp_host: str = ""                                   # with smtp_from: e-mail notices are on
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: str = ""                               # "" | starttls | ssl
+    notify_worker: int = 1                                # 0: this deployment's processes send nothing (another does)
+    notify_poll_seconds: float = 1.0                      # the worker also wakes at once when a notice commits in its process
+    notify_backoff_seconds: float = 5.0                   # first retry after this, doubling
+    notify_backoff_max_seconds: float = 3600.0
+    notify_max_attempts: int = 12                         # then the notice is failed for good (shown at the desk)
+    notify_concurrency: int = 8                           # notices in flight at once (one per dossier and channel)
+    notify_lease_seconds: float = 30.0                    # the sending process renews its lease; another takes over after it
 
     def __post_init__(self) -> None:
         if self.environment == "production" and self.admin_token.strip().lower() in PLACEHOLDER_SECRETS - {""}:
             raise ValueError(tr("DESK_SERVER_ADMIN_TOKEN đang là giá trị mẫu; hãy đặt một bí mật thật khi chạy thật."))
         if self.environment == "production" and self.admin_token and len(self.admin_token) < 24:
             raise ValueError(tr("DESK_SERVER_ADMIN_TOKEN phải dài ít nhất 24 ký tự khi chạy thật."))
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """The Zalo channel is on only when it is configured: otherwise no page mentions Zalo."""
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key and self.zalo_oa_id)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -24,6 +24,7 @@ from ..settings import vn_now
 from . import content, feed
 from .render import CSS, language, page
 from .security import same_origin, token_ok, form_token
+from ..zalo.pages import box as zalo_box
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,6 +80,7 @@ async def dossier(request: Request, code: str):
             if row is None:
                 return _not_found(request, lang)
             view = content.dossier_page(s, row, now)
+            zalo = zalo_box(request, s, view.code)  # None unless the server's Zalo OA is configured
         ok = request.query_params.get("ok")
         err = request.query_params.get("err")
         settings = request.app.state.settings
@@ -89,7 +91,7 @@ async def dossier(request: Request, code: str):
                     ok=OK.get(ok), err=ERR.get(err), flash_values=flash_values,
                     levels=[(r.value, r.label) for r in Rating], criteria=CRITERIA, criteria_texts=CRITERIA_TEXTS,
                     max_message=lifecycle.MAX_MESSAGE, max_comment=MAX_COMMENT,
-                    max_unanswered=settings.web_max_unanswered)
+                    max_unanswered=settings.web_max_unanswered, zalo=zalo)
 
 
 async def _form(request: Request) -> dict[str, str] | None:

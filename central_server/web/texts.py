@@ -127,6 +127,20 @@ TEXTS = {
     "optional": N_("Khi có"),
     "procedure_page": N_("Xem thủ tục này"),
     "centre": N_("Trung tâm"),
+    # notices by Zalo (only when the server's Zalo OA is configured)
+    "zalo_title": N_("Nhận thông báo qua Zalo"),
+    "zalo_how": N_("Quan tâm (theo dõi) Zalo OA {oa}, rồi gửi cho OA mã liên kết dưới đây. Ông/bà sẽ được "
+                   "nhắn khi hồ sơ thay đổi và có thể nhắn tin cho Bộ phận Một cửa qua Zalo."),
+    "zalo_get_code": N_("Lấy mã liên kết"),
+    "zalo_code_title": N_("Mã liên kết Zalo"),
+    "zalo_code_send": N_("Gửi mã này cho Zalo OA {oa}:"),
+    "zalo_code_valid": N_("Mã dùng một lần, có hiệu lực đến {date}."),
+    "zalo_open_oa": N_("Mở Zalo OA"),
+    "zalo_linked": N_("Hồ sơ này đang gửi thông báo đến tài khoản Zalo đã liên kết từ {date}."),
+    "zalo_unlink": N_("Hủy liên kết"),
+    "zalo_unlinked": N_("Đã hủy liên kết Zalo. Ông/bà sẽ không nhận thông báo qua Zalo nữa."),
+    "zalo_muted": N_("Theo đề nghị của ông/bà, hồ sơ này không gửi thông báo."),
+    "zalo_back": N_("Quay lại trang hồ sơ"),
 }
 
 

@@ -1,0 +1,199 @@
+"""The worker that sends the notices: an asyncio task in the server's processes, started by
+the app's lifespan. Only the process holding the ``notify`` lease (``worker_leases``) works,
+so with several server processes or machines one sends; another takes over when the lease
+runs out (``notify_lease_seconds``) after its holder died.
+
+A round: the webhook calls waiting in the inbox are worked on; then, of the pending notices,
+the oldest of each (dossier, channel) whose time has come is built and sent, several at once
+(``notify_concurrency``), and the outcomes are written in one transaction. A later notice of
+the same dossier waits for the earlier one, so a citizen reads them in order. A failure to
+retry waits ``notify_backoff_seconds`` doubling up to ``notify_backoff_max_seconds``, at most
+``notify_max_attempts`` times; then, like a permanent error, it is ``failed``, with the error,
+for the desk to see.
+
+Sent once: a notice is marked sent in the transaction right after the provider accepted it.
+If the process dies in the moment between the two, the notice is sent again when the worker
+comes back: never lost, and a duplicate only in that window (a ZNS carries the notice's
+``tracking_id``, an e-mail its ``Message-ID``, so the copy is recognisable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..models import NotifyOutbox, WorkerLease
+from ..settings import vn_now
+from . import FAILED, PENDING, SENT, SKIPPED, add_waker, remove_waker
+from .channels import EmailChannel, Outcome
+from .message import build
+
+log = logging.getLogger("central_server.notify")
+LEASE = "notify"
+
+
+def channels_for(db, settings) -> dict:
+    out = {}
+    if settings.zalo_enabled:
+        from ..zalo.channel import ZaloChannel
+        out["zalo"] = ZaloChannel(db, settings)
+    if settings.email_enabled:
+        out["email"] = EmailChannel(settings)
+    return out
+
+
+def backoff(settings, attempts: int) -> float:
+    base = settings.notify_backoff_seconds * (2 ** max(0, attempts - 1))
+    return min(settings.notify_backoff_max_seconds, base) * random.uniform(0.9, 1.1)
+
+
+class NotifyWorker:
+    def __init__(self, db, settings):
+        self.db, self.s = db, settings
+        self.holder = uuid.uuid4().hex
+        self.channels = channels_for(db, settings)
+        self.lease_until: datetime | None = None
+        self.task: asyncio.Task | None = None
+        self.wake = asyncio.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.sent = 0
+
+    # -- life ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        add_waker(self.poke)
+        self.task = self.loop.create_task(self.run(), name="notify-worker")
+
+    def poke(self) -> None:
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.wake.set)
+
+    async def stop(self) -> None:
+        remove_waker(self.poke)
+        if self.task is not None:
+            self.task.cancel()
+            try:
+                await self.task
+            except (asyncio.CancelledError, Exception):
+                pass
+        for ch in self.channels.values():
+            await ch.close()
+        if self.lease_until is not None:
+            await asyncio.to_thread(self._release)
+
+    async def run(self) -> None:
+        while True:
+            busy = False
+            try:
+                if await asyncio.to_thread(self._lease):
+                    busy = await self.round()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # the database away, say: try again next round
+                log.error("notify round failed: %s", type(e).__name__)
+            if not busy:
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), self.s.notify_poll_seconds)
+                except asyncio.TimeoutError:
+                    pass
+
+    # -- the lease ------------------------------------------------------------------------
+    def _lease(self) -> bool:
+        now = vn_now()
+        ttl = timedelta(seconds=self.s.notify_lease_seconds)
+        if self.lease_until is not None and self.lease_until - now > ttl / 2:
+            return True
+        try:
+            with self.db.session() as s:
+                row = s.execute(select(WorkerLease).where(WorkerLease.name == LEASE).with_for_update()).scalar()
+                if row is None:
+                    s.add(WorkerLease(name=LEASE, holder=self.holder, expires_at=now + ttl))
+                elif row.holder == self.holder or row.expires_at < now:
+                    row.holder, row.expires_at = self.holder, now + ttl
+                else:
+                    self.lease_until = None
+                    return False
+        except IntegrityError:  # another process created it first
+            self.lease_until = None
+            return False
+        self.lease_until = now + ttl
+        return True
+
+    def _release(self) -> None:
+        with self.db.session() as s:
+            row = s.get(WorkerLease, LEASE)
+            if row is not None and row.holder == self.holder:
+                row.expires_at = vn_now() - timedelta(seconds=1)
+
+    # -- one round --------------------------------------------------------------------------
+    async def round(self) -> bool:
+        """Work on what is due; True if there may be more right away."""
+        if self.s.zalo_enabled:
+            from ..zalo.webhook import process_pending
+            await asyncio.to_thread(process_pending, self.db, self.s)
+        notices = await asyncio.to_thread(self._due)
+        if not notices:
+            return False
+        sem = asyncio.Semaphore(max(1, self.s.notify_concurrency))
+
+        async def one(n):
+            async with sem:
+                ch = self.channels.get(n.channel)
+                if ch is None:
+                    return n, Outcome("retry", error="channel_off")
+                try:
+                    return n, await ch.send(n)
+                except Exception as e:
+                    return n, Outcome("retry", error="%s" % type(e).__name__)
+        results = await asyncio.gather(*(one(n) for n in notices))
+        await asyncio.to_thread(self._record, results)
+        return any(o.status in (SENT, FAILED, SKIPPED) for _, o in results)
+
+    def _due(self) -> list:
+        now = vn_now()
+        limit = max(1, self.s.notify_concurrency) * 8
+        paused = {name for name, ch in self.channels.items() if getattr(ch, "paused", lambda: False)()}
+        with self.db.session(write=False) as s:
+            rows = s.scalars(select(NotifyOutbox).where(NotifyOutbox.status == PENDING)
+                             .order_by(NotifyOutbox.id).limit(5000)).all()
+            seen: set = set()
+            picked = []
+            for row in rows:
+                lane = (row.dossier_code, row.channel, (row.data or {}).get("user_id") if not row.dossier_code else "")
+                if lane in seen:
+                    continue   # an earlier notice of this dossier on this channel goes first
+                seen.add(lane)
+                if row.next_attempt_at <= now and row.channel not in paused:
+                    picked.append(row)
+                    if len(picked) >= limit:
+                        break
+            return [build(s, row, now, self.s.zalo_cs_window_hours) for row in picked]
+
+    def _record(self, results) -> None:
+        now = vn_now()
+        with self.db.session() as s:
+            for n, o in results:
+                row = s.get(NotifyOutbox, n.id)
+                if row is None or row.status != PENDING:
+                    continue
+                row.attempts += 1
+                row.via, row.recipient = o.via or row.via, o.recipient or row.recipient
+                row.last_error = o.error
+                if o.status == SENT:
+                    row.status, row.sent_at, row.provider_id = SENT, now, (o.provider_id or "")[:100]
+                    self.sent += 1
+                elif o.status == SKIPPED:
+                    row.status = SKIPPED
+                elif o.status == FAILED or row.attempts >= self.s.notify_max_attempts:
+                    row.status = FAILED
+                else:
+                    wait = o.retry_after if o.retry_after is not None else backoff(self.s, row.attempts)
+                    row.next_attempt_at = now + timedelta(seconds=wait)

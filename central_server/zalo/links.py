@@ -1,0 +1,86 @@
+"""A dossier linked to a Zalo user: one-time codes the dossier page shows (24 h, single use,
+stored as SHA-256), the link the webhook makes when the user sends one to the OA, and the
+unlinking (from the page, or by unfollowing the OA). A dossier has at most one linked user:
+a new link replaces the old one."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import ZaloLink, ZaloLinkCode
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read off a phone and typed
+LENGTH = 8                                       # 40 bits, for 24 hours
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def new_code(session: Session, dossier_code: str, now: datetime, hours: float) -> tuple[str, datetime]:
+    """A fresh code for the dossier, shown once ("ABCD-EFGH"), and when it expires."""
+    code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    expires = now + timedelta(hours=hours)
+    session.add(ZaloLinkCode(code_hash=_hash(code), dossier_code=dossier_code, created_at=now, expires_at=expires))
+    return code[:4] + "-" + code[4:], expires
+
+
+def normalise(text: str) -> str | None:
+    """The code in what the user typed ("abcd efgh", "ABCD-EFGH", "LK ABCD-EFGH"), or None."""
+    t = "".join(c for c in (text or "").upper() if c.isalnum())
+    if len(t) == LENGTH + 2 and t.startswith("LK"):
+        t = t[2:]
+    return t if len(t) == LENGTH and all(c in ALPHABET for c in t) else None
+
+
+def use_code(session: Session, text: str, user_id: str, now: datetime) -> str | None:
+    """Link ``user_id`` to the dossier of the code in ``text`` if it is valid, unused and
+    unexpired (then it is used up); the dossier's code, else None."""
+    code = normalise(text)
+    if code is None:
+        return None
+    row = session.execute(select(ZaloLinkCode).where(ZaloLinkCode.code_hash == _hash(code))
+                          .with_for_update()).scalar()
+    if row is None or row.used_at is not None or row.expires_at < now:
+        return None
+    row.used_at, row.used_by = now, user_id[:64]
+    link(session, row.dossier_code, user_id, now)
+    return row.dossier_code
+
+
+def link(session: Session, dossier_code: str, user_id: str, now: datetime) -> None:
+    current = active(session, dossier_code)
+    if current is not None and current.user_id == user_id:
+        return
+    session.execute(update(ZaloLink).where(ZaloLink.dossier_code == dossier_code, ZaloLink.unlinked_at.is_(None))
+                    .values(unlinked_at=now, unlinked_by="replaced"))
+    session.add(ZaloLink(dossier_code=dossier_code, user_id=user_id[:64], linked_at=now))
+    session.flush()
+
+
+def active(session, dossier_code: str):
+    return session.execute(select(ZaloLink).where(ZaloLink.dossier_code == dossier_code,
+                                                  ZaloLink.unlinked_at.is_(None))
+                           .order_by(ZaloLink.id.desc()).limit(1)).scalar()
+
+
+def unlink_dossier(session: Session, dossier_code: str, now: datetime, by: str = "citizen") -> int:
+    return session.execute(update(ZaloLink).where(ZaloLink.dossier_code == dossier_code,
+                                                  ZaloLink.unlinked_at.is_(None))
+                           .values(unlinked_at=now, unlinked_by=by)).rowcount
+
+
+def unlink_user(session: Session, user_id: str, now: datetime, by: str = "unfollow") -> int:
+    return session.execute(update(ZaloLink).where(ZaloLink.user_id == user_id, ZaloLink.unlinked_at.is_(None))
+                           .values(unlinked_at=now, unlinked_by=by)).rowcount
+
+
+def dossier_of(session: Session, user_id: str) -> str | None:
+    """The dossier a user's messages go to: the one they linked last (still linked)."""
+    return session.execute(select(ZaloLink.dossier_code).where(
+        ZaloLink.user_id == user_id, ZaloLink.unlinked_at.is_(None)).order_by(ZaloLink.id.desc()).limit(1)).scalar()

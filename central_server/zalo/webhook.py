@@ -1,0 +1,178 @@
+"""``POST /zalo/webhook``: Zalo's calls, checked, kept once, answered at once, worked on after.
+
+The signature is ``X-ZEvent-Signature: mac=<hex>``, hex = SHA-256 of app_id + the raw body +
+timestamp + the OA secret key (plain SHA-256; app_id and timestamp read from the body),
+compared in constant time. A timestamp further than ``zalo_webhook_max_age_seconds`` from
+now is refused. An accepted call is stored in ``zalo_inbox`` under its ``message.msg_id``
+(or its body's SHA-256) if it is not there yet, and answered 200; a background task, and the
+notify worker after a crash, then work on it, once: the row is marked done in the
+transaction of its work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import unicodedata
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from desk_app.domain import lifecycle
+from desk_app.domain.dossier import EventKind
+
+from .. import citizen
+from ..db import insert_ignore
+from ..models import NotifyOutbox, ZaloInbox, ZaloUser
+from ..notify import HELP, LINK_CONFIRMED, WAIT, outbox_row, wake_after_commit
+from ..settings import vn_now
+from . import links
+
+log = logging.getLogger("central_server.zalo")
+router = APIRouter(include_in_schema=False)
+MAX_BODY = 256 * 1024
+HANDLED = {"follow", "unfollow", "user_send_text", "user_send_image"}
+
+
+def signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    return "mac=" + hashlib.sha256(app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()).hexdigest()
+
+
+def _refuse(status: int, code: str) -> JSONResponse:
+    return JSONResponse({"error": code}, status_code=status)
+
+
+@router.post("/zalo/webhook")
+async def webhook(request: Request, background: BackgroundTasks):
+    settings = request.app.state.settings
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return _refuse(413, "too_large")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _refuse(400, "malformed")
+    if not isinstance(data, dict):
+        return _refuse(400, "malformed")
+    app_id, stamp = str(data.get("app_id", "")), str(data.get("timestamp", ""))
+    given = request.headers.get("x-zevent-signature", "")
+    expected = signature(app_id, body, stamp, settings.zalo_oa_secret_key)
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()) \
+            or not hmac.compare_digest(app_id.encode(), settings.zalo_app_id.encode()):
+        return _refuse(401, "bad_signature")
+    try:
+        ms = int(stamp)
+    except ValueError:
+        return _refuse(403, "stale")
+    if abs(time.time() * 1000 - ms) > settings.zalo_webhook_max_age_seconds * 1000:
+        return _refuse(403, "stale")
+    message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    msg_id = message.get("msg_id")
+    key = ("m:" + str(msg_id)[:90]) if msg_id else "b:" + hashlib.sha256(body).hexdigest()
+    event_name = str(data.get("event_name", ""))[:60]
+    db = request.app.state.db
+
+    def keep() -> None:
+        with db.session() as s:
+            insert_ignore(s, ZaloInbox.__table__, {"key": key, "event_name": event_name, "payload": data,
+                                                   "received_at": vn_now(), "processed_at": None})
+    await run_in_threadpool(keep)
+    background.add_task(run_in_threadpool, process_pending, db, settings)
+    return JSONResponse({"error": 0, "message": "ok"})
+
+
+def process_pending(db, settings, limit: int = 200) -> int:
+    """Work on the inbox's waiting calls, oldest first, each once; how many were done."""
+    with db.session(write=False) as s:
+        keys = list(s.scalars(select(ZaloInbox.key).where(ZaloInbox.processed_at.is_(None))
+                              .order_by(ZaloInbox.received_at).limit(limit)))
+    done = 0
+    for key in keys:
+        try:
+            with db.session() as s:
+                row = s.execute(select(ZaloInbox).where(ZaloInbox.key == key).with_for_update()).scalar()
+                if row is None or row.processed_at is not None:
+                    continue  # another process did it
+                now = vn_now()
+                handle(s, settings, row, now)
+                row.processed_at = now
+                done += 1
+        except Exception as e:  # one bad call must not stop the others; it stays for the next round
+            log.error("Zalo webhook %s not processed: %s", key[:20], type(e).__name__)
+    return done
+
+
+def _text(value) -> str:
+    value = unicodedata.normalize("NFC", str(value or "").replace("\r\n", "\n"))
+    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    return value.strip()[:lifecycle.MAX_MESSAGE]
+
+
+def _touch(s, user_id: str, now, follower: bool | None = None) -> None:
+    user = s.get(ZaloUser, user_id)
+    if user is None:
+        user = ZaloUser(user_id=user_id, follower=True if follower is None else follower)
+        s.add(user)
+    elif follower is not None:
+        user.follower = follower
+    user.last_interaction_at = now
+
+
+def _answer(s, kind: str, key: str, code: str, user_id: str, now) -> None:
+    from sqlalchemy import insert
+    s.execute(insert(NotifyOutbox), [outbox_row("%s:%s" % (kind, key), "zalo", code, kind, now,
+                                                data={"user_id": user_id})])
+    wake_after_commit(s)
+
+
+def handle(s, settings, row: ZaloInbox, now) -> None:
+    data = row.payload if isinstance(row.payload, dict) else {}
+    name = row.event_name
+    if name not in HANDLED:
+        return
+    if name in ("follow", "unfollow"):
+        who = data.get("follower") if isinstance(data.get("follower"), dict) else {}
+        user_id = str(who.get("id") or "")[:64]
+        if not user_id:
+            return
+        _touch(s, user_id, now, follower=name == "follow")
+        if name == "unfollow":
+            links.unlink_user(s, user_id, now, "unfollow")
+        return
+    sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
+    user_id = str(sender.get("id") or "")[:64]
+    if not user_id:
+        return
+    _touch(s, user_id, now)
+    message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    if name == "user_send_text":
+        text = _text(message.get("text"))
+        linked = links.use_code(s, text, user_id, now)
+        if linked is not None:
+            _answer(s, LINK_CONFIRMED, row.key, linked, user_id, now)
+            return
+    else:  # an image: its address goes into the thread (the desk opens it)
+        urls = [a.get("payload", {}).get("url") for a in message.get("attachments") or []
+                if isinstance(a, dict) and isinstance(a.get("payload"), dict)]
+        text = _text("\n".join([_text(message.get("text"))] + ["[Ảnh] " + u for u in urls if isinstance(u, str)]))
+    code = links.dossier_of(s, user_id)
+    if code is None or not text:
+        if name == "user_send_text":
+            _answer(s, HELP, row.key, "", user_id, now)
+        return
+    limit = settings.web_max_unanswered
+
+    def not_too_many(state) -> None:  # the page's limit, under the push lock
+        if state.unanswered_messages >= limit:
+            raise citizen.CitizenRefusal("waiting", "")
+    try:
+        # refused before it writes anything: nothing to undo
+        citizen.append(s, code, EventKind.CITIZEN_MESSAGE,
+                       {"text": text, "channel": "zalo", "zalo_user": user_id}, now, check=not_too_many)
+    except citizen.CitizenRefusal:
+        _answer(s, WAIT, row.key, code, user_id, now)
