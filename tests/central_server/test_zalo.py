@@ -139,10 +139,16 @@ def walk_to_result(w: World, code: str, user: str, after_supplement=None) -> Non
     sync.sync_once(desk)
 
 
-def expected_sequence(received: list[dict], code: str, user: str) -> None:
+def expected_sequence(received: list[dict], code: str, user: str, linked_first: bool = False) -> None:
+    """received, the link's confirmation, the supplement, the result: the first by ZNS to the
+    phone, unless the user was linked (window open) before it went: then by CS like the rest."""
+    first = ("cs", None) if linked_first else ("zns", "T-REC")
     assert [(m["via"], m.get("template_id")) for m in received] == [
-        ("zns", "T-REC"), ("cs", None), ("cs", None), ("cs", None)], received
-    assert received[0]["to"] == "84912345678" and received[0]["data"]["ma_ho_so"] == code
+        first, ("cs", None), ("cs", None), ("cs", None)], received
+    if linked_first:
+        assert received[0]["to"] == user and "Bộ phận Một cửa nhận hồ sơ" in received[0]["text"]
+    else:
+        assert received[0]["to"] == "84912345678" and received[0]["data"]["ma_ho_so"] == code
     assert all(m["to"] == user for m in received[1:])
     assert "đã được liên kết với hồ sơ %s" % code in received[1]["text"]
     assert "Yêu cầu bổ sung giấy tờ" in received[2]["text"] and "Bản sao giấy đăng ký kết hôn" in received[2]["text"]
@@ -192,3 +198,217 @@ def _desk_token(desk) -> str:
 
 
 World.desk_token = lambda self: _desk_token(self.desk)
+
+
+def _linked(w: World, code: str, key: str, user: str) -> None:
+    assert w.webhook(follow_event(user, OA_ID)).status_code == 200
+    assert w.webhook(text_event(user, w.link_code(code, key), OA_ID)).status_code == 200
+
+
+def test_a_server_killed_between_writing_the_outbox_and_sending_sends_each_once(
+        server_factory, tmp_path, backend, fake):
+    w = make_world(server_factory, tmp_path, backend, fake, notify_worker=0)   # this process sends nothing
+    code, key = w.intake()
+    user = "u-kill"
+    _linked(w, code, key, user)
+    walk_to_result(w, code, user)
+    kit.wait_until(lambda: len(w.outbox(code)) == 4, 20, "four notices queued")
+    assert {status for _, _, status, _ in w.outbox(code)} == {"pending"} and fake.received == []
+    w.server.kill()                                                  # SIGKILL: nothing sent, all written
+    w.server.env["DESK_SERVER_NOTIFY_WORKER"] = "1"
+    w.server.start()
+    expected_sequence(w.wait_received(4), code, user, linked_first=True)
+    w.server.kill()                                                  # and again: nothing is sent twice
+    w.server.start()
+    time.sleep(2.5)
+    assert len(fake.received) == 4 and fake.problems == []
+
+
+def test_the_fake_failing_then_recovering_delays_the_notices_and_loses_none(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    code, key = w.intake()
+    w.wait_received(1)
+    user = "u-fail"
+    _linked(w, code, key, user)
+    w.wait_received(2)
+    fake.down = True                                                 # 503 to everything
+    walk_to_result(w, code, user)
+    kit.wait_until(lambda: fake.calls >= 6, 20, "retries while it is down")
+    assert len(fake.received) == 2
+    fake.fail(-32, times=2)                                          # then rate limited twice
+    fake.expire_access()                                             # and the token expired: -216
+    fake.down = False
+    expected_sequence(w.wait_received(4), code, user)
+    assert fake.refreshes == 1 and fake.problems == []               # refreshed once, the new pair used
+
+
+def test_a_failed_refresh_raises_an_alert_and_does_not_loop(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    fake.refresh = "refresh-the-server-does-not-know"                # the admin must consent again
+    fake.expire_access()
+    w.intake()
+    kit.wait_until(lambda: fake.refreshes >= 1, 20, "a refresh")
+    time.sleep(2)
+    assert fake.refreshes == 1 and fake.received == []
+    status = w.server.admin("GET", "/admin/notify").json()
+    assert status["zalo_tokens"]["failed_at"] and "refresh refused" in status["zalo_tokens"]["failure"]
+    # the admin's new pair: the notice waiting goes out
+    r = w.server.admin("PUT", "/admin/zalo/tokens", json={"access_token": fake.access, "refresh_token": fake.refresh})
+    assert r.status_code == 200
+    assert [m["via"] for m in w.wait_received(1)] == ["zns"]
+
+
+def test_permanent_errors_are_recorded_and_not_retried(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    fake.fail(-131, times=1, path="/message/template")               # template not approved
+    code, _ = w.intake()
+    kit.wait_until(lambda: w.outbox(code) and w.outbox(code)[0][2] == "failed", 20, "the failure recorded")
+    calls = fake.calls
+    time.sleep(1.5)
+    assert fake.calls == calls and fake.received == []
+    r = httpx.get(w.server.url + "/api/v1/notices", params={"dossier": code},
+                  headers={"Authorization": "Bearer " + w.desk_token()})
+    notice = r.json()["notices"][0]
+    assert notice["status"] == "failed" and notice["last_error"].startswith("-131") and notice["attempts"] == 1
+
+
+def test_a_zalo_message_reaches_the_desk_and_the_reply_goes_back_as_a_cs_message(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    code, key = w.intake()
+    user = "u-talk"
+    _linked(w, code, key, user)
+    w.wait_received(2)
+    event = text_event(user, "Cho tôi hỏi khi nào có kết quả?", OA_ID)
+    assert w.webhook(event).status_code == 200
+    assert w.webhook(event).status_code == 200                       # Zalo's retry: kept once
+
+    kit.wait_until(lambda: _citizen_messages(w, code), 20, "the message at the desk")
+    assert _citizen_messages(w, code) == [("Cho tôi hỏi khi nào có kết quả?", "zalo", user)]
+    messages.reply(w.desk, w.desk.clerk, code, "Dạ, thứ Sáu ạ.")
+    sync.sync_once(w.desk)
+    last = w.wait_received(3)[-1]
+    assert last["via"] == "cs" and last["to"] == user and "Dạ, thứ Sáu ạ." in last["text"]
+
+
+def _citizen_messages(w: World, code: str) -> list:
+    sync.sync_once(w.desk)
+    db = w.server.database()
+    try:
+        from central_server.models import ServerEvent
+        with db.session(write=False) as s:
+            return [(p["text"], p["channel"], p["zalo_user"]) for p in s.scalars(
+                select(ServerEvent.payload).where(ServerEvent.dossier_code == code,
+                                                  ServerEvent.kind == "citizen_message"))]
+    finally:
+        db.dispose()
+
+
+def test_unfollow_unlinks_the_page_unlinks_and_do_not_notify_silences(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    code, key = w.intake()
+    _linked(w, code, key, "u-go")
+    w.wait_received(2)
+    assert w.webhook(follow_event("u-go", OA_ID, "unfollow")).status_code == 200
+    kit.wait_until(lambda: "Lấy mã liên kết" in httpx.get(w.server.url + "/h/%s" % code, params={"k": key}).text,
+                   10, "the page unlinked")
+    # linked again, then unlinked on the page
+    _linked(w, code, key, "u-back")
+    kit.wait_until(lambda: "Hủy liên kết" in httpx.get(w.server.url + "/h/%s" % code, params={"k": key}).text,
+                   10, "linked again")
+    page = httpx.get(w.server.url + "/h/%s" % code, params={"k": key}).text
+    token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
+    r = httpx.post(w.server.url + "/h/%s/zalo/huy" % code, data={"k": key, "token": token})
+    assert r.status_code == 303
+    page = httpx.get(w.server.url + r.headers["location"]).text
+    assert "Đã hủy liên kết Zalo" in page and "Lấy mã liên kết" in page
+    # the citizen asks the counter not to be notified
+    auth = {"Authorization": "Bearer " + w.desk_token()}
+    r = httpx.put(w.server.url + "/api/v1/dossiers/%s/notify" % code, json={"notify": False}, headers=auth)
+    assert r.status_code == 200
+    before = len(fake.received)
+    walk_to_result(w, code, "")
+    kit.wait_until(lambda: len(w.outbox(code)) >= 5, 10, "the notices queued")
+    time.sleep(1)
+    assert len(fake.received) == before
+    assert [s for k, _, s, _ in w.outbox(code) if k in ("supplement_requested", "result_ready")] == ["skipped"] * 2
+    # another agency's desk may not read or set it
+    other = desks.enrolled_desk(tmp_path, w.server, "khac", kit.new_agency(), ["MOTCUA"])
+    other_auth = {"Authorization": "Bearer " + _desk_token(other)}
+    assert httpx.get(w.server.url + "/api/v1/notices", params={"dossier": code}, headers=other_auth).status_code == 404
+    assert httpx.put(w.server.url + "/api/v1/dossiers/%s/notify" % code, json={"notify": True},
+                     headers=other_auth).status_code == 404
+
+
+def _inbox_and_links(w: World) -> tuple[int, int]:
+    db = w.server.database()
+    try:
+        with db.session(write=False) as s:
+            return s.scalar(select(func.count()).select_from(ZaloInbox)), \
+                s.scalar(select(func.count()).select_from(ZaloLink))
+    finally:
+        db.dispose()
+
+
+def test_wrongly_signed_stale_and_replayed_webhooks_change_nothing(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    code, key = w.intake()
+    link = w.link_code(code, key)
+    event = text_event("u-x", link, OA_ID)
+    raw, headers = signed(event, APP_ID, OA_SECRET)
+    url = w.server.url + "/zalo/webhook"
+    wrong = [
+        (raw, dict(headers, **{"X-ZEvent-Signature": "mac=" + "0" * 64})),           # wrong mac
+        (raw, {k: v for k, v in headers.items() if k != "X-ZEvent-Signature"}),      # none
+        signed(event, APP_ID, "the-app-secret-not-the-oa-key"),                      # wrong key
+        signed(event, "other-app", OA_SECRET),                                       # another app
+        (raw.replace(b"u-x", b"u-y"), headers),                                      # body changed
+        signed(event, APP_ID, OA_SECRET, timestamp_ms=int(time.time() * 1000) - 2 * 3600 * 1000),  # stale
+        signed(event, APP_ID, OA_SECRET, timestamp_ms=int(time.time() * 1000) + 2 * 3600 * 1000),  # ahead
+    ]
+    for body, h in wrong:
+        assert httpx.post(url, content=body, headers=h).status_code in (401, 403)
+    time.sleep(0.5)
+    assert _inbox_and_links(w) == (0, 0)
+    assert httpx.post(url, content=raw, headers=headers).status_code == 200
+    kit.wait_until(lambda: _inbox_and_links(w) == (1, 1), 10, "linked once")
+    for _ in range(3):                                                # replayed: same msg_id
+        assert httpx.post(url, content=raw, headers=headers).status_code == 200
+    time.sleep(1)
+    assert _inbox_and_links(w) == (1, 1)
+    assert [m["via"] for m in w.wait_received(2)] == ["zns", "cs"]   # one confirmation only
+
+
+def test_a_flood_of_webhooks_is_answered_within_two_seconds_each(server_factory, tmp_path, fake):
+    w = make_world(server_factory, tmp_path, "sqlite", fake)
+    bodies = [signed(text_event("flood-%d" % (i % 50), "xin chào %d" % i, OA_ID), APP_ID, OA_SECRET)
+              for i in range(400)]
+    url = w.server.url + "/zalo/webhook"
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def send(item):
+        with httpx.Client(timeout=10) as c:
+            t0 = time.perf_counter()
+            r = c.post(url, content=item[0], headers=item[1])
+            with lock:
+                times.append(time.perf_counter() - t0)
+            return r.status_code
+    with ThreadPoolExecutor(32) as pool:
+        codes = list(pool.map(send, bodies))
+    assert codes == [200] * 400
+    assert max(times) < 2.0, max(times)
+    kit.wait_until(lambda: _inbox_and_links(w)[0] == 400, 30, "all kept")
+
+
+def test_without_zalo_settings_no_page_mentions_it_and_the_webhook_is_absent(server_factory, tmp_path):
+    server = server_factory("sqlite")
+    agency = kit.new_agency()
+    desk = desks.enrolled_desk(tmp_path, server, "quay-" + agency, agency, ["MOTCUA"])
+    desk.print_forms = False
+    code = desks.intake(desk)
+    sync.sync_once(desk)
+    link = parse_capability_url(counter.details(desk, code).capability_url)
+    page = httpx.get(server.url + "/h/%s" % code, params={"k": link.key}).text
+    assert "Nhận thông báo qua Zalo" not in page and "/zalo" not in page
+    raw, headers = signed(text_event("u", "x", OA_ID), APP_ID, OA_SECRET)
+    assert httpx.post(server.url + "/zalo/webhook", content=raw, headers=headers).status_code == 404
