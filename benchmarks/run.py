@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_pages, bench_scan, bench_search,
-                        bench_server, bench_supervisor)
+from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_notify, bench_pages, bench_scan,
+                        bench_search, bench_server, bench_supervisor)
 from benchmarks.common import report
 
 ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
@@ -19,7 +19,8 @@ ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "scan": ("Reading codes: corpus, live path, scan to screen", bench_scan.run),
        "server": ("Central server: push, a week's catch-up, status lookups, memory", bench_server.run),
        "lookup": ("Public lookup: wrong key vs unknown code, 3 and 2,000 events", bench_lookup.run),
-       "pages": ("Citizen dossier page beside the JSON lookup", bench_pages.run)}
+       "pages": ("Citizen dossier page beside the JSON lookup", bench_pages.run),
+       "notify": ("Notices: status event to Zalo (fake), worker throughput", bench_notify.run)}
 
 
 def main(names: list[str]) -> None:

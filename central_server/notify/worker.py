@@ -63,6 +63,7 @@ class NotifyWorker:
         self.wake = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sent = 0
+        self.stopping = False
 
     # -- life ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -76,20 +77,26 @@ class NotifyWorker:
             loop.call_soon_threadsafe(self.wake.set)
 
     async def stop(self) -> None:
+        """Let the round under way finish and record what it sent (5 s at most), then stop."""
         remove_waker(self.poke)
+        self.stopping = True
+        self.wake.set()
         if self.task is not None:
-            self.task.cancel()
             try:
-                await self.task
-            except (asyncio.CancelledError, Exception):
-                pass
+                await asyncio.wait_for(asyncio.shield(self.task), 5)
+            except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                self.task.cancel()
+                try:
+                    await self.task
+                except (asyncio.CancelledError, Exception):
+                    pass
         for ch in self.channels.values():
             await ch.close()
         if self.lease_until is not None:
             await asyncio.to_thread(self._release)
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             busy = False
             try:
                 if await asyncio.to_thread(self._lease):
@@ -98,7 +105,7 @@ class NotifyWorker:
                 raise
             except Exception as e:  # the database away, say: try again next round
                 log.error("notify round failed: %s", type(e).__name__)
-            if not busy:
+            if not busy and not self.stopping:
                 self.wake.clear()
                 try:
                     await asyncio.wait_for(self.wake.wait(), self.s.notify_poll_seconds)
