@@ -19,6 +19,7 @@ from .admin.panel import AdminPanel
 from .counter.panel import CounterPanel
 from .intake.panel import IntakePanel
 from .login.idle_lock import IdleWatcher, LockScreen
+from .messages.inbox import InboxPanel, UnansweredLabel
 from .queue.panel import QueuePanel
 from .supervisor.dashboard import Dashboard
 from .supervisor.statistics import StatisticsPanel
@@ -78,6 +79,13 @@ class MainWindow(QMainWindow):
         if may(user.role, Action.MANAGE_USERS):
             self.admin = AdminPanel(ctx, user, runner)
             self.tabs.addTab(self.admin, tr("Quản trị"))
+        # the citizens' messages (issue 9): a window of its own (Ctrl+M, or a click on the count
+        # in the status bar) for those who answer them
+        self.answers_citizens = may(user.role, Action.ANSWER_CITIZENS)
+        self.inbox: InboxPanel | None = None
+        self.inbox_dialog: QDialog | None = None
+        if self.counter is not None:
+            self.counter.dossier_opened.connect(self._dossier_opened)
         if self.admin is not None:
             self.admin.agency.changed.connect(self._reload_public_base_url)
         if self.queue is not None and self.intake is None:
@@ -107,6 +115,14 @@ class MainWindow(QMainWindow):
         status.addWidget(QLabel(tr("Cán bộ: {name} ({username})").format(name=user.full_name,
                                                                          username=user.username)))
         status.addWidget(QLabel(tr("Vai trò: {role}").format(role=user.role.label)))
+        self.unanswered: UnansweredLabel | None = None
+        if self.answers_citizens:
+            self.unanswered = UnansweredLabel(ctx, runner)
+            self.unanswered.setObjectName("unanswered")
+            self.unanswered.clicked.connect(self.show_inbox)
+            status.addPermanentWidget(self.unanswered)
+            if sync_hooks is not None:  # a round may bring new messages
+                sync_hooks.events.changed.connect(self.unanswered.refresh)
         if sync_hooks is not None:
             status.addPermanentWidget(SyncStatusLabel(sync_hooks))
         if agency_name:
@@ -142,6 +158,9 @@ class MainWindow(QMainWindow):
             dossiers.addSeparator()
             self._action(dossiers, tr("In lại giấy tiếp nhận..."), "Ctrl+P", self.reprint_receipt)
         self._action(dossiers, tr("Quét mã bằng camera..."), "F9", self.scan_with_camera)
+        if self.answers_citizens:
+            dossiers.addSeparator()
+            self._action(dossiers, tr("Tin nhắn của công dân..."), "Ctrl+M", self.show_inbox)
         system = self.menuBar().addMenu(tr("&Hệ thống"))
         if self.sync_hooks is not None:
             self._action(system, tr("Đồng bộ với máy chủ trung tâm..."), "Ctrl+Shift+Y",
@@ -159,6 +178,40 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         self._actions.append(action)
         return action
+
+    # -- the citizens' messages ----------------------------------------------------------
+    def show_inbox(self) -> None:
+        """The inbox in its own window beside the tabs (closed by the idle lock, like every dialog)."""
+        if not self.answers_citizens or self.is_locked:
+            return
+        if self.inbox_dialog is None:
+            self.inbox_dialog = QDialog(self)
+            self.inbox_dialog.setWindowTitle(tr("Tin nhắn của công dân"))
+            self.inbox_dialog.resize(1180, 640)
+            self.inbox = InboxPanel(self.ctx, self.user, self.runner)
+            self.inbox.open_requested.connect(self._open_from_inbox)
+            if self.unanswered is not None:
+                self.inbox.count_changed.connect(self.unanswered.show_count)
+            QVBoxLayout(self.inbox_dialog).addWidget(self.inbox)
+        self.inbox_dialog.show()
+        self.inbox_dialog.raise_()
+        self.inbox_dialog.activateWindow()
+        self.inbox.reload()
+        self.inbox.focus_list()
+
+    def _open_from_inbox(self, code: str) -> None:
+        if self.counter is not None:
+            self._open_messages = code
+            self.counter.open_dossier(code)
+
+    def _dossier_opened(self, dialog) -> None:
+        if self.unanswered is not None:
+            dialog.thread.replied.connect(lambda _code: self.unanswered.refresh())
+        if self.inbox is not None:
+            dialog.thread.replied.connect(lambda _code: self.inbox.reload() if self.inbox_dialog.isVisible() else None)
+        if getattr(self, "_open_messages", None) == dialog.details.summary.code:
+            self._open_messages = None
+            dialog.show_messages()
 
     def _find(self) -> None:
         assert self.counter is not None

@@ -38,6 +38,8 @@ class SettingsPage(Page):
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for key, option in OPTIONS.items():
+            if option.internal:
+                continue
             if key in CHOICES:
                 w = QComboBox()
                 for value, text in CHOICES[key]:
@@ -70,8 +72,8 @@ class SettingsPage(Page):
         self.load(lambda: settings.get_all(ctx), self._show)
 
     def _show(self, values: dict) -> None:
-        self.saved = dict(values)
-        for key, value in values.items():
+        self.saved = {k: v for k, v in values.items() if k in self.fields}
+        for key, value in self.saved.items():
             self.set_field(key, value)
 
     def set_field(self, key: str, value) -> None:

@@ -1,4 +1,5 @@
-"""Quản trị: one tab per thing the administrator keeps: units, people, workflows, hours, holidays, the agency."""
+"""Quản trị: one tab per thing the administrator keeps: units, people, workflows, hours, holidays, the
+agency, the public announcements."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from ...domain.i18n import tr
 from ...services.context import CurrentUser, DeskContext
 from ..tasks import TaskRunner
 from .agency import AgencyPage
+from .announcements import AnnouncementsPage
 from .calendar import HolidaysPage, SettingsPage
 from .people import PeoplePage, UnitsPage
 from .workflows import WorkflowsPage
@@ -22,11 +24,13 @@ class AdminPanel(QWidget):
         self.settings = SettingsPage(ctx, user, runner)
         self.holidays = HolidaysPage(ctx, user, runner)
         self.agency = AgencyPage(ctx, user, runner)
+        self.announcements = AnnouncementsPage(ctx, user, runner)
         self.tabs = QTabWidget()
         for page, title in ((self.people, tr("Cán bộ và vai trò")), (self.units, tr("Đơn vị")),
                             (self.workflows, tr("Quy trình theo thủ tục")),
                             (self.settings, tr("Giờ làm việc và thiết lập")),
-                            (self.holidays, tr("Ngày nghỉ, ngày làm bù")), (self.agency, tr("Thông tin cơ quan"))):
+                            (self.holidays, tr("Ngày nghỉ, ngày làm bù")), (self.agency, tr("Thông tin cơ quan")),
+                            (self.announcements, tr("Thông báo công khai"))):
             self.tabs.addTab(page, title)
         # a new unit shows up in the people's and the workflows' unit lists
         self.units.changed.connect(self.people.reload)
@@ -38,4 +42,5 @@ class AdminPanel(QWidget):
             page.reload()
 
     def pages(self):
-        return (self.people, self.units, self.workflows, self.settings, self.holidays, self.agency)
+        return (self.people, self.units, self.workflows, self.settings, self.holidays, self.agency,
+                self.announcements)

@@ -22,6 +22,7 @@ from ...services import counter, receipts
 from ...services.context import CurrentUser, DeskContext
 from ...services.counter import DossierDetails
 from .. import printing
+from ..messages.thread import ThreadView
 from ..steps.counter_actions import CounterActions
 from ..tasks import TaskRunner
 from .model import VERDICT_COLOURS
@@ -115,6 +116,11 @@ class DossierDialog(QDialog):
         self.tabs.addTab(info_page, tr("Thông tin hồ sơ"))
         self.tabs.addTab(self.attachments, "")
         self.tabs.addTab(self.history, "")
+        # the citizen's messages and the counter's replies (Ctrl+Enter sends)
+        self.thread = ThreadView(ctx, user, runner)
+        self.thread.layout().setContentsMargins(8, 8, 8, 8)
+        self.thread.loaded.connect(self._messages_loaded)
+        self.tabs.addTab(self.thread, tr("Tin nhắn"))
 
         self.view_button = QPushButton(tr("Xem / in giấy tiếp nhận"))
         self.view_button.setObjectName("primary")
@@ -168,6 +174,18 @@ class DossierDialog(QDialog):
             self.history.addTopLevelItem(QTreeWidgetItem([_fmt(h.at), h.label, h.actor, h.detail]))
         self.tabs.setTabText(2, tr("Lịch sử xử lý ({n})").format(n=len(d.history)))
         self.actions.show_for(d)
+        self.thread.load(s.code)
+
+    def _messages_loaded(self, n: int) -> None:
+        waiting = sum(1 for m in self.thread.items if m.from_citizen and not m.answered)
+        self.tabs.setTabText(self.tabs.indexOf(self.thread),
+                             tr("Tin nhắn ({n}, {w} chờ trả lời)").format(n=n, w=waiting) if waiting
+                             else tr("Tin nhắn ({n})").format(n=n))
+
+    def show_messages(self) -> None:
+        """Bring the thread forward, the reply box ready."""
+        self.tabs.setCurrentWidget(self.thread)
+        self.thread.reply_box.setFocus()
 
     def _reload(self, code: str) -> None:
         self.runner.run(lambda: counter.details(self.ctx, code), on_done=self.show_details, parent=self)

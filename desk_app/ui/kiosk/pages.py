@@ -44,6 +44,10 @@ QWidget#kiosk QLabel#message { font-size: 28pt; font-weight: bold; }
 QWidget#kiosk QLabel#messageIcon { font-size: 54pt; font-weight: bold; color: white; background: %(orange)s;
                     border-radius: 55px; min-width: 110px; max-width: 110px; min-height: 110px; max-height: 110px; }
 QWidget#kiosk QFrame#card { background: white; border: 1px solid #c9d6e4; border-radius: 16px; }
+QWidget#kiosk QFrame#notices { background: #fff8e6; border: 2px solid #f0c27a; border-radius: 16px; }
+QWidget#kiosk QLabel#noticeHeading { font-size: 17pt; font-weight: bold; color: %(orange)s; }
+QWidget#kiosk QLabel#noticeTitle { font-size: 20pt; font-weight: bold; color: #13202e; }
+QWidget#kiosk QLabel#noticeBody { font-size: 17pt; color: #33475b; }
 QWidget#kiosk QPushButton { font-size: 24pt; font-weight: bold; border-radius: 16px; padding: 18px 36px; min-height: 64px;
               background: white; color: #13202e; border: 3px solid #9aa5b1; }
 QWidget#kiosk QPushButton#primary { background: %(blue)s; color: white; border: 3px solid %(blue)s; }
@@ -126,11 +130,26 @@ class ReceiptPicture(QWidget):
 class IdlePage(QWidget):
     """How to hold the receipt, beside the live camera."""
 
+    MAX_NOTICES = 3
+    MAX_BODY = 220   # characters of a body shown; the whole one is on the public page
+
     def __init__(self, parent: QWidget | None = None, mirror: bool = True):
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 24, 28, 24)
+        outer.setSpacing(18)
+        layout = QHBoxLayout()
         layout.setSpacing(28)
+        outer.addLayout(layout, 1)
+        # the centre's current announcements, under the camera and the steps (hidden when none)
+        self.notices = QFrame()
+        self.notices.setObjectName("notices")
+        self.notices_layout = QVBoxLayout(self.notices)
+        self.notices_layout.setContentsMargins(24, 14, 24, 14)
+        self.notices_layout.setSpacing(6)
+        self.notices.hide()
+        self.notice_labels: list[QLabel] = []
+        outer.addWidget(self.notices)
         self.camera = CameraView(mirror=mirror, aim=0.6, fill=True, guide_text=tr("Đưa mã QR vào khung xanh"))
         self.camera.hint_text = tr("Đã thấy mã. Xin giữ yên giấy, đưa lại gần hơn một chút")
         layout.addWidget(self.camera, 11)
@@ -164,6 +183,27 @@ class IdlePage(QWidget):
         self.busy.setVisible(busy)
         self.banner.setText(banner)
         self.banner.setVisible(bool(banner))
+
+    def show_announcements(self, items: list[tuple[str, str]]) -> None:
+        """(title, body) of the announcements valid now, the newest first; a few at most, as plain text."""
+        for label in self.notice_labels:
+            self.notices_layout.removeWidget(label)
+            label.deleteLater()
+        self.notice_labels = []
+        items = items[: self.MAX_NOTICES]
+        if items:
+            heading = _label(tr("THÔNG BÁO CỦA TRUNG TÂM"), "noticeHeading")
+            self.notice_labels.append(heading)
+            for title, body in items:
+                text = " ".join(body.split())
+                if len(text) > self.MAX_BODY:
+                    text = text[: self.MAX_BODY - 1].rstrip() + "…"
+                self.notice_labels.append(_label(title, "noticeTitle"))
+                self.notice_labels.append(_label(text, "noticeBody"))
+            for label in self.notice_labels:
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                self.notices_layout.addWidget(label)
+        self.notices.setVisible(bool(items))
 
 
 class ProgressPage(QWidget):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFormLayout, QFrame, QHBox
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from ...domain.i18n import tr
-from ...services import auth, kiosk
+from ...services import announcements, auth, kiosk
 from ...services.context import CurrentUser, DeskContext, ServiceError
 from ..camera.feed import CameraFeed
 from ..scanning import WedgeDetector, public_base_url as configured_public_base_url
@@ -154,6 +154,11 @@ class KioskWindow(QWidget):
         self._tick.timeout.connect(self._show_time)
         self._tick.start(15_000)
         self._show_time()
+        # the centre's announcements on the idle screen, read again every few minutes
+        self._notices = QTimer(self)
+        self._notices.timeout.connect(self.load_announcements)
+        self._notices.start(5 * 60_000)
+        self.load_announcements()
         if feed is not None:
             self.idle_page.camera.attach(feed)
             feed.accepted.connect(self._accepted)
@@ -249,6 +254,14 @@ class KioskWindow(QWidget):
             self.inactivity.start(seconds * 1000)
         else:
             self.inactivity.stop()
+
+    def load_announcements(self) -> None:
+        ctx = self.ctx
+
+        def failed(error: BaseException) -> None:  # the kiosk stays up without them
+            log.error("kiosk announcements not read", exc_info=(type(error), error, error.__traceback__))
+        self.runner.run(lambda: [(a.title, a.body) for a in announcements.current(ctx, limit=IdlePage.MAX_NOTICES)],
+                        on_done=self.idle_page.show_announcements, on_error=failed, parent=self)
 
     def _show_time(self) -> None:
         now = self.ctx.clock()
