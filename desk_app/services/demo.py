@@ -159,8 +159,76 @@ def build(ctx: DeskContext, dossiers: int = 320, seed: int = 2026, receipts_for_
             link = parse_capability_url(counter.details(ctx, summary.code).capability_url)
             level = rng.choice(levels)
             kiosk.rate(ctx, kiosk_user, link.code, link.key, level, comments[level])
+    _announcements(ctx, admin_user, now)
+    _citizen_messages(ctx, users["tiepnhan"], now)
     ctx.clock = real_clock
     ctx.print_forms = True
+
+
+def _announcements(ctx: DeskContext, admin_user: CurrentUser, now: datetime) -> None:
+    """Two notices in force (one for everyone, one for the land office's procedures) and one past."""
+    from . import announcements
+    day = now.replace(hour=7, minute=0)
+    notices = [
+        announcements.AnnouncementInput(
+            "Tiếp nhận hồ sơ vào sáng thứ Bảy",
+            "Từ tháng này, Bộ phận Một cửa tiếp nhận và trả kết quả cả sáng thứ Bảy (7:30–11:30) "
+            "cho mọi thủ tục. Người dân có thể tra cứu tình trạng hồ sơ bằng mã QR trên giấy tiếp nhận.",
+            day - timedelta(days=3), None),
+        announcements.AnnouncementInput(
+            "Mang theo bản gốc Giấy chứng nhận khi nhận kết quả",
+            "Khi nhận kết quả các thủ tục đất đai, xin mang theo bản gốc Giấy chứng nhận quyền sử dụng đất "
+            "đã cấp và giấy tiếp nhận hồ sơ.",
+            day - timedelta(days=1), day + timedelta(days=30), fields=["Đất đai"]),
+        announcements.AnnouncementInput(
+            "Tạm ngừng tiếp nhận trực tuyến để nâng cấp hệ thống",
+            "Cổng dịch vụ công tạm ngừng tiếp nhận hồ sơ trực tuyến từ 18:00 đến 22:00.",
+            day - timedelta(days=20), day - timedelta(days=19)),
+    ]
+    for draft in notices:
+        announcements.save(ctx, admin_user, draft)
+
+
+CITIZEN_MESSAGES = [
+    ["Cho tôi hỏi hồ sơ của tôi đã được chuyển đến phòng chuyên môn chưa ạ?"],
+    ["Tôi muốn đổi số điện thoại liên hệ sang 0987 654 321 được không ạ?",
+     "Nếu cần bổ sung giấy tờ gì xin báo giúp tôi qua số này."],
+    ["Hồ sơ của tôi có thể nhận kết quả qua bưu điện được không?"],
+    ["Tôi đã nộp bổ sung bản sao theo yêu cầu. Xin cảm ơn cán bộ."],
+]
+
+
+def _citizen_messages(ctx: DeskContext, clerk: CurrentUser, now: datetime) -> None:
+    """A few citizens wrote from their dossier's page; one was answered. In real life the central
+    server writes these events and the desk pulls them; here they are written as the server's
+    (desk ``web:<agency>``) and kept out of the outbox."""
+    from ..domain import lifecycle
+    from ..domain.dossier import EventKind
+    from ..storage import repositories as repo
+    from . import counter, messages
+    waiting = sorted((d for d in counter.search(ctx, DEMO_AGENCY.code, limit=1000)
+                      if d.status.value in (2, 4, 5, 6, 9) and d.received_at < now - timedelta(minutes=20)),
+                     key=lambda d: d.received_at)
+    step = max(1, len(waiting) // len(CITIZEN_MESSAGES))
+    for n, texts in enumerate(CITIZEN_MESSAGES):
+        if n * step >= len(waiting):
+            return
+        d = waiting[n * step]
+        code = d.code
+        # after the dossier was received, before now
+        at = min(now - timedelta(minutes=10), max(d.received_at + timedelta(minutes=5),
+                                                  now - timedelta(hours=3) + timedelta(minutes=30 * n)))
+        for i, text in enumerate(texts):
+            with ctx.db.session() as s:
+                d = repo.dossier_by_code(s, code)
+                payload = lifecycle.payload_dict(lifecycle.CitizenMessage(text=text, channel="zalo" if n == 1 else "web"))
+                e = repo.append_event(s, d, EventKind.CITIZEN_MESSAGE, payload, "citizen",
+                                      "web:" + DEMO_AGENCY.code, (at + timedelta(minutes=i)).replace(microsecond=0))
+                repo.withhold_from_outbox(s, e.id)
+        if n == 3:  # the clerk has answered this one
+            ctx.clock = lambda at=at: at + timedelta(minutes=5)
+            messages.reply(ctx, clerk, code, "Cảm ơn ông/bà. Bộ phận Một cửa đã nhận đủ giấy tờ bổ sung; "
+                                             "hồ sơ đã được chuyển tiếp để giải quyết.")
 
 
 def _advance(ctx, rng, code, received, now, clerk, specialist, lead, unit) -> None:
