@@ -57,7 +57,7 @@ def test_the_idle_screen_shows_the_current_ones(open_kiosk, desk, boss, clock):
     assert window.idle_page.notices.isVisible()
     shown = texts(window)
     assert shown[:3] == ["THÔNG BÁO CỦA TRUNG TÂM", "<b>Giờ mới</b>", shown[2]]   # newest first, markup as text
-    assert shown[2].startswith("Làm việc cả sáng thứ Bảy.") and shown[2].endswith("…") and len(shown[2]) <= 220
+    assert shown[2].startswith("Làm việc cả sáng thứ Bảy.") and shown[2].endswith("…") and len(shown[2]) <= 160
     assert shown[3:] == ["Nghỉ tiếp nhận chiều thứ Sáu", "Bộ phận Một cửa nghỉ chiều thứ Sáu 13/11 để tập huấn."]
     assert "Đã hết hạn" not in shown
 

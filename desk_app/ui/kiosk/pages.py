@@ -45,9 +45,9 @@ QWidget#kiosk QLabel#messageIcon { font-size: 54pt; font-weight: bold; color: wh
                     border-radius: 55px; min-width: 110px; max-width: 110px; min-height: 110px; max-height: 110px; }
 QWidget#kiosk QFrame#card { background: white; border: 1px solid #c9d6e4; border-radius: 16px; }
 QWidget#kiosk QFrame#notices { background: #fff8e6; border: 2px solid #f0c27a; border-radius: 16px; }
-QWidget#kiosk QLabel#noticeHeading { font-size: 17pt; font-weight: bold; color: %(orange)s; }
-QWidget#kiosk QLabel#noticeTitle { font-size: 20pt; font-weight: bold; color: #13202e; }
-QWidget#kiosk QLabel#noticeBody { font-size: 17pt; color: #33475b; }
+QWidget#kiosk QLabel#noticeHeading { font-size: 15pt; font-weight: bold; color: %(orange)s; }
+QWidget#kiosk QLabel#noticeTitle { font-size: 18pt; font-weight: bold; color: #13202e; }
+QWidget#kiosk QLabel#noticeBody { font-size: 15pt; color: #33475b; }
 QWidget#kiosk QPushButton { font-size: 24pt; font-weight: bold; border-radius: 16px; padding: 18px 36px; min-height: 64px;
               background: white; color: #13202e; border: 3px solid #9aa5b1; }
 QWidget#kiosk QPushButton#primary { background: %(blue)s; color: white; border: 3px solid %(blue)s; }
@@ -131,17 +131,17 @@ class IdlePage(QWidget):
     """How to hold the receipt, beside the live camera."""
 
     MAX_NOTICES = 3
-    MAX_BODY = 220   # characters of a body shown; the whole one is on the public page
+    MAX_BODY = 160   # characters of a body shown; the whole one is on the public page
 
     def __init__(self, parent: QWidget | None = None, mirror: bool = True):
         super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(28, 24, 28, 24)
-        outer.setSpacing(18)
-        layout = QHBoxLayout()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 24)
         layout.setSpacing(28)
-        outer.addLayout(layout, 1)
-        # the centre's current announcements, under the camera and the steps (hidden when none)
+        left = QVBoxLayout()
+        left.setSpacing(16)
+        # the centre's current announcements, under the camera (hidden when none): the camera
+        # gives up the room, the steps beside it keep theirs
         self.notices = QFrame()
         self.notices.setObjectName("notices")
         self.notices_layout = QVBoxLayout(self.notices)
@@ -149,10 +149,11 @@ class IdlePage(QWidget):
         self.notices_layout.setSpacing(6)
         self.notices.hide()
         self.notice_labels: list[QLabel] = []
-        outer.addWidget(self.notices)
         self.camera = CameraView(mirror=mirror, aim=0.6, fill=True, guide_text=tr("Đưa mã QR vào khung xanh"))
         self.camera.hint_text = tr("Đã thấy mã. Xin giữ yên giấy, đưa lại gần hơn một chút")
-        layout.addWidget(self.camera, 11)
+        left.addWidget(self.camera, 1)
+        left.addWidget(self.notices)
+        layout.addLayout(left, 11)
         side = QVBoxLayout()
         side.setSpacing(14)
         side.addWidget(_label(tr("TRA CỨU HỒ SƠ"), "title"))

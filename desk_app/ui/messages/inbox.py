@@ -39,7 +39,7 @@ class InboxPanel(QWidget):
                    foreground=lambda i: "#b85c00"),
             Column(tr("Tin nhắn mới nhất"), lambda i: _short(i.last_text),
                    tooltip=lambda i: "%s (%s)" % (i.last_text, channel_label(i.channel)))], self)
-        self.table = record_table(self.model, stretch=4)
+        self.table = record_table(self.model, stretch=4, widths={2: 170})
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
         self.table.activated.connect(lambda _index: self.thread.reply_box.setFocus())
         self.heading = QLabel()
@@ -68,6 +68,7 @@ class InboxPanel(QWidget):
         split.addWidget(self.thread)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([700, 460])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addLayout(top)
@@ -151,7 +152,7 @@ class UnansweredLabel(QLabel):
         self.count = n
         if n:
             self.setText(tr("✉ {n} hồ sơ có tin nhắn chờ trả lời").format(n=n))
-            self.setStyleSheet("color: #b85c00; font-weight: bold;")
+            self.setStyleSheet("color: #ffd166; font-weight: bold;")  # on the status bar's dark blue
         else:
             self.setText(tr("✉ Không có tin nhắn chờ trả lời"))
             self.setStyleSheet("")
