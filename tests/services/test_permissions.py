@@ -25,7 +25,7 @@ import desk_app.services
 from desk_app.domain.codes import capability_url
 from desk_app.domain.dossier import Rating
 from desk_app.domain.roles import PERMISSIONS, Action, Role, may
-from desk_app.services import (admin, announcements, auth, catalogue, context, intake, kiosk, messages, queues,
+from desk_app.services import (admin, announcements, auth, catalogue, context, indicators, intake, kiosk, messages, queues,
                                receipts, reports, settings, setup, statistics, workflow)
 from desk_app.services.context import PermissionDenied, ServiceError
 from desk_app.services.statistics import GroupBy
@@ -239,6 +239,8 @@ CASES = [
         "start": date(2026, 11, 1), "end": date(2026, 11, 30), "path": o.out_dir / ("so-%d.xlsx" % next(_names))}),
     Case(statistics.compute, Action.VIEW_STATISTICS, lambda o: {
         "start": date(2026, 11, 1), "end": date(2026, 11, 30), "group_by": GroupBy.UNIT}),
+    Case(indicators.compute, Action.VIEW_STATISTICS, lambda o: {
+        "start": date(2026, 11, 1), "end": date(2026, 11, 30)}),
     Case(reports.export_statistics, Action.VIEW_STATISTICS, lambda o: {
         "start": date(2026, 11, 1), "end": date(2026, 11, 30), "group_by": GroupBy.UNIT,
         "path": o.out_dir / ("thongke-%d.xlsx" % next(_names))}),
