@@ -150,6 +150,14 @@ class SyncClient:
         return self._json(self._request("POST", "/centre/announcements",
                                         json={"announcements": announcements}))["results"]
 
+    # -- notices to the citizen (Zalo, e-mail) ------------------------------------------------
+    def notices(self, code: str) -> dict:
+        """``{"dossier", "notify", "zalo_linked", "links": [...], "notices": [...]}`` of one dossier."""
+        return self._json(self._request("GET", "/notices", params={"dossier": code}))
+
+    def set_notify(self, code: str, notify: bool) -> dict:
+        return self._json(self._request("PUT", "/dossiers/%s/notify" % code, json={"notify": notify}))
+
     def attachment_state(self, sha256: str) -> dict | None:
         r = self._request("HEAD", "/attachments/" + sha256, ok=(200, 404))
         if r.status_code == 404:

@@ -25,7 +25,8 @@ import desk_app.services
 from desk_app.domain.codes import capability_url
 from desk_app.domain.dossier import Rating
 from desk_app.domain.roles import PERMISSIONS, Action, Role, may
-from desk_app.services import (admin, announcements, auth, catalogue, context, indicators, intake, kiosk, messages, queues,
+from desk_app.services import (admin, announcements, auth, catalogue, context, indicators, intake, kiosk, messages,
+                               notices, queues,
                                receipts, reports, settings, setup, statistics, workflow)
 from desk_app.services.context import PermissionDenied, ServiceError
 from desk_app.services.statistics import GroupBy
@@ -162,6 +163,9 @@ class Case:
     action: Action
     arguments: Callable[[object], dict]
     label: str = ""
+    # asks the central server, which this office has none of: an allowed role gets past the
+    # permission check and then the service's plain "not connected" refusal
+    needs_server: bool = False
 
     @property
     def name(self) -> str:
@@ -231,6 +235,8 @@ CASES = [
     Case(queues.results_in_unit, Action.VIEW_DOSSIERS, lambda o: {}),
     Case(kiosk.clerk_ratings, Action.VIEW_DOSSIERS, lambda o: {}),
     Case(messages.thread, Action.VIEW_DOSSIERS, _citizen_wrote),
+    Case(notices.for_dossier, Action.VIEW_DOSSIERS, _with_code("received")),
+    Case(notices.set_notify, Action.ANSWER_CITIZENS, _with_code("received", notify=False), needs_server=True),
     # the citizens' messages
     Case(messages.inbox, Action.ANSWER_CITIZENS, lambda o: {}),
     Case(messages.reply, Action.ANSWER_CITIZENS, lambda o: {**_citizen_wrote(o), "text": "Hồ sơ đang được xử lý."}),
@@ -337,7 +343,7 @@ def test_services_refuse_exactly_what_a_role_may_not_do(shop, required, case):
             "%s as %s checked %s, the table says %s" % (case.name, role.value, required, case.action)
     denied = {role for role, o in outcome.items() if o == "denied"}
     assert denied == {role for role in ROLES if not may(role, case.action)}, outcome
-    assert any(o == "done" for o in outcome.values()), \
+    assert any(o == "done" for o in outcome.values()) or case.needs_server, \
         "no allowed role could complete %s with these arguments: %s" % (case.name, outcome)
 
 

@@ -23,6 +23,7 @@ from ...services.context import CurrentUser, DeskContext
 from ...services.counter import DossierDetails
 from .. import printing
 from ..messages.thread import ThreadView
+from .notices_tab import NoticesTab
 from ..steps.counter_actions import CounterActions
 from ..tasks import TaskRunner
 from .model import VERDICT_COLOURS
@@ -121,6 +122,10 @@ class DossierDialog(QDialog):
         self.thread.layout().setContentsMargins(8, 8, 8, 8)
         self.thread.loaded.connect(self._messages_loaded)
         self.tabs.addTab(self.thread, tr("Tin nhắn"))
+        # what the citizen was told by Zalo or e-mail (asked of the server when the tab opens)
+        self.notices = NoticesTab(ctx, user, runner)
+        self.tabs.addTab(self.notices, tr("Thông báo cho công dân"))
+        self.tabs.currentChanged.connect(lambda i: self.notices.load() if self.tabs.widget(i) is self.notices else None)
 
         self.view_button = QPushButton(tr("Xem / in giấy tiếp nhận"))
         self.view_button.setObjectName("primary")
@@ -156,6 +161,7 @@ class DossierDialog(QDialog):
     def show_details(self, d: DossierDetails) -> None:
         self.details = d
         s = d.summary
+        self.notices.show_dossier(s.code)
         self.heading.setText(tr("Hồ sơ {code}").format(code=s.code))
         fg, _bg = VERDICT_COLOURS.get(s.verdict, ("#1f2933", None))
         self.state.setText(tr("Trạng thái: <b>{status}</b> &nbsp;·&nbsp; Tiến độ: "
