@@ -298,6 +298,10 @@ class TcpProxy:
                     name, _, value = line.partition(b":")
                     if name.strip().lower() == b"content-length":
                         length = int(value.strip())
+                # decided before the request goes on: a fast server could otherwise answer (and
+                # the answer pass whole) before the cut is set
+                state["limit"] = self.cut_response(first) if self.cut_response else None
+                state["sent"] = 0
                 dst.sendall(head + b"\r\n\r\n")
                 body_sent = 0
                 while body_sent < length:
@@ -309,8 +313,6 @@ class TcpProxy:
                     dst.sendall(piece)
                     body_sent += len(piece)
                 buf = rest
-                state["limit"] = self.cut_response(first) if self.cut_response else None
-                state["sent"] = 0
                 if self.on_request:
                     self.on_request(first)
         except (EOFError, OSError):
