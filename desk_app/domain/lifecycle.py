@@ -380,6 +380,8 @@ def check_time(value: datetime, name: str = "") -> datetime:
 
 
 def _convert(value: Any, hint: Any, name: str) -> Any:
+    if hint is str and type(value) is str:  # the common case first
+        return check_text(value, name)
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(hint)
@@ -440,15 +442,24 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
     raise _bad(name, tr("kiểu dữ liệu không hỗ trợ"))
 
 
+def _plan(cls) -> list[tuple[str, Any, bool]]:
+    """(name, type hint, required) of each field of a payload class, worked out once."""
+    plan = cls.__dict__.get("_plan")
+    if plan is None:
+        hints = _hints(cls)
+        plan = cls._plan = [(f.name, hints[f.name], f.default is dataclasses.MISSING
+                             and f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls)]
+    return plan
+
+
 def _from_dict(cls, data: dict, prefix: str = ""):
-    hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise PayloadError(tr("Thiếu trường \"{field}\".").format(field=prefix + f.name))
+    for name, hint, required in _plan(cls):
+        if name not in data:
+            if required:
+                raise PayloadError(tr("Thiếu trường \"{field}\".").format(field=prefix + name))
             continue
-        kwargs[f.name] = _convert(data[f.name], hints[f.name], prefix + f.name)
+        kwargs[name] = _convert(data[name], hint, prefix + name if prefix else name)
     return cls(**kwargs)
 
 
