@@ -23,7 +23,6 @@ from .models import DossierState, ServerEvent
 
 DUMMY = "f" * 64                 # a key hash no key has (sha256 of nothing known)
 NO_CODE = "000.00.00.H00-000000-0000"  # a code no dossier has: day 00/00 does not parse
-PUBLIC_STEPS = {k.value for k in lifecycle.PUBLIC_KINDS}
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,11 +36,7 @@ _STATE = DossierState.__table__
 _EVENTS = ServerEvent.__table__
 # First the dossier's row, found by its code AND its key's hash together: an unknown code and
 # a wrong key both find nothing, by the same primary-key probe, whatever the dossier's size.
-_FIND = select(_STATE.c.code, _STATE.c.procedure_code, _STATE.c.procedure_name, _STATE.c.status,
-               _STATE.c.received_at, _STATE.c.due_at, _STATE.c.finished_at, _STATE.c.returned_at,
-               _STATE.c.holder_unit, _STATE.c.updated_at, _STATE.c.stage, _STATE.c.supplement_count,
-               _STATE.c.outcome, _STATE.c.appointment_at, _STATE.c.first_due_at, _STATE.c.apology_reason) \
-    .where(_STATE.c.code == bindparam("code"), _STATE.c.key_sha256 == bindparam("key_sha256"))
+_FIND = select(_STATE).where(_STATE.c.code == bindparam("code"), _STATE.c.key_sha256 == bindparam("key_sha256"))
 # Only then, for the holder of the key, the steps.
 _STEPS = select(_EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit, _EVENTS.c.payload) \
     .where(_EVENTS.c.dossier_code == bindparam("code"), _EVENTS.c.accepted.is_(True)) \
@@ -50,18 +45,26 @@ _STEPS = select(_EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit, _EVENTS.c.p
 # re-rendered at every execution)
 
 
-def status(conn: Connection, code: str, key: str, now: datetime) -> dict | None:
-    """The dossier's public status, or None for an unknown code or a wrong key alike.
-
-    Core queries on a plain connection: this is the hottest route, and an ORM session buys
-    nothing for a few read-only rows. A code or key that cannot be one (bad shape, NUL...)
-    still costs the same probe, for a code that cannot exist."""
+def find(conn: Connection, code: str, key: str):
+    """The dossier's row for the holder of its key, else None: an unknown code and a wrong key
+    alike, after the same probe. A code or key that cannot be one (bad shape, NUL...) still
+    costs that probe, for a code that cannot exist. The one door of every public reading (the
+    JSON status and the citizen's pages)."""
     code = (code or "").strip().upper()[:40]
     key = key or ""
     well_formed = bool(DOSSIER_CODE.match(code)) and bool(KEY_PATTERN.match(key))
     given = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest() if well_formed else DUMMY
-    state = conn.execute(_FIND, {"code": code if well_formed else NO_CODE, "key_sha256": given}).first()
-    if state is None or not well_formed:
+    row = conn.execute(_FIND, {"code": code if well_formed else NO_CODE, "key_sha256": given}).first()
+    return row if row is not None and well_formed else None
+
+
+def status(conn: Connection, code: str, key: str, now: datetime) -> dict | None:
+    """The dossier's public status, or None for an unknown code or a wrong key alike.
+
+    Core queries on a plain connection: this is the hottest route, and an ORM session buys
+    nothing for a few read-only rows."""
+    state = find(conn, code, key)
+    if state is None:
         return None
     rows = conn.execute(_STEPS, {"code": state.code}).all()
     st = Status(state.status)
@@ -79,8 +82,7 @@ def status(conn: Connection, code: str, key: str, now: datetime) -> dict | None:
         "verdict": v.value, "verdict_label": v.label, "verdict_text": v.citizen_text, "verdict_tone": v.tone,
         "holder_unit": state.holder_unit,
         "steps": [{"label": text, "at": r.desk_time.isoformat(), "unit": r.unit}
-                  for r in rows if r.kind in PUBLIC_STEPS
-                  and (text := lifecycle.timeline_text(r.kind, r.payload, r.unit)) is not None],
+                  for r in rows if (text := lifecycle.timeline_text(r.kind, r.payload, r.unit)) is not None],
         "updated_at": state.updated_at.isoformat(),
     }
 

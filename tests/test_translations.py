@@ -71,7 +71,7 @@ def test_labels_follow_the_language_chosen_after_import(english):
 
 
 def test_workflow_steps_and_stages_follow_the_language(english):
-    from desk_app.services.queues import STAGE_LABELS  # noqa: F401  (imported before the switch in the app)
+    from desk_app.domain.lifecycle import STAGE_LABELS  # noqa: F401  (imported before the switch in the app)
     from desk_app.ui.queue.model import stage_label
     from desk_app.ui.steps.catalogue import STEPS
 

@@ -8,7 +8,6 @@ nothing alike; its events are read only after that match.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,21 +16,18 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain import lifecycle
-from desk_app.domain.codes import DOSSIER_CODE, KEY_PATTERN
 from desk_app.domain.dossier import EventKind, Rating, Status
 from desk_app.domain.i18n import tr
 from desk_app.domain.lifecycle import Stage, Verdict
-from desk_app.domain.procedures import (Channel, CatalogueError, PaperForm, Procedure, describe_deadline,
+from desk_app.domain.procedures import (Channel, CatalogueError, Procedure, describe_deadline,
                                         procedure_from_dict)
 from desk_app.domain.scan_payloads import mask_name
 from desk_app.domain.text import fold, search_tokens
 
-from ..models import Announcement, CentreProfile, DossierState, PublicProcedure, ServerEvent
-from ..public import DUMMY, NO_CODE, calendar
+from ..models import Announcement, CentreProfile, PublicProcedure, ServerEvent
+from ..public import calendar
 
-_STATE = DossierState.__table__
 _EVENTS = ServerEvent.__table__
-_FIND = select(_STATE).where(_STATE.c.code == bindparam("code"), _STATE.c.key_sha256 == bindparam("key_sha256"))
 _HISTORY = select(_EVENTS.c.id, _EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit, _EVENTS.c.payload,
                   _EVENTS.c.actor) \
     .where(_EVENTS.c.dossier_code == bindparam("code"), _EVENTS.c.accepted.is_(True)) \
@@ -48,17 +44,6 @@ def money(amount: int) -> str:
 
 
 # -- the dossier ---------------------------------------------------------------------------
-
-def find(conn: Session, code: str, key: str):
-    """The dossier's row for the holder of its key, else None (unknown code and wrong key
-    alike, after the same probe). A code or key that cannot be one still costs that probe."""
-    code = (code or "").strip().upper()[:40]
-    key = key or ""
-    well_formed = bool(DOSSIER_CODE.match(code)) and bool(KEY_PATTERN.match(key))
-    given = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest() if well_formed else DUMMY
-    row = conn.execute(_FIND, {"code": code if well_formed else NO_CODE, "key_sha256": given}).first()
-    return row if row is not None and well_formed else None
-
 
 @dataclass
 class Step:
@@ -158,7 +143,7 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
         elif e.kind in (EventKind.CITIZEN_MESSAGE.value, EventKind.COUNTER_REPLY.value) \
                 and isinstance(p.get("text"), str):
             messages.append(Message(e.kind == EventKind.CITIZEN_MESSAGE.value, when(e.desk_time), p["text"]))
-        text = lifecycle.timeline_text(e.kind, p, e.unit) if e.kind in _PUBLIC else None
+        text = lifecycle.timeline_text(e.kind, p, e.unit)  # None for what the public need not see
         if text is not None:
             steps.append(Step(when(e.desk_time), text))
     place = _place(conn.execute(_PROFILE, {"agency": row.agency_code}).first())
@@ -198,7 +183,6 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
     return page
 
 
-_PUBLIC = {k.value for k in lifecycle.PUBLIC_KINDS}
 
 
 def _masked(name: Any) -> str:

@@ -20,6 +20,7 @@ from desk_app.domain.text import clean
 
 from .. import citizen
 from ..deps import client_ip
+from ..public import find
 from ..settings import vn_now
 from . import content, feed
 from .render import CSS, language, page
@@ -76,7 +77,7 @@ async def dossier(request: Request, code: str):
         key = request.query_params.get("k", "")[:100]
         now = vn_now()
         with _db(request).reading() as s:  # a plain connection: the page's reads need no ORM
-            row = content.find(s, code, key)
+            row = find(s, code, key)
             if row is None:
                 return _not_found(request, lang)
             view = content.dossier_page(s, row, now)
@@ -132,7 +133,7 @@ async def _posted(request: Request, code: str, lang: str):
     form = await _form(request)
     key = (form or {}).get("k", "")[:100]
     with _db(request).session(write=False) as s:
-        row = content.find(s, code, key)
+        row = find(s, code, key)
     if row is None:
         return None, None, _not_found(request, lang)
     if form is None or not token_ok(request.app.state.web_secret, row.code, key, form.get("token", "")):

@@ -66,7 +66,6 @@ STAGE_LABELS = {
 }
 
 PAUSED_STAGES = frozenset({Stage.SUPPLEMENT, Stage.PAYMENT})
-WORKING_STAGES = frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED})
 # Open: the dossier is still being dealt with (in whichever stage)
 OPEN_STAGES = frozenset({Stage.RECEIVED, Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW,
                          Stage.APPROVED, Stage.SUPPLEMENT, Stage.PAYMENT})
@@ -74,8 +73,6 @@ RESULT_STAGES = frozenset({Stage.RESULT_UNIT, Stage.RESULT_TRANSIT, Stage.RESULT
 # in a unit's hands, with the hop's clock running
 AT_WORK_STAGES = frozenset({Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW, Stage.APPROVED})
 
-OPEN_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
-                           Status.PAYMENT_REQUESTED})
 ENDED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 
 
@@ -559,10 +556,6 @@ class DossierState:
         return self.stage in PAUSED_STAGES
 
     @property
-    def is_open(self) -> bool:
-        return self.stage in OPEN_STAGES
-
-    @property
     def result_ready_at(self) -> datetime | None:
         return self.finished_at if self.status in (Status.RESULT_READY, Status.RETURNED) else None
 
@@ -610,6 +603,8 @@ def check(state: DossierState | None, kind: EventKind) -> str | None:
         return tr("Chưa có hồ sơ này (chưa nhận được sự kiện tiếp nhận).")
     if kind is EventKind.RATED and state.rating is not None:
         return tr("Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")
+    if kind is EventKind.APPOINTMENT_MOVED and state.apology_reason:
+        return tr("Hồ sơ này đã có phiếu xin lỗi và hẹn lại; không hẹn lại lần thứ hai.")
     if kind in ANNOTATIONS:
         return None
     if state.stage in ALLOWED_FROM.get(kind, frozenset()):
@@ -629,11 +624,6 @@ def status_allows(status: Status, kind: EventKind) -> bool:
     """Whether some stage of ``status`` lets ``kind`` follow (for screens that know only the status)."""
     return any(stage_allows(st, kind) for st in Stage if status_of_stage(st) is Status(status)
                or (st is Stage.CLOSED and Status(status) in ENDED_STATUSES))
-
-
-def allowed_steps(state: DossierState) -> frozenset[EventKind]:
-    """Every kind of event that may follow ``state``."""
-    return frozenset(k for k in EventKind if k is not EventKind.RECEIVED and check(state, k) is None)
 
 
 def _unit(value: Any) -> str | None:
@@ -824,14 +814,6 @@ class Verdict(str, enum.Enum):
         """good | info | warn | bad | neutral: how screens colour it."""
         return VERDICT_TONES[self]
 
-    @property
-    def finished(self) -> bool:
-        return self in (Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE)
-
-    @property
-    def timed(self) -> bool:
-        return self not in (Verdict.REFUSED, Verdict.WITHDRAWN, Verdict.STOPPED)
-
 
 VERDICT_LABELS = {
     Verdict.IN_TIME: N_("Trong hạn"), Verdict.DUE_SOON: N_("Sắp đến hạn"), Verdict.OVERDUE: N_("Quá hạn"),
@@ -940,9 +922,6 @@ _TIMELINE_PLAIN = {
     EventKind.STOPPED: N_("Dừng giải quyết"),
     EventKind.RATED: N_("Ông/bà đã đánh giá cán bộ"),
 }
-PUBLIC_KINDS = frozenset(_TIMELINE_PLAIN) | {EventKind.TRANSFERRED, EventKind.ARRIVED,
-                                             EventKind.APPOINTMENT_MOVED}
-
 
 def timeline_text(kind: EventKind | str, payload: dict, unit: str | None,
                   unit_names: dict[str, str] | None = None) -> str | None:

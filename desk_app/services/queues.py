@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..domain.dossier import Status
 from ..domain.i18n import tr
-from ..domain.lifecycle import AT_WORK_STAGES, STAGE_LABELS, Stage, Verdict, due_soon_limit, judge_row
+from ..domain.lifecycle import AT_WORK_STAGES, Stage, Verdict, due_soon_limit, judge_row
 from ..domain.roles import Action
 from ..storage import projection
 from ..storage.models import Dossier, ProcedureRow, Unit, User
@@ -35,10 +35,6 @@ class Queue(str, enum.Enum):
                 Queue.DUE_SOON: tr("Sắp đến hạn (2 ngày làm việc)"), Queue.BEHIND_HOP: tr("Chậm ở bước hiện tại"),
                 Queue.SUPPLEMENT: tr("Chờ bổ sung"), Queue.SIGNATURE: tr("Chờ ký duyệt"),
                 Queue.RESULT_AT_COUNTER: tr("Kết quả chờ trả")}[self]
-
-
-# Where a dossier is, in Vietnamese: one table, in the domain.
-STAGE_LABELS = {st.value: text for st, text in STAGE_LABELS.items()}
 
 
 @dataclass(frozen=True)

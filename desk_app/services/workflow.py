@@ -234,10 +234,7 @@ def apologise(ctx: DeskContext, user: CurrentUser, code: str, reason: str, new_d
         raise ServiceError(tr("Cần ghi lý do chậm trễ."))
 
     def payload(s, d, state, now):
-        current = state.appointment_at
-        if state.apology_reason or any(e.kind == EventKind.APPOINTMENT_MOVED.value
-                                       for e in repo.events_of(s, d.code)):
-            raise StepRefused(tr("Hồ sơ này đã có phiếu xin lỗi và hẹn lại; không hẹn lại lần thứ hai."))
+        current = state.appointment_at  # a second apology: the state machine refuses it (lifecycle.check)
         if new_due <= current:
             raise StepRefused(tr("Ngày hẹn mới phải sau ngày hẹn hiện tại ({due}).").format(due=current.strftime("%d/%m/%Y")))
         if not ctx.calendar().is_working_day(new_due.date()):

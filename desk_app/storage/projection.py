@@ -119,10 +119,5 @@ def due_soon_at(t: datetime, soon_limit: datetime):
     return and_(running_at(t), Dossier.due_at >= t, Dossier.due_at <= soon_limit)
 
 
-def paused_at(t: datetime):
-    """``Verdict.PAUSED`` at ``t``."""
-    return and_(open_at(t), Dossier.paused_since.is_not(None), Dossier.paused_since < t)
-
-
 def outcome_is(*verdicts: lifecycle.Verdict):
     return Dossier.outcome.in_([v.value for v in verdicts])

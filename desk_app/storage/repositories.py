@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import date, datetime
 from typing import Any, Sequence
@@ -11,7 +9,7 @@ from typing import Any, Sequence
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ..domain.dossier import EventKind, Status
+from ..domain.dossier import EventKind
 from ..domain import lifecycle
 from ..domain.settings import OPTIONS, coerce
 from ..domain.text import fold

@@ -7,9 +7,9 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt
 
-from ...domain.lifecycle import Verdict
 from ...domain.i18n import tr
-from ...services.queues import STAGE_LABELS, QueueRow
+from ...domain.lifecycle import Stage, Verdict
+from ...services.queues import QueueRow
 from ..common.records import Column, RecordTableModel, fmt_moment
 from ..counter.model import VERDICT_COLOURS
 
@@ -18,7 +18,10 @@ _RANK = {Verdict.OVERDUE: 0, Verdict.DUE_SOON: 1, Verdict.IN_TIME: 2}
 
 
 def stage_label(stage: str) -> str:
-    return tr(STAGE_LABELS.get(stage, stage))
+    try:  # one table of stage names, in the domain
+        return Stage(stage).label
+    except ValueError:
+        return stage
 
 
 def urgency(row: QueueRow, now: datetime) -> tuple:
