@@ -62,6 +62,8 @@ class EventKind(str, enum.Enum):
     RATED = "rated"
     CITIZEN_MESSAGE = "citizen_message"  # the citizen wrote to the counter (dossier page, Zalo, kiosk)
     COUNTER_REPLY = "counter_reply"      # the counter answered; the citizen reads it on the page
+    SUBMITTED_ONLINE = "submitted_online"  # the citizen submitted the e-form on the server; not yet accepted
+    ACCEPTED_ONLINE = "accepted_online"    # the counter checked an online submission and accepted it
 
     @property
     def label(self) -> str:
@@ -93,6 +95,8 @@ _EVENT_LABELS = {
     EventKind.RATED: N_("Đánh giá"),
     EventKind.CITIZEN_MESSAGE: N_("Công dân gửi tin nhắn"),
     EventKind.COUNTER_REPLY: N_("Trả lời công dân"),
+    EventKind.SUBMITTED_ONLINE: N_("Công dân nộp hồ sơ trực tuyến"),
+    EventKind.ACCEPTED_ONLINE: N_("Tiếp nhận hồ sơ trực tuyến"),
 }
 
 class ApplicantType(str, enum.Enum):

@@ -50,6 +50,8 @@ class Stage(str, enum.Enum):
     RESULT = "result"                  # the result waits at the counter
     RETURNED = "returned"              # the citizen took it
     CLOSED = "closed"                  # refused, withdrawn or stopped
+    ONLINE = "online"                  # submitted online, waiting for the counter's check (no clock yet)
+    ONLINE_SUPPLEMENT = "online_supplement"  # the counter asked the online applicant for papers before accepting
 
     @property
     def label(self) -> str:
@@ -63,9 +65,13 @@ STAGE_LABELS = {
     Stage.PAYMENT: N_("Chờ nộp nghĩa vụ tài chính"), Stage.RESULT_UNIT: N_("Có kết quả tại đơn vị"),
     Stage.RESULT_TRANSIT: N_("Kết quả đang chuyển về Một cửa"), Stage.RESULT: N_("Kết quả tại Một cửa"),
     Stage.RETURNED: N_("Đã trả kết quả"), Stage.CLOSED: N_("Đã kết thúc"),
+    Stage.ONLINE: N_("Nộp trực tuyến, chờ tiếp nhận"),
+    Stage.ONLINE_SUPPLEMENT: N_("Nộp trực tuyến, chờ công dân bổ sung"),
 }
 
 PAUSED_STAGES = frozenset({Stage.SUPPLEMENT, Stage.PAYMENT})
+# Submitted online and not accepted yet: not a received dossier, no legal clock, in no statistics
+NOT_ACCEPTED_STAGES = frozenset({Stage.ONLINE, Stage.ONLINE_SUPPLEMENT})
 # Open: the dossier is still being dealt with (in whichever stage)
 OPEN_STAGES = frozenset({Stage.RECEIVED, Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW,
                          Stage.APPROVED, Stage.SUPPLEMENT, Stage.PAYMENT})
@@ -80,6 +86,8 @@ def status_of_stage(stage: Stage, ended: Status | None = None) -> Status:
     """The national status a dossier in ``stage`` is in (``ended``: how a closed one ended)."""
     if stage is Stage.RECEIVED:
         return Status.RECEIVED
+    if stage in NOT_ACCEPTED_STAGES:
+        return Status.SUBMITTED_ONLINE
     if stage is Stage.SUPPLEMENT:
         return Status.SUPPLEMENT_REQUESTED
     if stage is Stage.PAYMENT:
@@ -136,6 +144,29 @@ class Received:
     channel: str = "direct"
     collect_by_post: bool = False
     notes: str = ""
+
+
+@_payload
+class OnlineFile:
+    sha256: str                                  # the component's clean PDF on the server
+    pages: int = 0
+    name: str = ""
+
+
+@_payload
+class SubmittedOnline(Received):
+    """An e-form submitted on the server's pages. ``received_at`` is the submission's time and
+    ``due_at`` equals it: the legal clock starts only at acceptance (``AcceptedOnline``)."""
+    submission: str = ""                         # the server's submission id
+    files: list[OnlineFile] = field(default_factory=list)
+    counter_unit: str = ""
+
+
+@_payload
+class AcceptedOnline:
+    received_at: datetime                        # acceptance: the legal appointment counts from here
+    due_at: datetime
+    note: str = ""
 
 
 @_payload
@@ -288,6 +319,7 @@ MAX_MESSAGE = 1000   # characters in one message between a citizen and the count
 @_payload
 class CitizenMessage:
     text: str
+    supplement: list[OnlineFile] = field(default_factory=list)  # papers added online for a supplement request
     channel: str = "web"                        # web | zalo | kiosk
     zalo_user: str = ""
 
@@ -310,7 +342,10 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.WITHDRAWN: Withdrawn, EventKind.STOPPED: Stopped,
     EventKind.APPOINTMENT_MOVED: AppointmentMoved, EventKind.RATED: Rated,
     EventKind.CITIZEN_MESSAGE: CitizenMessage, EventKind.COUNTER_REPLY: CounterReply,
+    EventKind.SUBMITTED_ONLINE: SubmittedOnline, EventKind.ACCEPTED_ONLINE: AcceptedOnline,
 }
+# The events that open a dossier (its first event)
+OPENING_KINDS = frozenset({EventKind.RECEIVED, EventKind.SUBMITTED_ONLINE})
 
 
 def _hints(cls) -> dict[str, Any]:
@@ -581,14 +616,15 @@ ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
     EventKind.FORWARDED: frozenset({Stage.IN_UNIT, Stage.ASSIGNED}),
     EventKind.APPROVED: frozenset({Stage.REVIEW}),
     EventKind.SUPPLEMENT_REQUESTED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW,
-                                               Stage.APPROVED}),
-    EventKind.SUPPLEMENT_RECEIVED: frozenset({Stage.SUPPLEMENT}),
+                                               Stage.APPROVED, Stage.ONLINE}),
+    EventKind.SUPPLEMENT_RECEIVED: frozenset({Stage.SUPPLEMENT, Stage.ONLINE_SUPPLEMENT}),
+    EventKind.ACCEPTED_ONLINE: frozenset({Stage.ONLINE}),
     EventKind.PAYMENT_REQUESTED: frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED}),
     EventKind.PAYMENT_RECEIVED: frozenset({Stage.PAYMENT}),
     EventKind.RESULT_READY: frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED, Stage.PAYMENT}),
     EventKind.RETURNED: frozenset({Stage.RESULT}),
-    EventKind.REFUSED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED}),
-    EventKind.WITHDRAWN: OPEN_STAGES,
+    EventKind.REFUSED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED} | NOT_ACCEPTED_STAGES),
+    EventKind.WITHDRAWN: OPEN_STAGES | NOT_ACCEPTED_STAGES,
     EventKind.STOPPED: OPEN_STAGES - {Stage.RECEIVED, Stage.TRANSFERRING},
     EventKind.APPOINTMENT_MOVED: OPEN_STAGES,
 }
@@ -597,7 +633,7 @@ ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
 def check(state: DossierState | None, kind: EventKind) -> str | None:
     """``None`` if an event of ``kind`` may follow ``state`` (None: no dossier yet), else why not."""
     kind = EventKind(kind)
-    if kind is EventKind.RECEIVED:
+    if kind in OPENING_KINDS:
         return None if state is None else tr("Hồ sơ đã được tiếp nhận trước đó.")
     if state is None:
         return tr("Chưa có hồ sơ này (chưa nhận được sự kiện tiếp nhận).")
@@ -632,14 +668,16 @@ def _unit(value: Any) -> str | None:
 
 def start(e: EventLike, p: Received | None = None, default_unit: str | None = None) -> DossierState:
     """The state intake leaves: the first event of every dossier."""
-    p = p or parse_payload(EventKind.RECEIVED, e.payload)
-    unit = _unit(e.unit) or default_unit
+    p = p or parse_payload(EventKind(e.kind), e.payload)
+    online = isinstance(p, SubmittedOnline)
+    unit = _unit(p.counter_unit if online else None) or _unit(e.unit) or default_unit
+    stage = Stage.ONLINE if online else Stage.RECEIVED
     return DossierState(
-        code=_code_of(e), status=Status.RECEIVED, stage=Stage.RECEIVED, received_at=p.received_at,
+        code=_code_of(e), status=status_of_stage(stage), stage=stage, received_at=p.received_at,
         due_at=p.due_at, appointment_at=p.due_at, first_due_at=p.due_at,
         procedure_code=p.procedure.code[:60], procedure_name=p.procedure.name,
         key_sha256=p.key_sha256 if _is_hex64(p.key_sha256) else "", origin_desk=e.desk,
-        counter_unit=unit, holder_unit=unit, holder_user=e.actor, holder_since=e.desk_time)
+        counter_unit=unit, holder_unit=unit, holder_user=None if online else e.actor, holder_since=e.desk_time)
 
 
 def _code_of(e: EventLike) -> str:
@@ -658,7 +696,7 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
     if why:
         raise StepRefusal(why)
     p = parse_payload(kind, e.payload)
-    if kind is EventKind.RECEIVED:
+    if kind in OPENING_KINDS:
         return start(e, p, default_unit)
     assert state is not None
     s = state.copy()
@@ -682,6 +720,13 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
         s.stage, s.holder_user, s.holder_since = Stage.REVIEW, p.to, t
     elif kind is EventKind.APPROVED:
         s.stage, s.holder_user, s.holder_since = Stage.APPROVED, e.actor, t
+    elif kind is EventKind.ACCEPTED_ONLINE:
+        s.stage, s.received_at, s.holder_user, s.holder_since = Stage.RECEIVED, p.received_at, e.actor, t
+        s.due_at = s.appointment_at = s.first_due_at = p.due_at
+    elif kind is EventKind.SUPPLEMENT_REQUESTED and s.stage is Stage.ONLINE:
+        s.stage = Stage.ONLINE_SUPPLEMENT   # before acceptance: no clock to pause, not a supplement of a received dossier
+    elif kind is EventKind.SUPPLEMENT_RECEIVED and s.stage is Stage.ONLINE_SUPPLEMENT:
+        s.stage = Stage.ONLINE
     elif kind is EventKind.SUPPLEMENT_REQUESTED:
         s.supplement_count += 1
         s.resume_stage, s.stage, s.paused_since = s.stage, Stage.SUPPLEMENT, t
@@ -798,6 +843,7 @@ class Verdict(str, enum.Enum):
     REFUSED = "refused"          # no timing verdict: just what happened
     WITHDRAWN = "withdrawn"
     STOPPED = "stopped"
+    WAITING = "waiting"          # submitted online, not accepted yet: no legal clock
 
     @property
     def label(self) -> str:
@@ -820,6 +866,7 @@ VERDICT_LABELS = {
     Verdict.PAUSED: N_("Tạm dừng (chờ công dân)"), Verdict.EARLY: N_("Trước hạn"),
     Verdict.ON_TIME: N_("Đúng hạn"), Verdict.LATE: N_("Trễ hạn"), Verdict.REFUSED: N_("Không tiếp nhận"),
     Verdict.WITHDRAWN: N_("Đã rút"), Verdict.STOPPED: N_("Dừng xử lý"),
+    Verdict.WAITING: N_("Chờ tiếp nhận"),
 }
 CITIZEN_VERDICT_TEXT = {
     Verdict.IN_TIME: N_("Đang trong thời hạn"), Verdict.DUE_SOON: N_("Sắp đến ngày hẹn"),
@@ -828,11 +875,12 @@ CITIZEN_VERDICT_TEXT = {
     Verdict.EARLY: N_("Xong trước hẹn"), Verdict.ON_TIME: N_("Xong đúng hẹn"),
     Verdict.LATE: N_("Xong muộn hơn hẹn"), Verdict.REFUSED: N_("Hồ sơ không được tiếp nhận"),
     Verdict.WITHDRAWN: N_("Hồ sơ đã được rút"), Verdict.STOPPED: N_("Hồ sơ đã dừng giải quyết"),
+    Verdict.WAITING: N_("Chờ cán bộ kiểm tra và tiếp nhận; thời hạn giải quyết tính từ khi tiếp nhận"),
 }
 VERDICT_TONES = {
     Verdict.IN_TIME: "neutral", Verdict.DUE_SOON: "warn", Verdict.OVERDUE: "bad", Verdict.PAUSED: "info",
     Verdict.EARLY: "good", Verdict.ON_TIME: "good", Verdict.LATE: "bad", Verdict.REFUSED: "neutral",
-    Verdict.WITHDRAWN: "neutral", Verdict.STOPPED: "neutral",
+    Verdict.WITHDRAWN: "neutral", Verdict.STOPPED: "neutral", Verdict.WAITING: "info",
 }
 _ENDED_VERDICT = {Status.REFUSED: Verdict.REFUSED, Status.WITHDRAWN: Verdict.WITHDRAWN,
                   Status.STOPPED: Verdict.STOPPED}
@@ -877,6 +925,8 @@ def judge_fields(status: Status | int, stage: Stage | str, due_at: datetime, fin
         return Verdict(outcome)
     if finished_at is not None:
         return finished_verdict(finished_at, due_at, supplement_count or 0)
+    if stage in NOT_ACCEPTED_STAGES:
+        return Verdict.WAITING
     if stage in PAUSED_STAGES:
         return Verdict.PAUSED
     if now > due_at:
@@ -910,6 +960,8 @@ def citizen_status_text(status: Status) -> str:
 
 _TIMELINE_PLAIN = {
     EventKind.RECEIVED: N_("Bộ phận Một cửa nhận hồ sơ"),
+    EventKind.SUBMITTED_ONLINE: N_("Ông/bà nộp hồ sơ trực tuyến"),
+    EventKind.ACCEPTED_ONLINE: N_("Bộ phận Một cửa tiếp nhận hồ sơ trực tuyến"),
     EventKind.ASSIGNED: N_("Cán bộ chuyên môn bắt đầu giải quyết"),
     EventKind.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung giấy tờ"),
     EventKind.SUPPLEMENT_RECEIVED: N_("Nhận giấy tờ bổ sung"),

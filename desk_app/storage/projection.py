@@ -101,7 +101,13 @@ def replay(d: Dossier, events: Iterable, units: Units) -> DossierState | None:
 
 def open_at(t: datetime):
     """Received before ``t`` and not finished by then."""
-    return and_(Dossier.received_at < t, or_(Dossier.finished_at.is_(None), Dossier.finished_at >= t))
+    return and_(Dossier.received_at < t, accepted(),
+                or_(Dossier.finished_at.is_(None), Dossier.finished_at >= t))
+
+
+def accepted():
+    """Received as a dossier (not an online submission still waiting for the counter's check)."""
+    return Dossier.stage.not_in([st.value for st in lifecycle.NOT_ACCEPTED_STAGES])
 
 
 def running_at(t: datetime):

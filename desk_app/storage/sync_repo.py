@@ -306,7 +306,7 @@ def project(session: Session, code: str, now: datetime, calendar=None, new_ids: 
         loaded = _Loaded(session, [code], calendar)
     rows = loaded.histories.get(code, [])
     dossier = loaded.dossiers.get(code)
-    received = next((r for r in rows if r.kind == EventKind.RECEIVED.value), None)
+    received = next((r for r in rows if r.kind in OPENING), None)
     if dossier is None:
         if received is None:
             return None  # its intake has not arrived: wait for it
@@ -329,6 +329,9 @@ def project(session: Session, code: str, now: datetime, calendar=None, new_ids: 
         return dossier
     projection.replay(dossier, rows, loaded.units)
     return dossier
+
+
+OPENING = frozenset(k.value for k in lifecycle.OPENING_KINDS)
 
 
 def _dossier_from(session: Session, received: EventRow, now: datetime, loaded: _Loaded) -> Dossier:
