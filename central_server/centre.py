@@ -114,6 +114,7 @@ class StoredOut(BaseModel):
 # -- the profile ---------------------------------------------------------------------------
 def put_profile(s: Session, desk: DeskIdentity, profile: CentreProfileIn, now: datetime) -> None:
     values = profile.model_dump()
+    values["counter_unit"] = desk.home_unit  # the counter desk publishes the profile: online submissions go to it
     insert_ignore(s, CentreProfile, {"agency_code": desk.agency_code, **values, "updated_at": now})
     s.execute(update(CentreProfile).where(CentreProfile.agency_code == desk.agency_code)
               .values(**values, updated_at=now))

@@ -23,7 +23,8 @@ from desk_app.domain.chain import GENESIS, hash_of
 from desk_app.domain.dossier import EventKind
 
 from . import notify
-from .models import Counter, DossierState, ServerEvent
+from .db import insert_ignore
+from .models import Counter, DossierState, DossierUnit, ServerEvent
 from .push import agency_of, lock_sequence, read_state, write_state
 
 ACTOR = "citizen"
@@ -57,7 +58,7 @@ def web_desk(agency_code: str) -> str:
 
 
 def append(session: Session, code: str, kind: EventKind, payload: dict[str, Any], now: datetime,
-           check=None) -> dict[str, Any]:
+           check=None, concerned_unit: str | None = None) -> dict[str, Any]:
     """Append one event of ``kind`` the server originates to dossier ``code``, as a push would.
 
     ``check(state)``, if given, runs under the push lock on the dossier's current state and may
@@ -66,12 +67,14 @@ def append(session: Session, code: str, kind: EventKind, payload: dict[str, Any]
     event's fields (``server_seq``, ``id``, ``hash``...)."""
     seq = lock_sequence(session)  # every writer takes it first: pushes and this queue in one order
     row = session.get(DossierState, code)
-    if row is None:
+    opening = EventKind(kind) in lifecycle.OPENING_KINDS   # an online submission opens its dossier here
+    if row is None and not opening:
         raise CitizenRefusal("unknown", lifecycle.check(None, kind) or "")
-    state = read_state(row)
+    state = read_state(row) if row is not None else None
     if check is not None:
         check(state)
-    desk = web_desk(row.agency_code or agency_of(code))
+    agency = row.agency_code if row is not None else agency_of(code)
+    desk = web_desk(agency or agency_of(code))
     event = _Event(id=str(uuid.uuid4()), dossier_code=code, kind=EventKind(kind).value, payload=payload,
                    actor=ACTOR, desk=desk, desk_time=now.replace(microsecond=0, tzinfo=None))
     try:
@@ -81,13 +84,18 @@ def append(session: Session, code: str, kind: EventKind, payload: dict[str, Any]
     prev_hash = session.execute(select(ServerEvent.hash).where(ServerEvent.desk == desk)
                                 .order_by(ServerEvent.server_seq.desc()).limit(1)).scalar() or GENESIS
     seq += 1
-    values = {"server_seq": seq, "id": event.id, "dossier_code": code, "agency_code": row.agency_code,
+    values = {"server_seq": seq, "id": event.id, "dossier_code": code, "agency_code": agency,
               "kind": event.kind, "payload": payload, "actor": ACTOR, "desk": desk,
               "desk_time": event.desk_time, "unit": None, "prev_hash": prev_hash,
               "hash": hash_of(prev_hash, event), "received_at": now, "accepted": True, "reason": None,
               "chain_ok": True}
-    write_state(row, new_state, seq, now)
+    row = write_state(row, new_state, seq, now)
+    if state is None:
+        session.add(row)
     session.flush()
+    if concerned_unit:  # the unit that must pull the new dossier (the counter that checks it)
+        insert_ignore(session, DossierUnit.__table__, {"dossier_code": code, "unit": concerned_unit,
+                                                       "since_seq": seq})
     session.execute(insert(ServerEvent), [values])
     session.execute(update(Counter).where(Counter.name == "server_seq").values(value=seq))
     notify.enqueue(session, [values], now)  # the notices it causes (a reply to Zalo), in this transaction

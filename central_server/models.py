@@ -196,6 +196,7 @@ class CentreProfile(Base):
     hours: Mapped[str] = mapped_column(Text, default="")
     counter_location: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    counter_unit: Mapped[str | None] = mapped_column(String(50))   # the counter desk's unit: online submissions go there
 
 
 class PublicProcedure(Base):
@@ -317,3 +318,29 @@ class WorkerLease(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# -- online submissions (central_server/online) -----------------------------------------------
+
+class OnlineDraft(Base):
+    """A citizen's e-form, kept on the server under its own capability link (stored hashed) so
+    it survives a lost connection or a closed tab; ``dossier_code`` once submitted."""
+
+    __tablename__ = "online_drafts"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(20))
+    procedure_code: Mapped[str] = mapped_column(String(60))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)             # what the citizen typed
+    files: Mapped[list[Any]] = mapped_column(JSON)                   # [{component, sha256, pages, name}]
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    dossier_code: Mapped[str | None] = mapped_column(String(40))
+    dossier_key: Mapped[str | None] = mapped_column(String(64))     # the tracking link's key, for this link's holder only
+
+
+class OnlineFileRef(Base):
+    """Which dossier a citizen's clean PDF belongs to: the desks concerned with it may fetch it."""
+
+    __tablename__ = "online_files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(40), primary_key=True)
