@@ -62,6 +62,7 @@ class EventKind(str, enum.Enum):
     RATED = "rated"
     CITIZEN_MESSAGE = "citizen_message"  # the citizen wrote to the counter (dossier page, Zalo, kiosk)
     COUNTER_REPLY = "counter_reply"      # the counter answered; the citizen reads it on the page
+    FORM_PRINTED = "form_printed"        # a form (Mẫu 02-05) printed and kept, or printed again
     SUBMITTED_ONLINE = "submitted_online"  # the citizen submitted the e-form on the server; not yet accepted
     ACCEPTED_ONLINE = "accepted_online"    # the counter checked an online submission and accepted it
 
@@ -97,6 +98,7 @@ _EVENT_LABELS = {
     EventKind.COUNTER_REPLY: N_("Trả lời công dân"),
     EventKind.SUBMITTED_ONLINE: N_("Công dân nộp hồ sơ trực tuyến"),
     EventKind.ACCEPTED_ONLINE: N_("Tiếp nhận hồ sơ trực tuyến"),
+    EventKind.FORM_PRINTED: N_("In giấy tờ"),
 }
 
 class ApplicantType(str, enum.Enum):

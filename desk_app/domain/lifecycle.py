@@ -177,6 +177,15 @@ class ReceiptPrinted:
 
 
 @_payload
+class FormPrinted:
+    form: str = ""            # domain.forms.FormKind value
+    number: str = ""          # "15/2026/TB-BS" for the forms with a number
+    file: str = ""
+    sha256: str = ""
+    reprint: bool = False     # the kept PDF printed again: no new number
+
+
+@_payload
 class KeyReplaced:
     key_sha256: str
 
@@ -343,6 +352,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.APPOINTMENT_MOVED: AppointmentMoved, EventKind.RATED: Rated,
     EventKind.CITIZEN_MESSAGE: CitizenMessage, EventKind.COUNTER_REPLY: CounterReply,
     EventKind.SUBMITTED_ONLINE: SubmittedOnline, EventKind.ACCEPTED_ONLINE: AcceptedOnline,
+    EventKind.FORM_PRINTED: FormPrinted,
 }
 # The events that open a dossier (its first event)
 OPENING_KINDS = frozenset({EventKind.RECEIVED, EventKind.SUBMITTED_ONLINE})
@@ -607,7 +617,8 @@ class StepRefusal(ValueError):
 # The steps allowed from each stage. Annotations (prints, files, notes, ratings) record
 # something without moving the dossier.
 ANNOTATIONS = frozenset({EventKind.RECEIPT_PRINTED, EventKind.KEY_REPLACED, EventKind.ATTACHMENT_ADDED,
-                         EventKind.NOTE, EventKind.RATED, EventKind.CITIZEN_MESSAGE, EventKind.COUNTER_REPLY})
+                         EventKind.NOTE, EventKind.RATED, EventKind.CITIZEN_MESSAGE, EventKind.COUNTER_REPLY,
+                         EventKind.FORM_PRINTED})
 ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
     EventKind.TRANSFERRED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED,
                                       Stage.RESULT_UNIT}),
@@ -630,8 +641,9 @@ ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
 }
 
 
-def check(state: DossierState | None, kind: EventKind) -> str | None:
-    """``None`` if an event of ``kind`` may follow ``state`` (None: no dossier yet), else why not."""
+def check(state: DossierState | None, kind: EventKind, at: datetime | None = None) -> str | None:
+    """``None`` if an event of ``kind`` may follow ``state`` (None: no dossier yet), else why not.
+    ``at``: when the event happens (the rules that depend on time, e.g. an apology before the deadline)."""
     kind = EventKind(kind)
     if kind in OPENING_KINDS:
         return None if state is None else tr("Hồ sơ đã được tiếp nhận trước đó.")
@@ -641,6 +653,10 @@ def check(state: DossierState | None, kind: EventKind) -> str | None:
         return tr("Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")
     if kind is EventKind.APPOINTMENT_MOVED and state.apology_reason:
         return tr("Hồ sơ này đã có phiếu xin lỗi và hẹn lại; không hẹn lại lần thứ hai.")
+    if kind is EventKind.APPOINTMENT_MOVED and at is not None and at >= state.due_at:
+        # the apology comes before the deadline (Mẫu 04); after it, it is itself a breach
+        return tr("Đã quá thời hạn giải quyết ({due}): phiếu xin lỗi và hẹn lại ngày trả kết quả phải gửi "
+                  "trước khi hết hạn, không lập sau hạn.").format(due=state.due_at.strftime("%H:%M %d/%m/%Y"))
     if kind in ANNOTATIONS:
         return None
     if state.stage in ALLOWED_FROM.get(kind, frozenset()):
@@ -692,7 +708,7 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
     """The state after ``e``. Raises StepRefusal if the state machine does not allow it, and
     PayloadError if its payload does not fit its kind. ``state`` is not changed."""
     kind = EventKind(e.kind)
-    why = check(state, kind)
+    why = check(state, kind, e.desk_time)
     if why:
         raise StepRefusal(why)
     p = parse_payload(kind, e.payload)
