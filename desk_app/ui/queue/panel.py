@@ -10,7 +10,7 @@ then the printed form's preview when the step has one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -21,7 +21,7 @@ from ...services import admin, counter, queues
 from ...services.context import CurrentUser, DeskContext
 from ...services.counter import DossierDetails
 from ...services.queues import QueueRow
-from .. import printing
+from .. import live, printing
 from ..common.banner import Banner
 from ..common.records import record_table, selected_record
 from ..counter.dossier_dialog import DossierDialog
@@ -60,7 +60,7 @@ class QueuePanel(QWidget):
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner,
                  preview: Preview = printing.preview_pdf, wedge: WedgeDetector | None = None,
-                 refresh_ms: int = 60_000, parent: QWidget | None = None):
+                 refresh_ms: int = live.FALLBACK_MS, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview, self.wedge = ctx, user, runner, preview, wedge
         self.dialog: DossierDialog | None = None
@@ -123,7 +123,7 @@ class QueuePanel(QWidget):
         for n in (0, 1):
             switch = QAction(self)
             switch.setShortcut(QKeySequence("Ctrl+%d" % (n + 1)))
-            switch.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            switch.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # whatever has focus in the window
             switch.triggered.connect(lambda _c=False, n=n: self._show_tab(n))
             self.addAction(switch)
 
@@ -143,11 +143,9 @@ class QueuePanel(QWidget):
         layout.addWidget(self.legend)
         if wedge is not None:
             wedge.scanned.connect(self._wedge_scanned)
-        # other desks hand dossiers over all day: look again now and then while the list is in view
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._tick)
-        if refresh_ms > 0:
-            self._timer.start(refresh_ms)
+        # other desks hand dossiers over all day: the list reloads as soon as a step taken here or
+        # a sync's pull commits (a form open on it puts that off until it closes)
+        self.live = live.follow(self, ctx, self.refresh, self.refreshed, ready=self._free, fallback_ms=refresh_ms)
         self._update_actions()
         self.refresh()
 
@@ -162,16 +160,17 @@ class QueuePanel(QWidget):
         action = QAction(verb if shortcut is None else "%s  %s" % (shortcut, verb), self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # the window's, not the list's: F5 acts with focus on the tab bar or the scan box too
+            # (a hidden panel's actions stay quiet, so other tabs keep their own keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
         action.triggered.connect(lambda _c=False, s=step: self.take(s.key))
         self.actions[step.key] = action
         return action
 
     # -- loading -----------------------------------------------------------------------
-    def _tick(self) -> None:
-        if self.isVisible() and self.flow.form is None and not self.runner.busy:
-            self.refresh()
+    def _free(self) -> bool:
+        return self.flow.form is None
 
     def refresh(self) -> None:
         ctx, user = self.ctx, self.user
@@ -187,6 +186,10 @@ class QueuePanel(QWidget):
         mine, unit, unit_name = result
         now = self.ctx.clock()
         keep = self._select_after or self._current_code()
+        # a reload under the clerk's eyes leaves the lists where they were; after a step taken
+        # here, the list shows the dossier just worked on instead
+        scrolled = [] if self._select_after else [(t, t.verticalScrollBar().value())
+                                                   for t in (self.mine_table, self.unit_table)]
         self._select_after = None
         self.mine_model.set_records(by_urgency(mine, now))
         self.unit_model.set_records(by_urgency(unit, now))
@@ -197,6 +200,8 @@ class QueuePanel(QWidget):
         for table in (self.mine_table, self.unit_table):
             if not self._select_code(table, keep) and table.model().rowCount():
                 table.selectRow(0)
+        for table, value in scrolled:
+            table.verticalScrollBar().setValue(value)
         self._update_actions()
         self.refreshed.emit()
 
