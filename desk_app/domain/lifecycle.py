@@ -331,6 +331,17 @@ class CitizenMessage:
     supplement: list[OnlineFile] = field(default_factory=list)  # papers added online for a supplement request
     channel: str = "web"                        # web | zalo | kiosk
     zalo_user: str = ""
+    attachments: list[str] = field(default_factory=list)  # SHA-256 of images in the server's blob store
+
+    def __post_init__(self):
+        if len(self.attachments) > MAX_MESSAGE_ATTACHMENTS:
+            raise _bad("attachments", tr("quá nhiều tệp đính kèm (tối đa {n})").format(n=MAX_MESSAGE_ATTACHMENTS))
+        for sha in self.attachments:
+            if not _is_hex64(sha):
+                raise _bad("attachments", tr("mỗi tệp đính kèm phải là mã SHA-256 (64 ký tự hex thường)"))
+
+
+MAX_MESSAGE_ATTACHMENTS = 5   # images one citizen message carries
 
 
 @_payload
