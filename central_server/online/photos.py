@@ -1,0 +1,367 @@
+"""A phone photo of a paper into a clean page, and the pages of one component into one PDF.
+
+The photo is decoded only after its header has been checked (type by content, pixel count),
+turned upright by its EXIF orientation and then rebuilt from bare pixels, so no EXIF field
+(GPS, camera, time) nor any other metadata travels on. The paper is found (the largest bright
+quadrilateral), its perspective corrected, the light evened (shadows of the hand and the phone)
+and the page scaled to about 2,000 pixels on its long side: readable, and a few hundred KB.
+
+A citizen's PDF is never passed on: each page is rasterised with pdfium and the PDF rebuilt
+from the images by ``_write_pdf``, which writes pages of images and nothing else, so a
+JavaScript, an action, a form or an attachment cannot survive it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+import warnings
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image
+
+from desk_app.domain.i18n import tr
+
+from .files import (IMAGE_TYPES, JPEG, MAX_PAGES, MAX_PIXELS, PDF, PNG, WEBP, FileRefused, sniff,
+                    too_many_pages, too_many_pixels, unreadable)
+
+PAGE_LONG = 2000        # pixels on the long side of a page: about 170 dpi on A4
+WORK_LONG = 4200        # a photo is decoded at no more than this (JPEG's DCT scaling, or reduce)
+DETECT_LONG = 640       # the paper is looked for on a copy this size
+JPEG_QUALITY = 80
+A4 = math.sqrt(2)
+
+_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+# EXIF orientation -> the transpose that makes the pixels upright (Pillow's ImageOps table)
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+# pdfium is not thread-safe, and the server answers requests on a pool of threads
+_PDFIUM = threading.Lock()
+
+
+# -- decoding -----------------------------------------------------------------------------
+def open_photo(data: bytes) -> Image.Image:
+    """The photo's pixels, upright, RGB, at most ``WORK_LONG`` on the long side, no metadata.
+
+    ``FileRefused`` for anything else: not an image, too many pixels (decided from the header,
+    before the pixels are unpacked), truncated or corrupt.
+    """
+    kind = sniff(data)
+    if kind not in IMAGE_TYPES:
+        raise FileRefused(tr("Tệp PDF không phải ảnh chụp: hãy chọn ảnh."))
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb check warns from 89 MP; ours (MAX_PIXELS) is lower and comes first
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[_FORMATS[kind]])
+            width, height = image.size
+            if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+                raise too_many_pixels()
+            orientation = _orientation(image)
+            shrink = WORK_LONG / max(width, height)
+            if kind == JPEG and shrink < 1:  # libjpeg decodes at 1/2, 1/4 or 1/8 for free
+                image.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
+            image.load()
+            image = _rgb(image)
+    except FileRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels() from None
+    except Exception:  # whatever a hostile file makes the decoder say, for the citizen it is unreadable
+        raise unreadable() from None
+    factor = math.ceil(max(image.size) / WORK_LONG)
+    if factor > 1:
+        image = image.reduce(factor)
+    if orientation in _UPRIGHT:
+        image = image.transpose(_UPRIGHT[orientation])
+    # bare pixels only: no EXIF, ICC, XMP, comment or anything else Pillow kept in .info
+    return Image.fromarray(np.asarray(image))
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(0x0112, 1)
+        return value if isinstance(value, int) else 1
+    except Exception:  # a broken EXIF block is ignored, not fatal: the photo is still a photo
+        return 1
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        grey = np.asarray(image.convert("I"), dtype=np.int64)
+        top = 65535 if grey.max(initial=0) > 255 else 255
+        return Image.fromarray((np.clip(grey, 0, top) * 255 // top).astype(np.uint8)).convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+# -- the page -----------------------------------------------------------------------------
+def photo_to_page(data: bytes) -> Image.Image:
+    """The page in a phone photo: upright, flattened, light evened, about ``PAGE_LONG`` px long.
+
+    Without a page to be found, the whole photo (upright, evened, scaled) stands for it.
+    """
+    photo = np.asarray(open_photo(data))
+    corners = find_page(photo)
+    if corners is None:
+        h, w = photo.shape[:2]
+        corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    page = _flatten(photo, corners)
+    return Image.fromarray(even_light(page))
+
+
+def find_page(image) -> np.ndarray | None:
+    """The page's four corners (tl, tr, br, bl) in ``image``'s pixels (float32, 4 x 2), or None.
+
+    ``image``: a PIL image or an RGB / grey array. The page is the largest convex quadrilateral,
+    at least a sixth of the frame, found either as a bright region (paper on a darker desk) or
+    by its edges; its sides are then fitted as lines to the outline's points, corners where
+    they meet.
+    """
+    arr = np.asarray(image)
+    if arr.ndim == 3:
+        arr = cv2.cvtColor(arr[..., :3], cv2.COLOR_RGB2GRAY)
+    h, w = arr.shape[:2]
+    if min(h, w) < 16:
+        return None
+    scale = min(1.0, DETECT_LONG / max(h, w))
+    small = cv2.resize(arr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA) \
+        if scale < 1 else arr
+    sh, sw = small.shape
+    blur = cv2.GaussianBlur(small, (5, 5), 0)
+    best, best_area = None, (sw * sh) / 6.0
+    for mask in _masks(blur):
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
+            quad = _quad(contour, sw, sh)
+            if quad is None:
+                continue
+            area = cv2.contourArea(quad.astype(np.float32))
+            if area > best_area:
+                best, best_area = quad, area
+    if best is None:
+        return None
+    return (_order(best) / scale).astype(np.float32)
+
+
+def _masks(blur: np.ndarray):
+    """Candidate outlines of the paper: bright against the desk, then strong edges."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
+    _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    yield cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
+    median = float(np.median(blur))
+    edges = cv2.Canny(blur, 0.5 * median, 1.2 * median + 10)
+    yield cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+
+
+def _quad(contour: np.ndarray, w: int, h: int) -> np.ndarray | None:
+    hull = cv2.convexHull(contour)
+    peri = cv2.arcLength(hull, True)
+    approx = cv2.approxPolyDP(hull, 0.02 * peri, True)
+    if len(approx) != 4 or not cv2.isContourConvex(approx):
+        return None
+    quad = approx.reshape(4, 2).astype(np.float64)
+    # the frame itself (a photo of nothing but paper, or the edge mask's border) is no page
+    margin = 2
+    on_border = ((quad[:, 0] <= margin) | (quad[:, 0] >= w - 1 - margin) |
+                 (quad[:, 1] <= margin) | (quad[:, 1] >= h - 1 - margin))
+    if on_border.all():
+        return None
+    return _fit_sides(contour.reshape(-1, 2).astype(np.float64), _order(quad))
+
+
+def _order(quad: np.ndarray) -> np.ndarray:
+    """Corners clockwise on screen (y down), starting from the one nearest the top-left."""
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    quad = quad[np.argsort(angles)]
+    start = int(np.argmin(quad.sum(axis=1)))
+    return np.roll(quad, -start, axis=0)
+
+
+def _fit_sides(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Each side as a line through the outline's points near it (away from the corners, which
+    blur and rounding pull inwards), and the corners where consecutive lines meet."""
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = b - a
+        length = float(np.hypot(*d))
+        if length < 4:
+            return quad
+        n = np.array([-d[1], d[0]]) / length
+        t = (points - a) @ d / length ** 2
+        near = points[(t > 0.1) & (t < 0.9) & (np.abs((points - a) @ n) < max(3.0, 0.02 * length))]
+        if len(near) < 10:
+            lines.append((a, d / length))
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+    out = []
+    for i in range(4):
+        (p, u), (q, v) = lines[i - 1], lines[i]
+        m = np.array([u, -v]).T
+        if abs(np.linalg.det(m)) < 1e-6:
+            return quad
+        s = np.linalg.solve(m, q - p)[0]
+        out.append(p + s * u)
+    fitted = np.array(out)
+    # a fit that moved a corner far is a fit gone wrong: keep the polygon's corners then
+    return fitted if np.abs(fitted - quad).max() < 0.05 * max(np.ptp(quad, axis=0)) else quad
+
+
+def page_size(corners: np.ndarray) -> tuple[int, int]:
+    """The flattened page's width and height: the mean of opposite sides, snapped to A4's
+    proportions when that close (perspective makes the measured ratio approximate), with the
+    long side at most ``PAGE_LONG`` (a page is never enlarged)."""
+    tl, tr, br, bl = corners.astype(np.float64)
+    width = (np.hypot(*(tr - tl)) + np.hypot(*(br - bl))) / 2
+    height = (np.hypot(*(bl - tl)) + np.hypot(*(br - tr))) / 2
+    long, short = max(width, height), max(1.0, min(width, height))
+    if abs(long / short / A4 - 1) < 0.06:
+        short = long / A4
+    target = min(long, PAGE_LONG)
+    short = short * target / long
+    w, h = (target, short) if width >= height else (short, target)
+    return max(1, round(w)), max(1, round(h))
+
+
+def _flatten(photo: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    w, h = page_size(corners)
+    src = corners.astype(np.float32)
+    # warpPerspective samples points: shrink first (area averaging) so small text does not alias
+    span = max(np.ptp(src[:, 0]), np.ptp(src[:, 1]))
+    shrink = max(w, h) / max(span, 1.0)
+    if shrink < 0.8:
+        photo = cv2.resize(photo, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+        src = src * shrink
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(photo, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def even_light(page: np.ndarray) -> np.ndarray:
+    """Divide out the light falling on the paper: its brightness per colour, estimated on a
+    small copy where text is thinner than the max filter (so it reads as paper), then smoothed.
+    Shadows and a warm lamp's tint go; ink, stamps and photos larger than the filter stay."""
+    h, w = page.shape[:2]
+    k = 96.0 / max(h, w)
+    small = cv2.resize(page, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    paper = cv2.GaussianBlur(paper, (0, 0), 3)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    np.maximum(paper, 24, out=paper)  # a black photo is not lit up into noise
+    return cv2.divide(page, paper, scale=245)
+
+
+# -- the component's PDF ------------------------------------------------------------------
+def component_pdf(files: list[bytes]) -> tuple[bytes, int]:
+    """The photos and PDFs of one component as one clean PDF, and its number of pages.
+
+    Photos become pages (``photo_to_page``); a PDF's pages are rasterised. ``FileRefused`` for
+    any file refused, and past ``MAX_PAGES`` pages in all.
+    """
+    if not files:
+        raise FileRefused(tr("Chưa có tệp nào cho thành phần hồ sơ này."))
+    if len(files) > MAX_PAGES:
+        raise too_many_pages()
+    pages: list[Image.Image] = []
+    for data in files:
+        if sniff(data) == PDF:
+            pages.extend(pdf_pages(data, MAX_PAGES - len(pages)))
+        else:
+            pages.append(photo_to_page(data))
+        if len(pages) > MAX_PAGES:
+            raise too_many_pages()
+    return write_pdf(pages), len(pages)
+
+
+def pdf_pages(data: bytes, room: int = MAX_PAGES) -> list[Image.Image]:
+    """Each page of a citizen's PDF as an image, ``PAGE_LONG`` px on the long side; refused if
+    encrypted, unreadable, empty or longer than ``room`` pages."""
+    with _PDFIUM:
+        try:
+            pdf = pdfium.PdfDocument(bytes(data))
+        except pdfium.PdfiumError as e:
+            if "password" in str(e).lower():
+                raise _encrypted() from None
+            raise unreadable() from None
+        try:
+            if pdfium.raw.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
+                raise _encrypted()
+            count = len(pdf)
+            if count == 0:
+                raise unreadable()
+            if count > room:
+                raise too_many_pages()
+            return [_render(pdf, i) for i in range(count)]
+        finally:
+            pdf.close()
+
+
+def _encrypted() -> FileRefused:
+    return FileRefused(tr("Tệp PDF có mật khẩu hoặc bị mã hóa: hãy gửi bản không đặt mật khẩu."))
+
+
+def _render(pdf: pdfium.PdfDocument, index: int) -> Image.Image:
+    page = pdf[index]
+    try:
+        w, h = page.get_size()
+        if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):
+            raise unreadable()
+        # the long side is PAGE_LONG whatever size the PDF claims: memory stays bounded
+        scale = PAGE_LONG / max(w, h)
+        if max(1.0, w * scale) * max(1.0, h * scale) > MAX_PIXELS:
+            raise too_many_pixels()
+        bitmap = page.render(scale=scale, may_draw_forms=False)
+        return Image.fromarray(np.asarray(bitmap.to_pil().convert("RGB")))
+    except FileRefused:
+        raise
+    except Exception:
+        raise unreadable() from None
+    finally:
+        page.close()
+
+
+def write_pdf(pages: list[Image.Image]) -> bytes:
+    """A PDF of nothing but pages of JPEG images, each fitted to an A4-sized box: no document
+    information, no metadata stream, no actions, no outline; the images carry no EXIF."""
+    objects: list[bytes] = [b"", b""]  # 1: catalogue, 2: page tree; filled in below
+    kids = []
+    for page in pages:
+        jpeg = io.BytesIO()
+        Image.fromarray(np.asarray(page.convert("RGB"))).save(jpeg, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        body = jpeg.getvalue()
+        w, h = page.size
+        k = 842.0 / max(w, h)  # A4's long side in points
+        pw, ph = w * k, h * k
+        image_id = len(objects) + 1
+        objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+                       b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream"
+                       % (w, h, len(body), body))
+        content = b"q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q" % (pw, ph)
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject "
+                       b"<< /Im0 %d 0 R >> >> /Contents %d 0 R >>" % (pw, ph, image_id, image_id + 1))
+        kids.append(b"%d 0 R" % len(objects))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
