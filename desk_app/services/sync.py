@@ -29,6 +29,7 @@ from ..storage.models import ProcedureRow
 from ..sync.client import Refused, Rejected, SyncClient, SyncError, Unreachable
 from ..sync.runner import RunnerEvent, SyncRunner
 from ..sync.status import Progress, SyncStatus
+from . import changes
 from .context import DeskContext, ServiceError
 
 BATCH = 500         # events per push
@@ -180,6 +181,8 @@ def _top_up_numbers(ctx: DeskContext, client: SyncClient, report: SyncReport, da
         with ctx.db.session() as s:
             if sync_repo.add_block(s, agency, day, ctx.desk_id, block["first"], block["last"]):
                 report.leased += 1
+    from . import form_numbers  # the forms' number series (Mẫu 02/03/04) are kept in hand the same way
+    report.leased += form_numbers.top_up(ctx, client, report.warnings)
 
 
 # -- one round --------------------------------------------------------------------------
@@ -192,7 +195,8 @@ def sync_once(ctx: DeskContext, progress: ProgressFn | None = None, client: Sync
     report = SyncReport()
     try:
         _push_all(ctx, client, report, progress)
-        _pull_all(ctx, client, report, progress)
+        with changes.gathered():  # the open screens hear of a pull once, at its end, not per page
+            _pull_all(ctx, client, report, progress)
         _download_all(ctx, client, report, progress)
         _publish_centre(ctx, client, report, progress)
         _top_up_numbers(ctx, client, report)

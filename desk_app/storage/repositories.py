@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from ..domain.dossier import EventKind
@@ -74,6 +77,94 @@ def events_of(session: Session, code: str) -> Sequence[EventRow]:
     then (not yet accepted by the server) the order they were written here."""
     return session.scalars(select(EventRow).where(EventRow.dossier_code == code)
                            .order_by(EventRow.server_seq.is_(None), EventRow.server_seq, EventRow.seq)).all()
+
+
+# -- change notices ---------------------------------------------------------------------
+# Whoever shows dossiers (the desk's screens) learns which ones changed as soon as the
+# transaction that changed them commits: a service's step, a sync's pull, whatever wrote the
+# event or the dossier's row. A plain registry of callables, no Qt: the screens subscribe
+# through ``desk_app.services.changes`` and carry the news to their own thread themselves.
+ChangeListener = Callable[[str, frozenset[str]], None]   # (database file, dossier codes)
+_listeners: list[ChangeListener] = []
+_listeners_lock = threading.Lock()
+_gathering = threading.local()
+_log = logging.getLogger(__name__)
+_TOUCHED = "desk_touched_dossiers"
+
+
+def listen_changes(listener: ChangeListener) -> Callable[[], None]:
+    """Call ``listener(database, codes)`` after every commit that touched dossiers, on the
+    committing thread; returns the function that stops it."""
+    with _listeners_lock:
+        _listeners.append(listener)
+
+    def stop() -> None:
+        with _listeners_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+    return stop
+
+
+@contextmanager
+def gathering_changes() -> Iterator[None]:
+    """On this thread, hold the notices of the commits inside the block and give them once,
+    together, at its end (a pull of 5,000 events in 10 pages is one notice, not 10)."""
+    outer = getattr(_gathering, "held", None)
+    if outer is not None:   # nested: the outermost block gives them
+        yield
+        return
+    _gathering.held = held = {}
+    try:
+        yield
+    finally:
+        _gathering.held = None
+        for database, codes in held.items():
+            _tell(database, frozenset(codes))
+
+
+def _tell(database: str, codes: frozenset[str]) -> None:
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        try:
+            listener(database, codes)
+        except Exception:  # a broken screen must not undo, or stop, a commit
+            _log.exception("change listener failed")
+
+
+@event.listens_for(Session, "before_flush")
+def _note_touched(session: Session, _flush_context, _instances) -> None:
+    touched = None
+    for obj in session.new:
+        if isinstance(obj, EventRow):
+            touched = touched or session.info.setdefault(_TOUCHED, set())
+            touched.add(obj.dossier_code)
+        elif isinstance(obj, Dossier):
+            touched = touched or session.info.setdefault(_TOUCHED, set())
+            touched.add(obj.code)
+    for obj in session.dirty:
+        if isinstance(obj, Dossier) and session.is_modified(obj, include_collections=False):
+            touched = touched or session.info.setdefault(_TOUCHED, set())
+            touched.add(obj.code)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    codes = session.info.pop(_TOUCHED, None)
+    if not codes:
+        return
+    bind = session.get_bind()
+    database = str(bind.url.database or "")
+    held = getattr(_gathering, "held", None)
+    if held is not None:
+        held.setdefault(database, set()).update(codes)
+    else:
+        _tell(database, frozenset(codes))
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
 
 
 # -- dossier numbers --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QCompleter, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
@@ -13,7 +13,7 @@ from ...domain.roles import Role
 from ...services import admin, catalogue, counter, queues
 from ...services.context import CurrentUser, DeskContext
 from ...services.queues import Filter, Holding, Queue
-from .. import printing
+from .. import live, printing
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table
 from ..counter.dossier_dialog import DossierDialog
 from ..queue.model import PROCEDURE, WIDTHS, by_urgency, queue_model
@@ -87,7 +87,7 @@ class Dashboard(QWidget):
     refreshed = Signal()
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner,
-                 preview: Preview = printing.preview_pdf, refresh_ms: int = 60_000, parent: QWidget | None = None):
+                 preview: Preview = printing.preview_pdf, refresh_ms: int = live.FALLBACK_MS, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
         self.dialog: DossierDialog | None = None
@@ -177,10 +177,8 @@ class Dashboard(QWidget):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
 
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.refresh)
-        if refresh_ms > 0:
-            self._timer.start(refresh_ms)
+        # the tiles and lists follow every step taken here and every sync's pull as it commits
+        self.live = live.follow(self, ctx, self.refresh, self.refreshed, fallback_ms=refresh_ms)
         self._load_choices()
 
     # -- the filter bar ----------------------------------------------------------------
@@ -248,7 +246,8 @@ class Dashboard(QWidget):
         for q, tile in self.tiles.items():
             tile.set_count(counts.get(q, 0))
             tile.set_selected(q is f.queue)
-        self.model.set_records(by_urgency(rows, now) if f.queue is Queue.OPEN else rows)
+        with live.kept_place(self.table):
+            self.model.set_records(by_urgency(rows, now) if f.queue is Queue.OPEN else rows)
         self.rows_title.setText(tr("{queue}: {n} hồ sơ").format(queue=f.queue.label, n=len(rows)))
         unit_name = self.unit.currentText() if f.unit_id is not None else None
         holder_name = self._names.get(f.holder, f.holder) if f.holder is not None else None
