@@ -82,6 +82,19 @@ AT_WORK_STAGES = frozenset({Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, S
 ENDED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 
 
+def stage_words(stage: Stage | str, held_by_viewer: bool = False) -> str:
+    """Where a dossier is, as its holder's queue says it: one that arrived in the unit reads
+    "Chờ phân công" to the unit, but to the specialist who took it in and holds it, it is his
+    to work on, not waiting for anyone to assign it."""
+    try:
+        stage = Stage(stage)
+    except ValueError:
+        return str(stage)
+    if stage is Stage.IN_UNIT and held_by_viewer:
+        return tr("Đã nhận, chờ xử lý")
+    return stage.label
+
+
 def status_of_stage(stage: Stage, ended: Status | None = None) -> Status:
     """The national status a dossier in ``stage`` is in (``ended``: how a closed one ended)."""
     if stage is Stage.RECEIVED:
