@@ -8,7 +8,8 @@ finished file is hashed, then renamed into place and recorded. ``.part`` files n
 touched for ``part_max_age`` seconds are deleted at start-up and from time to time after.
 
 A desk downloads a file only if it is concerned with a dossier the file is attached to
-(``attachment_added`` events), or, for a file attached to none, if the desk that uploaded it
+(``attachment_added`` events, or a citizen's message that carries it: an image sent through
+Zalo), or, for a file attached to none, if the desk that uploaded it
 is of its agency.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.i18n import tr
@@ -179,10 +180,26 @@ def may_download(session: Session, desk: DeskIdentity, sha256: str) -> bool:
     codes = set(session.scalars(select(ServerEvent.dossier_code).where(
         ServerEvent.kind == "attachment_added", ServerEvent.accepted.is_(True),
         ServerEvent.payload["sha256"].as_string() == sha256)))
+    from .models import OnlineFileRef  # a citizen's file sent online: by the dossiers it belongs to
+    codes |= set(session.scalars(select(OnlineFileRef.dossier_code).where(OnlineFileRef.sha256 == sha256)))
+    codes |= citizen_message_dossiers(session, desk.agency_code, sha256)
     if codes:
         return any(may_read(session, desk, code) for code in codes)
     uploader = session.get(Desk, blob.uploaded_by)
     return uploader is not None and uploader.agency_code == desk.agency_code
+
+
+def citizen_message_dossiers(session: Session, agency: str, sha256: str) -> set[str]:
+    """The agency's dossiers with a citizen's message (an image sent through Zalo) naming the file
+    in its ``attachments``. The JSON text is searched for the hash (portable across SQLite and
+    PostgreSQL), then each match is checked for the hash in the list itself."""
+    rows = session.execute(select(ServerEvent.dossier_code, ServerEvent.payload).where(
+        ServerEvent.kind == "citizen_message", ServerEvent.accepted.is_(True),
+        ServerEvent.agency_code == agency,
+        cast(ServerEvent.payload, String).like("%" + sha256 + "%")))
+    return {code for code, payload in rows
+            if isinstance(payload, dict) and isinstance(payload.get("attachments"), list)
+            and sha256 in payload["attachments"]}
 
 
 def record(session: Session, state: UploadState, desk_id: str, now: datetime) -> None:
