@@ -157,20 +157,21 @@ def follow(screen: QWidget, ctx: DeskContext, refresh: Callable[[], None], loade
 
 
 class kept_place:
-    """``with kept_place(table):`` reload a record table's model and keep the selected record
-    (found again by its ``code``) and the scroll position, as a list reloading under the user's
-    eyes should."""
+    """``with kept_place(table):`` reload a table's model and keep the selected record (found
+    again by its code: ``code_of(index)``, by default the ``code`` of the model's ``record``)
+    and the scroll position, as a list reloading under the user's eyes should. ``found`` says
+    whether the selected record is still there. ``enabled=False`` keeps nothing (a new search
+    starts at its first row)."""
 
-    def __init__(self, table):
-        self.table = table
-
-    def __enter__(self):
-        model = self.table.model()
-        index = self.table.currentIndex()
+    def __init__(self, table, code_of=None, enabled: bool = True):
+        self.table, self.enabled = table, enabled
+        self.code_of = code_of or (lambda index: getattr(index.model().record(index.row()), "code", None))
         self.code = None
-        if index.isValid():
-            record = model.record(index.row())
-            self.code = getattr(record, "code", None)
+        self.found = False
+
+    def __enter__(self) -> "kept_place":
+        index = self.table.currentIndex()
+        self.code = self.code_of(index) if self.enabled and index.isValid() else None
         self.scrolled = self.table.verticalScrollBar().value()
         return self
 
@@ -179,7 +180,8 @@ class kept_place:
             return
         model = self.table.model()
         for row in range(model.rowCount()):
-            if getattr(model.record(row), "code", None) == self.code:
+            if self.code_of(model.index(row, 0)) == self.code:
                 self.table.selectRow(row)
+                self.found = True
                 break
         self.table.verticalScrollBar().setValue(self.scrolled)

@@ -101,3 +101,18 @@ def test_a_refused_step_tells_nobody(qtbot, office):
         assert heard == [frozenset({code})]
     finally:
         stop()
+
+
+def test_the_counters_list_follows_an_intake_made_at_another_window(qtbot, office, runner, previews):
+    from desk_app.ui.counter.panel import CounterPanel
+    o = office
+    first = take_in(o, name="Lê Thị Mai", cccd="038190011111")
+    panel = CounterPanel(o.ctx, o.clerk, runner, preview=previews)
+    qtbot.addWidget(panel)
+    show_active(qtbot, panel)
+    assert panel.proxy.rowCount() == 1
+    code = take_in(o)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2, timeout=3000)
+    # the newest comes first, yet the clerk's selection stays on the dossier they had chosen
+    assert panel._code_at(panel.table.currentIndex()) == first
+    assert code in {panel._code_at(panel.proxy.index(r, 0)) for r in range(2)}

@@ -11,7 +11,7 @@ from ...domain.i18n import tr
 from ...services import counter
 from ...services.context import CurrentUser, DeskContext
 from ...services.counter import DossierDetails, DossierSummary
-from .. import printing
+from .. import live, printing
 from ..tasks import TaskRunner
 from .dossier_dialog import DossierDialog, Preview
 from .model import CODE, OWNER, PROCEDURE, RECEIVED, DossierTableModel, SortRole
@@ -32,6 +32,7 @@ class CounterPanel(QWidget):
         self.dialog: DossierDialog | None = None
         self._loading = 0
         self._open_when_loaded = False
+        self._shown_query: str | None = None
 
         self.title = QLabel()
         self.title.setObjectName("appTitle")
@@ -84,6 +85,8 @@ class CounterPanel(QWidget):
         self.search.textEdited.connect(lambda _t: self._timer.start())
         self.search.installEventFilter(self)
         self.table.installEventFilter(self)
+        # a step taken in another window, or a sync's pull, shows at once (issue 13)
+        self.live = live.follow(self, ctx, self.refresh, self.results_changed)
         self.refresh()
 
     # -- loading -----------------------------------------------------------------------
@@ -101,11 +104,15 @@ class CounterPanel(QWidget):
             return  # a newer load is coming
         self.title.setText(tr("Kết quả tìm kiếm") if query else
                            tr("Hồ sơ tiếp nhận hôm nay ({date})").format(date=self.ctx.clock().strftime("%d/%m/%Y")))
-        self.model.set_dossiers(rows)
+        # the same list reloaded stays where the clerk was; a new search starts at its first row
+        place = live.kept_place(self.table, self._code_at, enabled=query == self._shown_query)
+        self._shown_query = query
+        with place:
+            self.model.set_dossiers(rows)
         self.count.setText(tr("{n} hồ sơ").format(n=len(rows)) if rows else
                            (tr("Không tìm thấy hồ sơ nào khớp với \"{query}\".").format(query=query) if query
                             else tr("Hôm nay chưa tiếp nhận hồ sơ nào.")))
-        if rows:
+        if rows and not place.found:
             self.table.selectRow(0)
         self.results_changed.emit(len(rows))
         if self._open_when_loaded:
@@ -136,6 +143,9 @@ class CounterPanel(QWidget):
                 self.table.selectRow(min(max(0, row + step), max(0, self.proxy.rowCount() - 1)))
                 return True
         return super().eventFilter(watched, event)
+
+    def _code_at(self, index: QModelIndex) -> str:
+        return self.model.dossier(self.proxy.mapToSource(index).row()).code
 
     def open_current(self) -> None:
         index = self.table.currentIndex()

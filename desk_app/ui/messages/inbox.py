@@ -12,6 +12,7 @@ from ...domain.i18n import tr
 from ...services import messages
 from ...services.context import CurrentUser, DeskContext
 from ...services.messages import InboxItem
+from .. import live
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table, selected_record
 from ..tasks import TaskRunner
 from .thread import ThreadView, channel_label
@@ -79,6 +80,8 @@ class InboxPanel(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         self._show([])
+        # a citizen's message pulled by the sync, or a reply from another window, shows at once
+        self.live = live.follow(self, ctx, self.reload, self.count_changed)
 
     def reload(self) -> None:
         ctx, user = self.ctx, self.user
@@ -124,7 +127,8 @@ class UnansweredLabel(QLabel):
 
     clicked = Signal()
 
-    def __init__(self, ctx: DeskContext, runner: TaskRunner, every_ms: int = 30_000, parent: QWidget | None = None):
+    def __init__(self, ctx: DeskContext, runner: TaskRunner, every_ms: int = live.FALLBACK_MS,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.runner = ctx, runner
         self.count = 0
@@ -134,6 +138,10 @@ class UnansweredLabel(QLabel):
         self.timer.timeout.connect(self.refresh)
         self.timer.start(every_ms)
         self.show_count(0)
+        live.notifier(ctx).changed.connect(self._changed)  # messages are events: heard as they commit
+        self.refresh()
+
+    def _changed(self, _codes) -> None:
         self.refresh()
 
     def refresh(self, _event=None) -> None:
