@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("code")
     r.add_argument("-o", "--output", type=Path, required=True)
     r.add_argument("--new-key", action="store_true", help=tr("thay mã QR (mã QR cũ hết hiệu lực)"))
+    r.add_argument("--user", default=None,
+                   help=tr("ai in (tên đăng nhập của cán bộ trên quầy; mặc định: người dùng của máy)"))
     i = sub.add_parser("import-procedures", help=tr("nhập danh mục thủ tục từ CSV, XLSX hoặc JSON"))
     i.add_argument("file", type=Path)
     e = sub.add_parser("export-procedures", help=tr("xuất danh mục thủ tục ra JSON"))
@@ -132,15 +134,34 @@ def _command(args, data_dir: Path) -> int:
             return _sync_command(ctx, args)
         elif args.command == "receipt":
             from .services import receipts
-            from .services.context import CurrentUser
-            from .domain.roles import Role
-            system = CurrentUser(0, "desk-app", "desk-app", Role.ADMIN)
-            path = receipts.produce(ctx, system, args.code.strip().upper(), replace_key=args.new_key,
-                                    out=args.output)
+            path = receipts.produce(ctx, _command_line_user(ctx, args.user), args.code.strip().upper(),
+                                    replace_key=args.new_key, out=args.output)
             print(path)
     except ServiceError as e:
         return _fail(str(e))
     return 0
+
+
+def _command_line_user(ctx, username: str | None):
+    """Who the history names for a reprint from the command line: the desk's account of that
+    name (``--user``), else the machine's user, marked as acting from the command line."""
+    import getpass
+
+    from .domain.roles import Role
+    from .services import admin
+    from .services.context import CurrentUser
+    from .services.counter import CLI_ACTOR_PREFIX
+    if username:
+        known = next((p for p in admin.people(ctx) if p.username == username.strip()), None)
+        if known is not None:
+            return CurrentUser(0, known.username, known.full_name, known.role)
+    else:
+        try:
+            username = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (a container)
+            username = "?"
+    name = "".join(ch for ch in username.strip() if ch.isprintable())[:40] or "?"
+    return CurrentUser(0, CLI_ACTOR_PREFIX + name, name, Role.ADMIN)
 
 
 def _sync_command(ctx, args) -> int:

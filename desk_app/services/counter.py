@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..domain.codes import capability_url
-from ..domain.dossier import EventKind, Status
+from ..domain.dossier import EventKind, Rating, Status
 from ..domain.lifecycle import Verdict, due_soon_limit, judge_row
 from ..domain.i18n import tr
 from ..domain.procedures import PaperForm
@@ -100,6 +100,40 @@ def search(ctx: DeskContext, query: str, limit: int = 200) -> list[DossierSummar
         return [_summary(d, now, soon) for d in repo.search_dossiers(s, query, limit)]
 
 
+# The actor of a step taken from the command line (``desk-app receipt``): the machine's user
+# or the ``--user`` given, not a desk account
+CLI_ACTOR_PREFIX = "cli:"
+
+
+def actor_label(actor: str, names: dict[str, str]) -> str:
+    if actor in names:
+        return names[actor]
+    if actor.startswith(CLI_ACTOR_PREFIX):
+        return tr("{user} (dòng lệnh)").format(user=actor[len(CLI_ACTOR_PREFIX):])
+    return actor
+
+
+_STARS = {Rating.VERY_SATISFIED: 3, Rating.SATISFIED: 2, Rating.UNSATISFIED: 1}
+
+
+def _rating(payload: dict) -> str:
+    """"★★★ Rất hài lòng (kiosk) · criteria · “comment”"."""
+    try:
+        level = Rating(payload.get("level"))
+    except ValueError:
+        return str(payload.get("level") or "")
+    parts = ["%s %s" % ("★" * _STARS[level] + "☆" * (3 - _STARS[level]), level.label)]
+    where = {"kiosk": tr("tại kiosk"), "web": tr("trên trang tra cứu"), "zalo": tr("qua Zalo")}
+    if payload.get("channel"):
+        parts[0] += " (%s)" % where.get(payload["channel"], str(payload["channel"]))
+    criteria = payload.get("criteria") or {}
+    if isinstance(criteria, dict) and criteria:
+        parts.append(", ".join("%s: %s" % (k, v) for k, v in criteria.items()))
+    if payload.get("comment"):
+        parts.append("“%s”" % payload["comment"])
+    return " · ".join(parts)
+
+
 def _detail(kind: EventKind, payload: dict, units: dict[str, str], names: dict[str, str]) -> str:
     if kind is EventKind.TRANSFERRED:
         text = tr("Đến: {unit}").format(unit=units.get(payload.get("to_unit"), payload.get("to_unit") or ""))
@@ -132,7 +166,10 @@ def _detail(kind: EventKind, payload: dict, units: dict[str, str], names: dict[s
     if kind is EventKind.ATTACHMENT_ADDED:
         return payload.get("filename", "")
     if kind is EventKind.RECEIPT_PRINTED:
-        return tr("Mã QR mới") if payload.get("key_replaced") else payload.get("file", "")
+        text = tr("In lại với mã QR mới") if payload.get("key_replaced") else tr("In giấy tiếp nhận")
+        return text + (tr(", khổ {paper}").format(paper=payload["paper"]) if payload.get("paper") else "")
+    if kind is EventKind.RATED:
+        return _rating(payload)
     return str(payload.get("note") or payload.get("reason") or "")
 
 
@@ -161,7 +198,7 @@ def _details(ctx: DeskContext, code: str) -> DossierDetails:
         history = []
         for e in repo.events_of(s, d.code):
             kind = EventKind(e.kind)
-            history.append(HistoryEntry(e.desk_time, kind, kind.label, names.get(e.actor, e.actor),
+            history.append(HistoryEntry(e.desk_time, kind, kind.label, actor_label(e.actor, names),
                                         _detail(kind, e.payload, units, names)))
         atts = [AttachmentView(a.filename, Path(a.stored_path), a.size, a.sha256)
                 for a in s.scalars(select(Attachment).where(Attachment.dossier_id == d.id,

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QTabWidget, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QScrollArea, QTabWidget, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from ...domain.dossier import ApplicantType
@@ -92,7 +92,6 @@ class DossierDialog(QDialog):
         self.confirm_new_key: Callable[[], bool] = self._ask_new_key
         self.print_direct: Callable[[QWidget, Path], object] = printing.print_pdf
         self.setWindowTitle(tr("Hồ sơ {code}").format(code=details.summary.code))
-        self.resize(900, 640)
 
         self.heading = QLabel()
         self.heading.setObjectName("appTitle")
@@ -110,11 +109,19 @@ class DossierDialog(QDialog):
         self.history.setHeaderLabels([tr("Thời gian"), tr("Thao tác"), tr("Người thực hiện"), tr("Chi tiết")])
         self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.history.header().setStretchLastSection(True)
+        # a long detail (the papers a supplement asks for) is cut in its cell: whole in the
+        # tooltip, and in a window of its own on double-click or Enter
+        self.history.itemActivated.connect(self.show_history_entry)
         self.tabs = QTabWidget()
         info_page = QWidget()
         QVBoxLayout(info_page).addWidget(self.info)
         info_page.layout().addStretch(1)
-        self.tabs.addTab(info_page, tr("Thông tin hồ sơ"))
+        # on a small screen the details scroll instead of being cut off at the bottom
+        self.info_scroll = QScrollArea()
+        self.info_scroll.setWidgetResizable(True)
+        self.info_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.info_scroll.setWidget(info_page)
+        self.tabs.addTab(self.info_scroll, tr("Thông tin hồ sơ"))
         self.tabs.addTab(self.attachments, "")
         self.tabs.addTab(self.history, "")
         # the citizen's messages and the counter's replies (Ctrl+Enter sends)
@@ -157,6 +164,22 @@ class DossierDialog(QDialog):
         layout.addWidget(self.actions)
         layout.addLayout(buttons)
         self.show_details(details)
+        self.fit_screen()
+
+    def fit_screen(self) -> None:
+        """900 x 700 where there is room, never more than the screen's free area (a 1366 x 768
+        screen leaves about 728 px under the task bar), centred on it."""
+        screen = (self.parentWidget().screen() if self.parentWidget() is not None else None) \
+            or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(900, 700)
+            return
+        free = screen.availableGeometry()
+        frame = 40  # the title bar and borders the window manager adds
+        width, height = min(900, free.width() - 16), min(700, free.height() - frame)
+        self.setMaximumHeight(free.height() - frame)
+        self.resize(width, height)
+        self.move(free.x() + (free.width() - width) // 2, free.y() + max(0, (free.height() - frame - height) // 2))
 
     def show_details(self, d: DossierDetails) -> None:
         self.details = d
@@ -177,10 +200,24 @@ class DossierDialog(QDialog):
         self.tabs.setTabText(1, tr("Tệp đính kèm ({n})").format(n=len(d.attachments)))
         self.history.clear()
         for h in d.history:
-            self.history.addTopLevelItem(QTreeWidgetItem([_fmt(h.at), h.label, h.actor, h.detail]))
+            item = QTreeWidgetItem([_fmt(h.at), h.label, h.actor, h.detail])
+            if h.detail:
+                item.setToolTip(3, "<p>%s</p>" % html.escape(h.detail))  # rich text: Qt wraps it
+            self.history.addTopLevelItem(item)
         self.tabs.setTabText(2, tr("Lịch sử xử lý ({n})").format(n=len(d.history)))
         self.actions.show_for(d)
         self.thread.load(s.code)
+
+    def show_history_entry(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        """One history row whole, wrapped: what a supplement asked for, a refusal's reasons..."""
+        box = QMessageBox(self)
+        box.setWindowTitle(item.text(1))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("%s — %s" % (item.text(0), item.text(2)))
+        box.setInformativeText(item.text(3) or tr("(không có chi tiết)"))
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        self.entry_box = box
+        box.open()
 
     def _messages_loaded(self, n: int) -> None:
         waiting = sum(1 for m in self.thread.items if m.from_citizen and not m.answered)

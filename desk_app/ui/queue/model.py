@@ -8,7 +8,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Qt
 
 from ...domain.i18n import tr
-from ...domain.lifecycle import Stage, Verdict
+from ...domain.lifecycle import Verdict, stage_words
 from ...services.queues import QueueRow
 from ..common.records import Column, RecordTableModel, fmt_moment
 from ..counter.model import VERDICT_COLOURS
@@ -17,11 +17,8 @@ CODE, OWNER, PROCEDURE, WHERE, HOLDER, SINCE, HOP_DUE, APPOINTMENT, PROGRESS = r
 _RANK = {Verdict.OVERDUE: 0, Verdict.DUE_SOON: 1, Verdict.IN_TIME: 2}
 
 
-def stage_label(stage: str) -> str:
-    try:  # one table of stage names, in the domain
-        return Stage(stage).label
-    except ValueError:
-        return stage
+def stage_label(stage: str, held_by_viewer: bool = False) -> str:
+    return stage_words(stage, held_by_viewer)  # one table of stage names, in the domain
 
 
 def urgency(row: QueueRow, now: datetime) -> tuple:
@@ -47,8 +44,13 @@ def _progress_tip(row: QueueRow) -> str:
     return tr("Hạn giải quyết: {due}").format(due=fmt_moment(row.due_at))
 
 
-def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
+def queue_columns(now: Callable[[], datetime], viewer: tuple[str, ...] = ()) -> list[Column[QueueRow]]:
+    """``viewer``: the names the user's rows carry as holder (username, full name)."""
     centre = Qt.AlignmentFlag.AlignCenter
+
+    def where(r: QueueRow) -> str:
+        stage = stage_label(r.stage, bool(viewer) and r.holder in viewer)
+        return "%s · %s" % (r.unit_name, stage) if r.unit_name else stage
 
     def hop_colour(r: QueueRow) -> str | None:
         return ("#b71c1c" if r.hop_due_at is not None and r.hop_due_at < now() and r.verdict is not Verdict.PAUSED
@@ -61,8 +63,7 @@ def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
         Column(tr("Mã hồ sơ"), lambda r: r.code),
         Column(tr("Chủ hồ sơ"), lambda r: r.owner_name, tooltip=lambda r: r.owner_name),
         Column(tr("Thủ tục"), lambda r: r.procedure_name, tooltip=lambda r: r.procedure_name),
-        Column(tr("Đang ở"), lambda r: "%s · %s" % (r.unit_name, stage_label(r.stage)) if r.unit_name
-               else stage_label(r.stage), tooltip=lambda r: stage_label(r.stage)),
+        Column(tr("Đang ở"), where, tooltip=where),
         Column(tr("Người giữ"), lambda r: r.holder or tr("(chưa nhận)")),
         Column(tr("Từ lúc"), lambda r: fmt_moment(r.holder_since), centre),
         Column(tr("Hạn bước"), lambda r: fmt_moment(r.hop_due_at), centre, foreground=hop_colour),
@@ -77,5 +78,6 @@ def queue_columns(now: Callable[[], datetime]) -> list[Column[QueueRow]]:
 WIDTHS = {OWNER: 175, WHERE: 215, HOLDER: 140}
 
 
-def queue_model(now: Callable[[], datetime], parent: QObject | None = None) -> RecordTableModel[QueueRow]:
-    return RecordTableModel(queue_columns(now), parent)
+def queue_model(now: Callable[[], datetime], parent: QObject | None = None,
+                viewer: tuple[str, ...] = ()) -> RecordTableModel[QueueRow]:
+    return RecordTableModel(queue_columns(now, viewer), parent)

@@ -26,15 +26,13 @@ from ..common.banner import Banner
 from ..common.records import record_table, selected_record
 from ..counter.dossier_dialog import DossierDialog
 from ..scanning import WedgeDetector, public_base_url
-from ..steps.catalogue import STEPS, Step, Target
+from ..steps.catalogue import DEPARTMENT_KEYS, DEPARTMENT_MORE, STEPS, Step, Target
 from ..steps.flow import Preview, StepFlow
 from ..tasks import TaskRunner
 from .model import PROCEDURE, WIDTHS, by_urgency, queue_model
 
-# one key per next step, in the order a dossier usually walks
-KEYS = (("receive", "F2"), ("assign", "F3"), ("forward", "F4"), ("supplement", "F5"), ("result", "F6"),
-        ("transfer", "F7"), ("apologise", "F8"), ("approve", "F10"))  # F9 is the window's camera
-MORE = ("payment", "record_payment", "refuse", "stop")
+# one key per next step, in the order a dossier usually walks (the dossier window offers the same)
+KEYS, MORE = DEPARTMENT_KEYS, DEPARTMENT_MORE
 
 
 def scanned_code(text: str, public_base_url: str | None = None) -> str | None:
@@ -86,8 +84,9 @@ class QueuePanel(QWidget):
         self.banner = Banner()
         self.warning = Banner()
 
-        self.mine_model = queue_model(ctx.clock, self)
-        self.unit_model = queue_model(ctx.clock, self)
+        viewer = (user.username, user.full_name)  # the rows this user holds say so
+        self.mine_model = queue_model(ctx.clock, self, viewer)
+        self.unit_model = queue_model(ctx.clock, self, viewer)
         self.mine_table = self._table(self.mine_model)
         self.unit_table = self._table(self.unit_model)
         self.tabs = QTabWidget()

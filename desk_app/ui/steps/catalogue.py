@@ -260,3 +260,11 @@ STEPS: dict[str, Step] = {s.key: s for s in (
                                                       v.get("proxy_id", ""), v.get("authorisation", "")),
          _text(N_("Đã trả kết quả hồ sơ {code} lúc {time}.")), _return_fields),
 )}
+
+
+# The departments' steps with their keys, in the order a dossier usually walks (F9 is the
+# window's camera), and the rarer ones behind "Thao tác khác": the queue and the dossier window
+# opened from it offer the same.
+DEPARTMENT_KEYS = (("receive", "F2"), ("assign", "F3"), ("forward", "F4"), ("supplement", "F5"),
+                   ("result", "F6"), ("transfer", "F7"), ("apologise", "F8"), ("approve", "F10"))
+DEPARTMENT_MORE = ("payment", "record_payment", "refuse", "stop")
