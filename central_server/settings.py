@@ -47,6 +47,8 @@ class Settings:
     web_secret: str = ""                                  # HMAC key of the pages' form tokens; empty: kept in data_dir/web-secret
     web_post_rate_per_second: float = 0.2                 # per client IP: ratings and messages sent from the pages
     web_post_burst: int = 10
+    web_upload_rate_per_second: float = 20.0              # per client IP: pieces of the online submission's files
+    web_upload_burst: int = 400
     web_max_unanswered: int = 5                           # a citizen's messages waiting for the counter's reply, per dossier
     # citizen notices (central_server/notify, central_server/zalo): off unless configured
     zalo_app_id: str = ""                                 # the Zalo app; with the OA id and OA secret key: the channel is on
@@ -64,6 +66,16 @@ class Settings:
     zalo_webhook_max_age_seconds: int = 3600              # older (or further ahead) webhook timestamps are refused
     zalo_cs_window_hours: float = 168.0                   # customer-service messages within this of the user's last interaction
     zalo_link_code_hours: float = 24.0
+    zalo_link_guesses: int = 5                            # wrong link codes a Zalo user may send within the window...
+    zalo_link_guess_window_minutes: float = 15.0
+    zalo_link_block_minutes: float = 60.0                 # ...then the user is blocked this long
+    # where a citizen's image may be fetched from (the webhook gives a URL): "[scheme://]host[:port]",
+    # "*." for subdomains, https unless named; Zalo's CDN hosts are zdn.vn / zadn.vn (U)
+    zalo_media_hosts: str = "*.zdn.vn,*.zadn.vn,*.zalo.me"
+    zalo_media_max_bytes: int = 5 * 1024 * 1024
+    zalo_media_timeout_seconds: float = 10.0
+    zalo_media_attempts: int = 8                          # a failing fetch is retried this many rounds, then noted
+    zalo_redirect_uri: str = ""                           # the OA consent's callback: https://<server>/zalo/oauth/callback
     smtp_host: str = ""                                   # with smtp_from: e-mail notices are on
     smtp_port: int = 25
     smtp_user: str = ""

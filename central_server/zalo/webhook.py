@@ -36,7 +36,9 @@ from . import links
 log = logging.getLogger("central_server.zalo")
 router = APIRouter(include_in_schema=False)
 MAX_BODY = 256 * 1024
-HANDLED = {"follow", "unfollow", "user_send_text", "user_send_image"}
+HANDLED = {"follow", "unfollow", "user_send_text", "user_send_image", "user_send_file"}
+WITH_MEDIA = {"user_send_image", "user_send_file"}
+_media_tries: dict[str, tuple[int, float]] = {}   # inbox key -> (failed fetches, monotonic time of the next)
 
 
 def signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
@@ -86,25 +88,81 @@ async def webhook(request: Request, background: BackgroundTasks):
     return JSONResponse({"error": 0, "message": "ok"})
 
 
-def process_pending(db, settings, limit: int = 200) -> int:
-    """Work on the inbox's waiting calls, oldest first, each once; how many were done."""
+def process_pending(db, settings, limit: int = 200, store=None) -> int:
+    """Work on the inbox's waiting calls, oldest first, each once; how many were done.
+
+    A call with images has them fetched first, outside any transaction; if a fetch fails for
+    a reason that may pass, the call stays in the inbox and is tried again in a later round
+    (waiting longer each time), up to ``zalo_media_attempts`` rounds: then the message lands
+    with the image counted as not received. Nothing is lost."""
     with db.session(write=False) as s:
-        keys = list(s.scalars(select(ZaloInbox.key).where(ZaloInbox.processed_at.is_(None))
-                              .order_by(ZaloInbox.received_at).limit(limit)))
+        pending = list(s.execute(select(ZaloInbox.key, ZaloInbox.event_name, ZaloInbox.payload).where(
+            ZaloInbox.processed_at.is_(None)).order_by(ZaloInbox.received_at).limit(limit)))
     done = 0
-    for key in keys:
+    for key, event_name, payload in pending:
         try:
+            fetched = None
+            if event_name in WITH_MEDIA:
+                fetched = _fetch_media(db, settings, key, payload, store)
+                if fetched is None:
+                    continue  # waiting for the next try
             with db.session() as s:
                 row = s.execute(select(ZaloInbox).where(ZaloInbox.key == key).with_for_update()).scalar()
                 if row is None or row.processed_at is not None:
                     continue  # another process did it
                 now = vn_now()
-                handle(s, settings, row, now)
+                handle(s, settings, row, now, fetched)
                 row.processed_at = now
                 done += 1
+            _media_tries.pop(key, None)
         except Exception as e:  # one bad call must not stop the others; it stays for the next round
             log.error("Zalo webhook %s not processed: %s", key[:20], type(e).__name__)
     return done
+
+
+def _media_urls(payload) -> list:
+    data = payload if isinstance(payload, dict) else {}
+    message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    items = message.get("attachments") if isinstance(message.get("attachments"), list) else []
+    return [a["payload"].get("url") for a in items[:lifecycle.MAX_LIST]
+            if isinstance(a, dict) and isinstance(a.get("payload"), dict)]
+
+
+def _fetch_media(db, settings, key: str, payload, store) -> tuple[list, int] | None:
+    """((SHA-256, size) of each image kept, how many were refused) for a call with media; None
+    if a fetch must be tried again later. A user not linked to a dossier: nothing is fetched."""
+    from ..blobs import BlobStore
+    from . import media
+    tries, next_at = _media_tries.get(key, (0, 0.0))
+    if time.monotonic() < next_at:
+        return None
+    data = payload if isinstance(payload, dict) else {}
+    sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
+    user_id = str(sender.get("id") or "")[:64]
+    with db.session(write=False) as s:
+        if not user_id or links.dossier_of(s, user_id) is None:
+            return [], 0
+    store = store or BlobStore(settings.blob_dir)
+    kept, refused = [], 0
+    urls = _media_urls(payload)
+    for url in urls[:lifecycle.MAX_MESSAGE_ATTACHMENTS]:
+        try:
+            sha, size = media.fetch(url, settings, store)
+            if sha not in (k for k, _ in kept):
+                kept.append((sha, size))
+        except media.Refused as e:
+            log.warning("Zalo image refused: %s", e)
+            refused += 1
+        except media.Later as e:
+            tries += 1
+            if tries < settings.zalo_media_attempts:
+                _media_tries[key] = (tries, time.monotonic() + min(300.0, 2.0 ** tries))
+                log.warning("Zalo image not fetched (%s): try %d, again later", e, tries)
+                return None
+            log.error("Zalo image not fetched after %d tries (%s): the message goes without it", tries, e)
+            refused += 1
+    refused += max(0, len(urls) - lifecycle.MAX_MESSAGE_ATTACHMENTS)
+    return kept, refused
 
 
 def _text(value) -> str:
@@ -130,7 +188,7 @@ def _answer(s, kind: str, key: str, code: str, user_id: str, now) -> None:
     wake_after_commit(s)
 
 
-def handle(s, settings, row: ZaloInbox, now) -> None:
+def handle(s, settings, row: ZaloInbox, now, fetched: tuple[list, int] | None = None) -> None:
     data = row.payload if isinstance(row.payload, dict) else {}
     name = row.event_name
     if name not in HANDLED:
@@ -156,15 +214,22 @@ def handle(s, settings, row: ZaloInbox, now) -> None:
         if linked is not None:
             _answer(s, LINK_CONFIRMED, row.key, linked, user_id, now)
             return
-    else:  # an image: its address goes into the thread (the desk opens it)
-        urls = [a.get("payload", {}).get("url") for a in message.get("attachments") or []
-                if isinstance(a, dict) and isinstance(a.get("payload"), dict)]
-        text = _text("\n".join([_text(message.get("text"))] + ["[Ảnh] " + u for u in urls if isinstance(u, str)]))
+    else:  # images (or a file): fetched before this transaction, stored by SHA-256
+        text = _text(message.get("text"))
+    kept, refused = fetched if fetched is not None else ([], 0)
     code = links.dossier_of(s, user_id)
-    if code is None or not text:
+    if code is None or not (text or kept or refused):
         if name == "user_send_text":
             _answer(s, HELP, row.key, "", user_id, now)
         return
+    from . import media
+    for sha, size in kept:
+        media.record(s, sha, size, now)
+    payload = {"text": text, "channel": "zalo", "zalo_user": user_id}
+    if kept:
+        payload["attachments"] = [sha for sha, _ in kept]
+    if refused:
+        payload["attachments_refused"] = refused   # the desk says that something did not come
     limit = settings.web_max_unanswered
 
     def not_too_many(state) -> None:  # the page's limit, under the push lock
@@ -172,7 +237,6 @@ def handle(s, settings, row: ZaloInbox, now) -> None:
             raise citizen.CitizenRefusal("waiting", "")
     try:
         # refused before it writes anything: nothing to undo
-        citizen.append(s, code, EventKind.CITIZEN_MESSAGE,
-                       {"text": text, "channel": "zalo", "zalo_user": user_id}, now, check=not_too_many)
+        citizen.append(s, code, EventKind.CITIZEN_MESSAGE, payload, now, check=not_too_many)
     except citizen.CitizenRefusal:
         _answer(s, WAIT, row.key, code, user_id, now)

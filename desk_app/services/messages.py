@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from ..domain.roles import Action
 from ..domain.text import clean
 from ..storage import repositories as repo
 from ..storage.models import Unit, User
+from ..sync.client import SyncError
 from .context import CurrentUser, DeskContext, ServiceError, require
 
 MAX_MESSAGE = lifecycle.MAX_MESSAGE
@@ -53,10 +55,54 @@ class ThreadMessage:
     channel: str
     answered: bool                   # a citizen's message a later reply answers
     synced: bool                     # the server has it (a reply written offline waits here)
+    images: tuple[str, ...] = ()     # SHA-256 of the images the citizen sent with it (on the server)
+    refused: int = 0                 # files the citizen sent that the server did not keep (not an image...)
 
 
 def _channel(payload: dict) -> str:
     return str(payload.get("channel") or "web")
+
+
+def _images(payload: dict) -> tuple[str, ...]:
+    """The message's images, as the domain accepts them (a hash that is not one is left out)."""
+    found = payload.get("attachments")
+    if not isinstance(found, list):
+        return ()
+    try:
+        return tuple(lifecycle.CitizenMessage(text="", attachments=found).attachments)
+    except (lifecycle.PayloadError, TypeError):
+        return ()
+
+
+def _refused(payload: dict) -> int:
+    n = payload.get("attachments_refused")
+    return n if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= lifecycle.MAX_LIST else 0
+
+
+def image_path(ctx: DeskContext, sha256: str) -> Path:
+    """Where a citizen's image is kept at the desk once fetched."""
+    return ctx.attachments_dir / "messages" / sha256[:2] / sha256
+
+
+def image(ctx: DeskContext, user: CurrentUser, code: str, sha256: str) -> Path:
+    """The image a citizen sent with a message on dossier ``code``, fetched from the central
+    server the first time (network: call it off the GUI thread). Only an image one of the
+    dossier's messages names is fetched."""
+    require(user, Action.VIEW_DOSSIERS)
+    named = any(sha256 in m.images for m in thread(ctx, user, code))
+    if not named:
+        raise ServiceError(tr("Hồ sơ {code} không có ảnh này.").format(code=code))
+    target = image_path(ctx, sha256)
+    if target.exists():
+        return target
+    from . import sync
+    if not sync.is_enrolled(ctx):
+        raise ServiceError(tr("Quầy chưa kết nối máy chủ trung tâm: chưa xem được ảnh công dân gửi."))
+    try:
+        with sync.client_for(ctx, timeout=30) as client:
+            return client.download(sha256, target)
+    except SyncError as e:
+        raise ServiceError(tr("Chưa tải được ảnh công dân gửi: {reason}").format(reason=e.message)) from e
 
 
 def inbox(ctx: DeskContext, user: CurrentUser) -> list[InboxItem]:
@@ -105,7 +151,8 @@ def thread(ctx: DeskContext, user: CurrentUser, code: str) -> list[ThreadMessage
         out.append(ThreadMessage(
             e.id, e.desk_time, citizen, str(e.payload.get("text") or ""),
             tr("Công dân") if citizen else staff.get(e.actor, e.actor), _channel(e.payload),
-            citizen and i < answered_until, e.server_seq is not None))
+            citizen and i < answered_until, e.server_seq is not None,
+            _images(e.payload) if citizen else (), _refused(e.payload) if citizen else 0))
     return out
 
 

@@ -9,6 +9,7 @@ for the next N calls or until told otherwise. ``received`` lists what it accepte
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -37,6 +38,10 @@ class FakeZalo:
         self.lock = threading.Lock()
         self.calls = 0
         self.on_receive = None                         # called with each accepted message
+        self.media: dict[str, tuple[str, bytes]] = {}   # the CDN: path -> (content type, bytes)
+        self.media_down = 0                            # the next N media fetches: 503
+        self.media_gets: list[str] = []
+        self.codes: dict[str, str] = {}                # authorization code -> the PKCE challenge it was given for
 
     # -- control ------------------------------------------------------------------------
     def fail(self, what: object, times: int = 1, path: str = "*") -> None:
@@ -57,6 +62,14 @@ class FakeZalo:
 
             def log_message(self, *a):
                 pass
+
+            def do_GET(self):
+                status, ctype, data = fake.get_media(self.path)
+                self.send_response(status)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def do_POST(self):
                 length = int(self.headers.get("content-length") or 0)
@@ -81,6 +94,31 @@ class FakeZalo:
     @property
     def url(self) -> str:
         return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+
+    def put_media(self, name: str, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Serve ``data`` at /media/<name> (Zalo's CDN, in the tests); its URL."""
+        self.media["/media/" + name] = (content_type, data)
+        return self.url + "/media/" + name
+
+    def get_media(self, path: str) -> tuple[int, str, bytes]:
+        with self.lock:
+            self.media_gets.append(path)
+            if self.media_down > 0:
+                self.media_down -= 1
+                return 503, "text/plain", b"unavailable"
+            if path.startswith("/redirect/"):
+                return 302, "text/plain", b""
+            found = self.media.get(path)
+        if found is None:
+            return 404, "text/plain", b"not found"
+        return 200, found[0], found[1]
+
+    def consent(self, challenge: str) -> str:
+        """The admin consents on Zalo's page: an authorization code for the OA, bound to ``challenge``."""
+        code = "code-%d" % next(self._n)
+        with self.lock:
+            self.codes[code] = challenge
+        return code
 
     # -- the APIs ---------------------------------------------------------------------------
     def problem(self, text: str) -> None:
@@ -125,6 +163,8 @@ class FakeZalo:
             self.problem("refresh without the app's secret_key header")
             return {"error": -14002, "error_name": "Invalid secret key"}
         form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        if form.get("grant_type") == "authorization_code" and form.get("app_id") == self.app_id:
+            return self._exchange(form)
         if form.get("grant_type") != "refresh_token" or form.get("app_id") != self.app_id:
             self.problem("refresh form %r" % sorted(form))
             return {"error": -14001, "error_name": "Invalid parameter"}
@@ -135,6 +175,20 @@ class FakeZalo:
         if token != self.refresh:
             return {"error": -14014, "error_name": "Invalid refresh token"}
         self.used_refresh.add(token)
+        n = next(self._n)
+        self.access, self.refresh = "access-%d" % n, "refresh-%d" % n
+        return {"access_token": self.access, "refresh_token": self.refresh, "expires_in": "90000"}
+
+    def _exchange(self, form: dict) -> dict:
+        """The authorization code (single use) for a new token pair, if the verifier matches its challenge."""
+        challenge = self.codes.pop(form.get("code", ""), None)
+        if challenge is None:
+            return {"error": -14003, "error_name": "Invalid authorization code"}
+        verifier = form.get("code_verifier", "")
+        made = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if not verifier or made != challenge:
+            self.problem("code_verifier does not match the challenge")
+            return {"error": -14019, "error_name": "Invalid code verifier"}
         n = next(self._n)
         self.access, self.refresh = "access-%d" % n, "refresh-%d" % n
         return {"access_token": self.access, "refresh_token": self.refresh, "expires_in": "90000"}
@@ -187,6 +241,14 @@ _msg = itertools.count(1)
 def text_event(user: str, text: str, oa_id: str) -> dict:
     return {"event_name": "user_send_text", "sender": {"id": user}, "recipient": {"id": oa_id},
             "user_id_by_app": "app-" + user, "message": {"text": text, "msg_id": "msg-%d-%d" % (time.time_ns(), next(_msg))}}
+
+
+def image_event(user: str, urls: list[str], oa_id: str, text: str = "", kind: str = "image",
+                event_name: str = "user_send_image") -> dict:
+    return {"event_name": event_name, "sender": {"id": user}, "recipient": {"id": oa_id},
+            "user_id_by_app": "app-" + user,
+            "message": {"text": text, "msg_id": "msg-%d-%d" % (time.time_ns(), next(_msg)),
+                        "attachments": [{"type": kind, "payload": {"url": u, "size": 0}} for u in urls]}}
 
 
 def follow_event(user: str, oa_id: str, name: str = "follow") -> dict:
