@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .dossier import ApplicantType, ComponentHandedIn, Person
+from .fees import FeeCharged, check_fee
 from .i18n import tr
 from .identity import IdKind, InvalidValue, check_email, check_id_number, check_phone
 from .procedures import Channel, Procedure
@@ -39,6 +40,11 @@ class IntakeInput:
     collect_by_post: bool = False
     notes: str = ""
     attachments: list[str] = field(default_factory=list)  # file paths
+    case: str = ""                  # the procedure's case (trường hợp), when it has several
+    fee_status: str = ""            # "" not recorded, or a fees.FeeStatus value
+    fee_amount: str = ""
+    fee_receipt: str = ""
+    fee_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,10 @@ class IntakeData:
     collect_by_post: bool
     notes: str
     attachments: tuple[str, ...]
+    case: str = ""
+    case_name: str = ""
+    shown: tuple[str, ...] = ()     # papers shown for checking, handed back (not in ``components``)
+    fee: FeeCharged | None = None
 
 
 ATTACHMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
@@ -127,18 +137,31 @@ def check_intake(form: IntakeInput, procedure: Procedure | None, today: date,
     if form.submitter_differs:
         submitter = _person(form.submitter, "submitter.", errors, False, today, need_contact=False)
     components: list[ComponentHandedIn] = []
+    shown: list[str] = []
+    case = None
     if procedure is not None:
-        if procedure.terms(form.channel) is None:
+        case = procedure.case(form.case)
+        if case is None:
+            errors["case"] = (tr("Chưa chọn trường hợp của thủ tục.") if not form.case
+                              else tr("Trường hợp đã chọn không có trong thủ tục này."))
+        elif case.channels.get(form.channel) is None:
             errors["channel"] = tr("Thủ tục này không tiếp nhận qua kênh {channel}.").format(channel=form.channel.label)
         missing = []
         for comp in procedure.components:
             count = form.components.get(comp.name, 0)
-            if count > 0:
+            if count > 0 and comp.shown:
+                shown.append(comp.name)
+            elif count > 0:
                 components.append(ComponentHandedIn(comp.name, comp.form, count))
             elif comp.required:
                 missing.append(comp.name)
         if missing:
             errors["components"] = tr("Thiếu thành phần bắt buộc: {names}.").format(names="; ".join(missing))
+    fee = None
+    try:
+        fee = check_fee(form.fee_status, form.fee_amount, form.fee_receipt, form.fee_note)
+    except InvalidValue as e:
+        errors["fee"] = str(e)
     if not 1 <= form.sets <= 99:
         errors["sets"] = tr("Số bộ hồ sơ phải từ 1 đến 99.")
     attachments = []
@@ -152,7 +175,7 @@ def check_intake(form: IntakeInput, procedure: Procedure | None, today: date,
             attachments.append(path)
     if errors:
         return None, errors
-    assert procedure is not None and owner is not None
+    assert procedure is not None and owner is not None and case is not None
     return IntakeData(procedure.code, form.applicant_type, owner, submitter, tuple(components),
                       form.sets, form.channel, form.collect_by_post, clean(form.notes),
-                      tuple(attachments)), {}
+                      tuple(attachments), case.key, case.name, tuple(shown), fee), {}

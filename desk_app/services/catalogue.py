@@ -23,10 +23,16 @@ from .context import CurrentUser, DeskContext, ServiceError, require
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 BUILTIN_CATALOGUE = RESOURCES / "procedures" / "catalogue.json"
+FORMAT_VERSION = 2   # cases, fees with their basis, papers to show; format 1 files are still read
 
-CSV_COLUMNS = ["code", "name", "field", "level", "agency", "result", "legal_basis", "effective_from",
-               "source"] + [f"{ch.value}_{k}" for ch in Channel
-                            for k in ("time", "unit", "cutoff", "fee", "fee_note")] + ["components"]
+_HEAD = ("code", "name", "field", "field_code", "level", "agency", "result", "legal_basis", "effective_from",
+         "source")
+# One row per case of a procedure (rows with the same code and effective date are one procedure;
+# its own columns and components are read from its first row). ``{channel}_fees`` holds one fee a
+# line, "name|amount|basis|note", the amount "?" when it is to be confirmed. Files of format 1
+# ({channel}_fee, {channel}_fee_note, no case columns) are still read.
+CSV_COLUMNS = list(_HEAD) + ["case_key", "case_name"] + [
+    f"{ch.value}_{k}" for ch in Channel for k in ("time", "unit", "cutoff", "fees")] + ["components"]
 
 
 class ImportRefused(ServiceError):
@@ -94,55 +100,127 @@ def _rows(rows: Iterable[list[str]]) -> Iterator[tuple[str, dict[str, Any] | Exc
     missing = [c for c in ("code", "name", "field", "level", "result", "source") if c not in header]
     if missing:
         raise ImportRefused([tr("Dòng 1: thiếu cột {cols}.").format(cols=", ".join(missing))])
+    groups: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for n, row in enumerate(it, start=2):
         if not any(str(c).strip() for c in row):
             continue
         cells = dict(zip(header, (str(c).strip() for c in row)))
+        label = tr("Dòng {n}").format(n=n)
         try:
-            yield tr("Dòng {n}").format(n=n), _flat_to_entry(cells)
+            entry = _flat_to_entry(cells)
         except ValueError as e:
-            yield tr("Dòng {n}").format(n=n), e
+            yield label, e
+            continue
+        key = (entry["code"].upper(), entry["effective_from"])
+        if key in groups:  # another case of a procedure already read
+            groups[key][1]["cases"].extend(entry["cases"])
+        else:
+            groups[key] = (label, entry)
+    yield from groups.values()
+
+
+def _fees_cell(text: str) -> list[dict[str, Any]]:
+    fees = []
+    for line in filter(None, (x.strip() for x in text.splitlines())):
+        bits = [b.strip() for b in line.split("|")] + ["", "", ""]
+        fees.append({"name": bits[0], "amount": bits[1], "basis": bits[2], "note": bits[3]})
+    return fees
 
 
 def _flat_to_entry(cells: dict[str, str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {k: cells.get(k, "") for k in
-                             ("code", "name", "field", "level", "agency", "result", "legal_basis",
-                              "effective_from", "source")}
-    channels = {}
+    entry: dict[str, Any] = {k: cells.get(k, "") for k in _HEAD}
+    channels: dict[str, Any] = {}
     for ch in Channel:
         t = cells.get(f"{ch.value}_time", "")
         if t == "":
             continue
-        channels[ch.value] = {"time": t.replace(",", "."), "unit": cells.get(f"{ch.value}_unit") or "working_days",
-                              "cutoff": cells.get(f"{ch.value}_cutoff") or None,
-                              "fee": (cells.get(f"{ch.value}_fee") or "0").replace(".", ""),
-                              "fee_note": cells.get(f"{ch.value}_fee_note", "")}
-    entry["channels"] = channels
+        terms: dict[str, Any] = {"time": t.replace(",", "."), "unit": cells.get(f"{ch.value}_unit") or "working_days",
+                                 "cutoff": cells.get(f"{ch.value}_cutoff") or None}
+        if f"{ch.value}_fees" in cells:
+            terms["fees"] = _fees_cell(cells[f"{ch.value}_fees"])
+        else:  # format 1
+            terms["fee"] = (cells.get(f"{ch.value}_fee") or "0").replace(".", "")
+            terms["fee_note"] = cells.get(f"{ch.value}_fee_note", "")
+        channels[ch.value] = terms
+    entry["cases"] = [{"key": cells.get("case_key", ""), "name": cells.get("case_name", ""), "channels": channels}]
     comps = []
     # One component per line inside the cell (names themselves may hold ";" and ",").
     for part in filter(None, (p.strip() for p in cells.get("components", "").splitlines())):
         bits = [b.strip() for b in part.split("|")]
         if len(bits) < 2:
-            raise ValueError(tr("thành phần \"{part}\" phải có dạng tên|hình thức|số lượng|bắt buộc").format(part=part))
-        comps.append({"name": bits[0], "form": bits[1], "count": bits[2] if len(bits) > 2 and bits[2] else 1,
-                      "required": (bits[3].lower() not in ("0", "không", "khong", "no", "false", "optional"))
-                      if len(bits) > 3 and bits[3] else True})
+            raise ValueError(tr("thành phần \"{part}\" phải có dạng tên|hình thức|số lượng|bắt buộc|nộp hoặc xuất trình").format(part=part[:200]))
+        comp: dict[str, Any] = {
+            "name": bits[0], "form": bits[1], "count": bits[2] if len(bits) > 2 and bits[2] else 1,
+            "required": (bits[3].lower() not in ("0", "không", "khong", "no", "false", "optional"))
+            if len(bits) > 3 and bits[3] else True}
+        if len(bits) > 4 and bits[4]:
+            comp["use"] = bits[4]
+        comps.append(comp)
     entry["components"] = comps
     return entry
 
 
-def procedure_to_row(p: Procedure) -> dict[str, str]:
-    """One CSV row of a procedure (the inverse of the CSV reader)."""
+def _fee_cell(fees: list[dict[str, Any]]) -> str:
+    return "\n".join("%s|%s|%s|%s" % (f["name"], "?" if f["amount"] is None else f["amount"], f["basis"], f["note"])
+                     for f in fees)
+
+
+def procedure_to_rows(p: Procedure) -> list[dict[str, str]]:
+    """The CSV rows of a procedure, one per case (the inverse of the CSV reader)."""
     d = procedure_to_dict(p)
-    row = {k: str(d[k]) for k in ("code", "name", "field", "level", "agency", "result", "legal_basis",
-                                   "effective_from", "source")}
-    for ch in Channel:
-        t = d["channels"].get(ch.value)
-        for k in ("time", "unit", "cutoff", "fee", "fee_note"):
-            row[f"{ch.value}_{k}"] = "" if not t or t[k] is None else str(t[k])
-    row["components"] = "\n".join("%s|%s|%d|%s" % (c["name"], c["form"], c["count"], "1" if c["required"] else "0")
-                                  for c in d["components"])
-    return row
+    head = {k: str(d.get(k) or "") for k in _HEAD}
+    head["components"] = "\n".join("%s|%s|%d|%s|%s" % (c["name"], c["form"], c["count"], "1" if c["required"] else "0",
+                                                       c["use"]) for c in d["components"])
+    rows = []
+    for case in d["cases"]:
+        row = dict(head, case_key=case["key"], case_name=case["name"])
+        for ch in Channel:
+            t = case["channels"].get(ch.value)
+            row[f"{ch.value}_time"] = "" if not t else str(t["time"])
+            row[f"{ch.value}_unit"] = "" if not t else t["unit"]
+            row[f"{ch.value}_cutoff"] = "" if not t or not t["cutoff"] else t["cutoff"]
+            row[f"{ch.value}_fees"] = "" if not t else _fee_cell(t["fees"])
+        rows.append(row)
+    return rows
+
+
+def procedure_to_row(p: Procedure) -> dict[str, str]:
+    """The first CSV row of a procedure (its only one when it has a single case)."""
+    return procedure_to_rows(p)[0]
+
+
+def export_rows(ctx: DeskContext) -> list[dict[str, str]]:
+    """Every current procedure as CSV/XLSX rows."""
+    with ctx.db.session(write=False) as s:
+        latest: dict[str, ProcedureRow] = {}
+        for row in s.scalars(select(ProcedureRow).order_by(ProcedureRow.version)):
+            latest[row.code] = row
+        datas = [row.data for _, row in sorted(latest.items())]
+    return [r for data in datas for r in procedure_to_rows(procedure_from_dict(data))]
+
+
+def export_csv(ctx: DeskContext, path: Path | str) -> int:
+    """Write the catalogue as CSV (UTF-8 with BOM so that Excel reads the accents)."""
+    rows = export_rows(ctx)
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.DictWriter(f, CSV_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    return len(rows)
+
+
+def export_xlsx(ctx: DeskContext, path: Path | str) -> int:
+    """Write the catalogue as an Excel sheet with the CSV's columns."""
+    from openpyxl import Workbook
+    rows = export_rows(ctx)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh muc TTHC"
+    ws.append(CSV_COLUMNS)
+    for r in rows:
+        ws.append([r.get(c, "") for c in CSV_COLUMNS])
+    wb.save(path)
+    return len(rows)
 
 
 # -- use cases --------------------------------------------------------------------------
@@ -190,7 +268,10 @@ def _store(ctx: DeskContext, procedures: list[Procedure]) -> ImportReport:
             data = procedure_to_dict(p)
             old = latest.get(p.code)
             if old is not None:
-                old_cmp = dict(old.data, version=None)
+                try:  # a row of an older format compares in the newest one
+                    old_cmp = dict(procedure_to_dict(procedure_from_dict(old.data)), version=None)
+                except CatalogueError:
+                    old_cmp = dict(old.data, version=None)
                 if old_cmp == dict(data, version=None):
                     unchanged += 1
                     continue
@@ -216,7 +297,8 @@ def export_json(ctx: DeskContext, path: Path | str) -> int:
         for row in s.scalars(select(ProcedureRow).order_by(ProcedureRow.version)):
             latest[row.code] = row
         entries = [row.data for _, row in sorted(latest.items())]
-    Path(path).write_text(json.dumps({"format": "desk-app-catalogue", "version": 1, "procedures": entries},
+    entries = [procedure_to_dict(procedure_from_dict(e)) for e in entries]  # older rows in the newest format
+    Path(path).write_text(json.dumps({"format": "desk-app-catalogue", "version": FORMAT_VERSION, "procedures": entries},
                                      ensure_ascii=False, indent=1), "utf-8")
     return len(entries)
 

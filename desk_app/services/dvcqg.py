@@ -13,8 +13,10 @@ What the desk cannot know, and how it is written (see ``NOTES``):
   the counter that is when it was submitted.
 - HinhThuc (how the result is returned): the reference names the field without its codes; the
   export writes 1 for return by post, 0 at the counter **[unverified]**.
-- Fees: what the catalogue says for the dossier's channel (the fee actually charged is not
-  recorded yet); fee codes, kinds and ways of collecting are not in the catalogue.
+- Fees: the fee recorded at the counter (amount, paid/exempt/later as HinhThucThu 1/2/3
+  **[unverified codes]**, the fee receipt's number as SoBienLai); without one, the catalogue's
+  fees of the dossier's case and channel, an amount to be confirmed with an empty Gia. Fee codes
+  and kinds are not in the catalogue.
 - Scans are not tied to one component: a dossier with scans has every handed-in component
   marked digitised (DuocSoHoa 1), one without has none. Result files are not kept: no path.
 - VNeID: the desk does not see how an online applicant logged in: always 0 (not known verified).
@@ -29,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from ..domain import fees as fee_rules
 from ..domain import lifecycle
 from ..domain.dossier import ApplicantType, EventKind, Status
 from ..domain.procedures import Channel, procedure_from_dict
@@ -51,24 +54,40 @@ NOTES = (
     "MaLinhVuc: mã lĩnh vực quốc gia không có trong danh mục thủ tục của bàn làm việc; để trống, "
     "tên lĩnh vực ở TenLinhVuc.",
     "HinhThuc: 1 = trả kết quả qua bưu chính, 0 = tại Bộ phận Một cửa (mã chưa đối chiếu được).",
-    "DanhSachLePhi: mức phí, lệ phí theo danh mục cho kênh nộp của hồ sơ, chưa phải số tiền đã thu.",
+    "DanhSachLePhi: số tiền đã thu (hoặc miễn, nộp sau) do Bộ phận Một cửa ghi cho hồ sơ, kèm số biên lai "
+    "(SoBienLai); hồ sơ chưa ghi thì là mức theo danh mục cho trường hợp và kênh nộp, Gia để trống khi mức "
+    "thu chưa xác định. HinhThucThu: 1 đã thu, 2 miễn, 3 nộp sau (mã chưa đối chiếu được).",
     "TaiKhoanDuocXacThucVoiVNeID: bàn làm việc không biết hình thức xác thực của người nộp trực tuyến; ghi 0.",
 )
+
+
+def field_code(data: dict[str, Any]) -> str:
+    """MaLinhVuc: the catalogue's national field code, never the field's name."""
+    code = data.get("field_code")
+    return code if isinstance(code, str) else ""
 
 
 def _d(t: datetime | None) -> str:
     return t.strftime("%Y%m%d%H%M%S") if t else ""
 
 
-def _fees(d: Dossier, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """DanhSachLePhi: what the catalogue says for the dossier's channel."""
+def _fees(d: Dossier, data: dict[str, Any], events) -> list[dict[str, Any]]:
+    """DanhSachLePhi: the fee recorded at the counter for the dossier when there is one (amount,
+    how it was collected, the fee receipt's number); else the catalogue's fees of its case and
+    channel, an amount to be confirmed written as an empty Gia (never a guess)."""
+    charged = fee_rules.charged(events)
+    if charged is not None:
+        return [{"TenPhiLePhi": "Phí, lệ phí", "Gia": charged.amount, "HinhThucThu": charged.status.dvcqg,
+                 "SoBienLai": charged.receipt_no}]
+    received = next((e for e in events if EventKind(e.kind) is EventKind.RECEIVED), None)
+    case = (received.payload or {}).get("case") if received is not None else None
     try:
-        terms = procedure_from_dict(data).terms(Channel(d.channel))
+        terms = procedure_from_dict(data).terms(Channel(d.channel), case if isinstance(case, str) else None)
     except (ValueError, TypeError):
         return []
-    if terms is None or (not terms.fee and not terms.fee_note):
+    if terms is None:
         return []
-    return [{"TenPhiLePhi": terms.fee_note or "Phí, lệ phí", "Gia": terms.fee}]
+    return [{"TenPhiLePhi": f.name, "Gia": "" if f.amount is None else f.amount} for f in terms.fees]
 
 
 def _history(d: Dossier, events, users: dict[str, User], unit_names: dict[str, str],
@@ -137,7 +156,7 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
     digitised = 1 if scans else 0
     return {
         "MaHoSo": d.code, "MaTTHC": p.code, "TenTTHC": p.name,
-        "MaLinhVuc": str(data.get("field_code") or ""), "TenLinhVuc": p.field,
+        "MaLinhVuc": field_code(data), "TenLinhVuc": p.field,
         "KenhThucHien": Channel(d.channel).dvcqg, "ChuHoSo": d.owner_name,
         "SoGiayToChuHoSo": d.owner_id_number,
         "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
@@ -158,7 +177,7 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
         "DSKetNoiCSDL": [],                 # no national database is queried by the desk
         "TaiLieuNop": [{"TenTepDinhKem": c.get("name", ""), "DuocSoHoa": digitised, "DuocTaiSuDung": 0,
                         "DuocLayTuKhoDMQG": 0} for c in d.components or []],
-        "DanhSachLePhi": _fees(d, data),
+        "DanhSachLePhi": _fees(d, data, events),
         "DanhSachHoSoBoSung": supplements,
         "DanhSachGiayToKetQua": ([{"TenGiayTo": data["result"]}]
                                      if result_ready and data.get("result") else []),

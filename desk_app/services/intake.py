@@ -93,7 +93,7 @@ def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: 
         raise IntakeInvalid(errors)
     assert proc is not None and row is not None
     stored = [(Path(p).name, *store_attachment(ctx, Path(p))) for p in data.attachments]
-    terms = proc.terms(data.channel)
+    terms = proc.terms(data.channel, data.case)  # the chosen case's time on the channel
     assert terms is not None
     due = ctx.calendar().appointment(now, terms.deadline)
     key = new_key()
@@ -130,6 +130,9 @@ def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: 
             "channel": data.channel.value, "collect_by_post": data.collect_by_post, "notes": data.notes,
             "received_at": now.isoformat(), "due_at": due.isoformat(),
             "key_sha256": hashlib.sha256(key.encode()).hexdigest(),
+            **({"case": data.case, "case_name": data.case_name} if data.case else {}),
+            **({"shown": list(data.shown)} if data.shown else {}),
+            **({"fee": data.fee.to_json()} if data.fee else {}),
         }, user.username, ctx.desk_id, now, unit=_counter_code(s, user))
         for filename, digest, size, path in stored:
             s.add(Attachment(dossier_id=dossier.id, filename=filename, sha256=digest, size=size,

@@ -36,7 +36,6 @@ NOT_HELD = {
     },
     "DanhSachLePhi": {
         "MaPhiLePhi": "the catalogue has no fee codes",
-        "HinhThucThu": "collection codes not in the reference; the fee charged is not recorded yet",
         "LoaiPhiLePhi": "fee/charge kind codes not in the reference",
     },
     "DanhSachGiayToKetQua": {
@@ -53,6 +52,11 @@ EXPORT_ONLY = {
         # the reference sends the history to its own endpoint (URLDongBoTienTrinh); the file keeps
         # each dossier's QuaTrinhXuLyDongBoDVC rows with it, under this name
         HISTORY: "the history rows, kept with their dossier",
+    },
+    "DanhSachLePhi": {
+        # the counter records the fee receipt's number with the fee charged; the reference's
+        # list has no field for it, and an inspector asks for it
+        "SoBienLai": "the fee receipt's number",
     },
 }
 
@@ -130,6 +134,7 @@ def walked(office, clock, tmp_path):
     form = land_form()
     form.collect_by_post = True
     form.attachments = [str(scan)]
+    form.fee_status, form.fee_amount, form.fee_receipt = "paid", "50.000", "BL-0012"
     done = intake.save(d, d.clerk_at_counter, form, print_receipt=False).code
     refused = intake.save(d, d.clerk_at_counter, land_form(), print_receipt=False).code
     still_open = intake.save(d, d.clerk_at_counter, land_form(), print_receipt=False).code
@@ -199,7 +204,10 @@ def test_the_export_holds_what_the_desk_knows(walked):
                                                              "Bản gốc Giấy chứng nhận đã cấp"]
     assert {t["DuocSoHoa"] for t in r["TaiLieuNop"]} == {1}
     assert {t["DuocSoHoa"] for t in records[refused]["TaiLieuNop"]} == {0}
-    assert r["DanhSachLePhi"] == [{"TenPhiLePhi": "Phí, lệ phí", "Gia": 50000}]   # the catalogue's, direct channel
+    # the fee charged at the counter; without one, the catalogue's for the case and channel
+    assert r["DanhSachLePhi"] == [{"TenPhiLePhi": "Phí, lệ phí", "Gia": 50000, "HinhThucThu": 1,
+                                   "SoBienLai": "BL-0012"}]
+    assert records[refused]["DanhSachLePhi"] == [{"TenPhiLePhi": "Phí, lệ phí", "Gia": 50000}]
     [sup] = r["DanhSachHoSoBoSung"]
     assert sup["NoiDungBoSung"] == "Thiếu giấy tờ: Bản sao sổ hộ khẩu; Trích lục thửa đất"
     assert sup["NguoiYeuCauBoSung"] == "Phạm Quốc Bảo" and sup["NgayBoSung"] == "20261111090000"

@@ -1,0 +1,44 @@
+"""The fee charged for a dossier, read from its events, and the receipt's fee line.
+
+The forms (the receipt) and the national export call these, so that what a dossier owes is
+worked out in one place: ``domain.fees``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..domain import fees
+from ..domain.procedures import Channel, ChannelTerms, procedure_from_dict
+from ..storage.models import EventRow
+
+FEE_KINDS = ("received", "payment_received")
+
+
+def charged(session, code: str) -> fees.FeeCharged | None:
+    """The fee recorded at the counter for dossier ``code`` (intake or payment), or None."""
+    rows = session.scalars(select(EventRow).where(EventRow.dossier_code == code, EventRow.kind.in_(FEE_KINDS))
+                           .order_by(EventRow.server_seq.is_(None), EventRow.server_seq, EventRow.seq)).all()
+    return fees.charged(rows)
+
+
+def case_of(session, code: str) -> str:
+    """The case chosen at intake ("" for a procedure with one case)."""
+    payload = session.scalars(select(EventRow.payload).where(EventRow.dossier_code == code,
+                                                             EventRow.kind == "received").limit(1)).first() or {}
+    case = payload.get("case") if isinstance(payload, dict) else ""
+    return case if isinstance(case, str) else ""
+
+
+def terms_of(session, dossier) -> ChannelTerms | None:
+    """The catalogue's terms (time, fees) of the dossier's procedure version, case and channel."""
+    try:
+        proc = procedure_from_dict(dossier.procedure.data)
+        return proc.terms(Channel(dossier.channel), case_of(session, dossier.code) or None)
+    except (ValueError, TypeError):
+        return None
+
+
+def fee_line(session, dossier) -> str:
+    """The receipt's fee line for ``dossier`` (a storage Dossier): see ``domain.fees.fee_line``."""
+    return fees.fee_line(charged(session, dossier.code), terms_of(session, dossier))
