@@ -10,6 +10,7 @@ import zlib
 
 import httpx
 import pytest
+from PySide6.QtCore import QUrl
 from hypothesis import given, settings as hsettings, strategies as st
 from sqlalchemy import select
 
@@ -52,7 +53,7 @@ def _messages(w: World, code: str) -> list[dict]:
 
 
 def test_an_image_from_a_linked_user_lands_in_the_thread_and_only_the_concerned_desk_gets_it(
-        server_factory, tmp_path, backend, fake):
+        server_factory, tmp_path, backend, fake, qtbot):
     w = media_world(server_factory, tmp_path, backend, fake)
     code, key = w.intake()
     _linked(w, code, key, "u-img")
@@ -71,6 +72,20 @@ def test_an_image_from_a_linked_user_lands_in_the_thread_and_only_the_concerned_
     assert path.read_bytes() == picture
     with pytest.raises(ServiceError):                   # only an image the dossier's messages name
         messages.image(w.desk, w.desk.clerk, code, "f" * 64)
+    # the thread at the desk: a thumbnail, a click opens the whole image
+    from desk_app.ui.messages.thread import ImageDialog, ThreadView, image_url
+    from desk_app.ui.tasks import TaskRunner
+    runner = TaskRunner(synchronous=True)
+    view = ThreadView(w.desk, w.desk.clerk, runner)
+    qtbot.addWidget(view)
+    view.load(code)
+    qtbot.waitUntil(lambda: sha in view.shown, timeout=10_000)
+    assert "Giấy tờ bổ sung" in view.view.toPlainText()
+    assert image_url(sha) in view.view.toHtml()
+    view._clicked(QUrl(image_url(sha)))
+    dialog = view.findChild(ImageDialog)
+    assert dialog is not None and dialog.label.pixmap().width() == 2
+    runner.shutdown()
     # another agency's desk: 404, as for a file the server does not have
     other = desks.enrolled_desk(tmp_path, w.server, "khac", kit.new_agency(), ["MOTCUA"])
     r = httpx.get(w.server.url + "/api/v1/attachments/" + sha, headers={"Authorization": "Bearer " + _desk_token(other)})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QTextDocument
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from ...domain.i18n import tr
 from ...domain.roles import Action, may
@@ -21,9 +22,34 @@ def channel_label(channel: str) -> str:
     return {"web": tr("qua trang tra cứu"), "zalo": tr("qua Zalo"), "kiosk": tr("tại kiosk")}.get(channel, channel)
 
 
-def thread_html(items: list[ThreadMessage]) -> str:
+THUMB = 160   # a citizen's image in the thread: at most this wide and high, click for the whole
+
+
+def image_url(sha256: str) -> str:
+    """The thread's link (and the document's resource) of one image."""
+    return "image:" + sha256
+
+
+def images_html(m: ThreadMessage, shown: set[str]) -> str:
+    """The message's images: a thumbnail to click once fetched, else a line saying it is coming;
+    and how many files the server did not keep."""
+    parts = []
+    for sha in m.images:
+        if sha in shown:
+            parts.append("<a href='%s'><img src='%s'></a>" % (image_url(sha), image_url(sha)))
+        else:
+            parts.append("<a href='%s' style='color:#52606d'>[%s]</a>" % (image_url(sha), html.escape(tr("Ảnh đang tải…"))))
+    out = "<br>" + " ".join(parts) if parts else ""
+    if m.refused:
+        out += "<br><i style='color:#b85c00'>%s</i>" % html.escape(
+            tr("{n} tệp công dân gửi không nhận được (chỉ nhận ảnh JPEG, PNG, WebP).").format(n=m.refused))
+    return out
+
+
+def thread_html(items: list[ThreadMessage], shown: set[str] | None = None) -> str:
     """The thread as the clerk reads it: the citizen's on the left, the counter's on the right;
-    every text escaped (a citizen writes what they like)."""
+    every text escaped (a citizen writes what they like). ``shown``: the images whose thumbnails
+    the document holds."""
     if not items:
         return "<p style='color:#52606d'>%s</p>" % html.escape(tr("Chưa có tin nhắn nào về hồ sơ này."))
     rows = []
@@ -39,7 +65,7 @@ def thread_html(items: list[ThreadMessage]) -> str:
             if not m.synced:
                 head += " · <i>%s</i>" % html.escape(tr("chờ gửi lên máy chủ"))
             colour, margin = "#e3eefb", "margin-left:80px"
-        body = html.escape(m.text).replace("\n", "<br>")
+        body = html.escape(m.text).replace("\n", "<br>") + images_html(m, shown or set())
         rows.append("<table width='100%%' cellpadding='8' style='%s; margin-bottom:8px; background:%s'>"
                     "<tr><td><span style='color:#52606d; font-size:9pt'>%s</span><br>%s</td></tr></table>"
                     % (margin, colour, head, body))
@@ -76,6 +102,26 @@ class ReplyEdit(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class ImageDialog(QDialog):
+    """A citizen's image at its full size (scrolled if larger than the screen)."""
+
+    def __init__(self, path: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Ảnh công dân gửi"))
+        self.label = QLabel()
+        self.label.setPixmap(QPixmap(path))
+        area = QScrollArea()
+        area.setWidget(self.label)
+        area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        close = QPushButton(tr("Đóng"))
+        close.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(area, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        size = self.label.pixmap().size()
+        self.resize(min(1000, size.width() + 60), min(760, size.height() + 100))
+
+
 class ThreadView(QWidget):
     """``load(code)`` shows a dossier's thread; ``replied(code)`` after a reply is saved."""
 
@@ -91,6 +137,10 @@ class ThreadView(QWidget):
         self.title.setObjectName("subtitle")
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self._clicked)
+        self.shown: dict[str, QImage] = {}      # thumbnails in the document, by SHA-256
+        self.paths: dict[str, str] = {}         # the fetched images at the desk
+        self.fetching: set[str] = set()
         self.view.setPlaceholderText(tr("Chọn một hồ sơ để xem tin nhắn."))
         self.banner = Banner()
         self.reply_box = ReplyEdit()
@@ -149,11 +199,62 @@ class ThreadView(QWidget):
         self.items = items
         waiting = sum(1 for m in items if m.from_citizen and not m.answered)
         self.title.setText(tr("Hồ sơ {code}: {n} tin nhắn, {w} chờ trả lời").format(code=code, n=len(items), w=waiting))
-        self.view.setHtml(thread_html(items))
+        self._render()
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())  # the newest at the bottom, in sight
         self.set_enabled(True)
         self.loaded.emit(len(items))
+        for m in items:
+            for sha in m.images:
+                self._fetch(code, sha)
+
+    def _render(self) -> None:
+        doc = self.view.document()
+        for sha, thumb in self.shown.items():
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(image_url(sha)), thumb)
+        bar = self.view.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        self.view.setHtml(thread_html(self.items, set(self.shown)))
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def _fetch(self, code: str, sha: str) -> None:
+        """Fetch the image (once) and make its thumbnail, off the GUI thread."""
+        if sha in self.shown or sha in self.fetching:
+            return
+        self.fetching.add(sha)
+        ctx, user = self.ctx, self.user
+
+        def work():
+            path = messages.image(ctx, user, code, sha)
+            image = QImage(str(path))
+            if image.isNull():
+                raise ServiceError(tr("Ảnh công dân gửi không mở được."))
+            return str(path), image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+
+        def done(result) -> None:
+            self.fetching.discard(sha)
+            self.paths[sha], self.shown[sha] = result
+            if code == self.code:
+                self._render()
+
+        def failed(error: BaseException) -> None:
+            self.fetching.discard(sha)
+            if code == self.code:
+                self.banner.say("error", str(error) if isinstance(error, ServiceError) else
+                                tr("Chưa tải được ảnh công dân gửi."))
+        self.runner.run(work, on_done=done, on_error=failed, parent=self)
+
+    def _clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if not text.startswith("image:"):
+            return
+        sha = text[len("image:"):]
+        if sha in self.paths:
+            ImageDialog(self.paths[sha], self).open()
+        elif self.code:
+            self._fetch(self.code, sha)
 
     def send(self) -> None:
         if self.code is None or not self.send_button.isEnabled():
