@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from .i18n import tr
+from .i18n import N_, tr
 
 
 class InvalidValue(ValueError):
@@ -32,6 +33,20 @@ class IdKind(str, enum.Enum):
             IdKind.PASSPORT: tr("Hộ chiếu"),
             IdKind.OTHER: tr("Mã số doanh nghiệp / giấy tờ khác"),
         }[self]
+
+    def accepted_on(self, day: date) -> bool:
+        """Whether a paper of this kind may be presented for a new dossier on ``day``."""
+        return not (self is IdKind.CMND and day > CMND_VALID_UNTIL)
+
+
+# The 9- and 12-digit ID cards (CMND) stopped being valid after this day (Law on Identification
+# 2023, art. 46): old dossiers keep their CMND numbers, new ones may not be opened with one.
+CMND_VALID_UNTIL = date(2024, 12, 31)
+
+
+def id_kinds_for_new(day: date) -> list[IdKind]:
+    """The papers a form offers for a new dossier on ``day``, in the form's order."""
+    return [k for k in IdKind if k.accepted_on(day)]
 
 
 # Province codes in CCCD numbers (Circular 07/2016/TT-BCA, annex), used to check the
@@ -80,11 +95,17 @@ def parse_cccd(number: str) -> CccdInfo:
 
 
 def check_id_number(kind: IdKind, number: str, birth_date: date | None = None,
-                    male: bool | None = None) -> str:
-    """Validate an ID number of the given kind; return it normalised."""
+                    male: bool | None = None, presented_on: date | None = None) -> str:
+    """Validate an ID number of the given kind; return it normalised.
+
+    ``presented_on``: the day the paper is handed in for a new dossier (None: reading old data,
+    where an ID card that has since expired is still what the citizen showed then)."""
     value = re.sub(r"[\s.-]", "", number or "").upper()
     if not value:
         raise InvalidValue(tr("Chưa nhập số giấy tờ tùy thân."))
+    if presented_on is not None and not kind.accepted_on(presented_on):
+        raise InvalidValue(tr("Chứng minh nhân dân đã hết giá trị sử dụng từ ngày 01/01/2025: "
+                              "dùng căn cước (CCCD) hoặc hộ chiếu."))
     if kind is IdKind.CCCD:
         info = parse_cccd(value)
         if birth_date is not None:
@@ -102,6 +123,55 @@ def check_id_number(kind: IdKind, number: str, birth_date: date | None = None,
         if not re.fullmatch(r"[A-Z0-9/]{3,20}", value):
             raise InvalidValue(tr("Số giấy tờ chỉ gồm chữ cái, chữ số và dấu /."))
     return value
+
+
+MAX_AGE_YEARS = 120
+
+
+def check_birth_date(birth: date, today: date) -> date:
+    """A person's birth date: not after today, not more than 120 years ago; else why not."""
+    if birth > today:
+        raise InvalidValue(tr("Ngày sinh không được sau ngày hôm nay ({today}).")
+                           .format(today=today.strftime("%d/%m/%Y")))
+    if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) > MAX_AGE_YEARS:
+        raise InvalidValue(tr("Ngày sinh {date} quá xa: người này đã hơn {n} tuổi. Kiểm tra lại năm sinh.")
+                           .format(date=birth.strftime("%d/%m/%Y"), n=MAX_AGE_YEARS))
+    return birth
+
+
+# A person's name: letters of any script (with their accents), spaces, and the few marks names
+# carry (apostrophe, hyphen, dot as in "Th. Nguyễn"). Organisation names may hold digits and more.
+_NAME_MARKS = " '-.’"
+
+
+def check_person_name(name: str) -> str:
+    """A person's full name as typed (already cleaned); else why not."""
+    if len(name) < 2:
+        raise InvalidValue(tr("Chưa nhập họ và tên."))
+    for ch in name:
+        if ch in _NAME_MARKS or unicodedata.category(ch)[0] in ("L", "M"):
+            continue
+        if ch.isdigit() or unicodedata.category(ch) == "Nd":
+            raise InvalidValue(tr("Họ và tên không được có chữ số."))
+        raise InvalidValue(tr("Họ và tên chỉ gồm chữ cái và dấu cách (không có ký hiệu như \"{char}\").")
+                           .format(char=ch if ch.isprintable() else "?"))
+    if not any(unicodedata.category(ch)[0] == "L" for ch in name):
+        raise InvalidValue(tr("Họ và tên phải có chữ cái."))
+    return name
+
+
+def check_organisation_name(name: str) -> str:
+    """An organisation's name (digits allowed: "Công ty TNHH 3A"); else why not."""
+    if len(name) < 2:
+        raise InvalidValue(tr("Chưa nhập tên tổ chức."))
+    if not any(ch.isalnum() for ch in name) or any(not ch.isprintable() for ch in name):
+        raise InvalidValue(tr("Tên tổ chức không hợp lệ."))
+    return name
+
+
+# What a phone field takes as typed (the rest is refused at the key, not at save)
+PHONE_TYPED = r"[0-9+. ]*"
+PHONE_TYPED_HINT = N_("Số điện thoại chỉ gồm chữ số, dấu cách, dấu + và dấu chấm.")
 
 
 # Vietnamese mobile prefixes after the 2018 renumbering, and landline area codes 02x.

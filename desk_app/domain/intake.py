@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from .dossier import ApplicantType, ComponentHandedIn, Person
 from .fees import FeeCharged, check_fee
 from .i18n import tr
-from .identity import IdKind, InvalidValue, check_email, check_id_number, check_phone
+from .identity import (IdKind, InvalidValue, check_birth_date, check_email, check_id_number,
+                       check_organisation_name, check_person_name, check_phone)
 from .procedures import Channel, Procedure
 from .text import clean
 
@@ -71,28 +73,42 @@ ATTACHMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp",
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
+_DATE_VN = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
 def parse_date_vn(text: str) -> date:
-    """"dd/mm/yyyy" (or dd-mm-yyyy, dd.mm.yyyy, ddmmyyyy) -> date."""
-    raw = clean(text).replace("-", "/").replace(".", "/")
-    if raw.isdigit() and len(raw) == 8:
+    """"dd/mm/yyyy" (or dd-mm-yyyy, dd.mm.yyyy, ddmmyyyy) -> date; a date of the right form
+    that is not in the calendar (31/02) is told apart from one of the wrong form."""
+    raw = clean(text).replace("-", "/").replace(".", "/").replace(" ", "")
+    if raw.isascii() and raw.isdigit() and len(raw) == 8:
         raw = "%s/%s/%s" % (raw[:2], raw[2:4], raw[4:])
+    m = _DATE_VN.fullmatch(raw)
+    if m is None:
+        raise InvalidValue(tr("Ngày phải có dạng ngày/tháng/năm, ví dụ 05/09/1990."))
+    day, month, year = (int(g) for g in m.groups())
     try:
-        return datetime.strptime(raw, "%d/%m/%Y").date()
+        return date(year, month, day)
     except ValueError:
-        raise InvalidValue(tr("Ngày phải có dạng ngày/tháng/năm, ví dụ 05/09/1990.")) from None
+        raise InvalidValue(tr("Ngày {date} không có trong lịch.").format(
+            date="%02d/%02d/%04d" % (day, month, year))) from None
 
 
 def _person(p: PersonInput, prefix: str, errors: dict[str, str], organisation: bool,
             today: date, need_contact: bool) -> Person | None:
     name = clean(p.name)
-    if len(name) < 2:
-        errors[prefix + "name"] = tr("Chưa nhập họ và tên.") if not organisation else tr("Chưa nhập tên tổ chức.")
+    try:
+        name = check_organisation_name(name) if organisation else check_person_name(name)
+    except InvalidValue as e:
+        errors[prefix + "name"] = str(e)
     birth = None
     if p.birth_date.strip():
         try:
             birth = parse_date_vn(p.birth_date)
-            if birth > today or birth.year < 1900:
-                raise InvalidValue(tr("Ngày sinh không hợp lệ."))
+            if organisation:  # a founding date: not in the future, no age limit
+                if birth > today:
+                    raise InvalidValue(tr("Ngày thành lập không được sau ngày hôm nay."))
+            else:
+                check_birth_date(birth, today)
         except InvalidValue as e:
             errors[prefix + "birth_date"] = str(e)
     elif not organisation:
@@ -102,7 +118,7 @@ def _person(p: PersonInput, prefix: str, errors: dict[str, str], organisation: b
         errors[prefix + "gender"] = tr("Giới tính không hợp lệ.")
     male = {"male": True, "female": False}.get(p.gender)
     try:
-        id_number = check_id_number(p.id_kind, p.id_number, birth_date=birth, male=male)
+        id_number = check_id_number(p.id_kind, p.id_number, birth_date=birth, male=male, presented_on=today)
     except InvalidValue as e:
         errors[prefix + "id_number"] = str(e)
     phone = ""

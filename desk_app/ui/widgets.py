@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QFrame, QLabel, QLineEdit,
+                               QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget)
 
 
 class ErrorLabel(QLabel):
@@ -67,6 +68,18 @@ class FieldErrors:
 
     def add(self, key: str, label: ErrorLabel, focus: QWidget, marked: QWidget | None = None) -> None:
         self._slots[key] = _Slot(label, focus, marked)
+        # an old error goes as soon as the clerk retypes its field; save says again what is still wrong
+        edited = _edited_signal(focus)
+        if edited is not None:
+            edited.connect(lambda *_a, k=key: self.clear_one(k))
+
+    def clear_one(self, key: str) -> None:
+        slot = self._slots.get(key)
+        if slot is None:
+            return
+        slot.label.clear_message()
+        if slot.marked is not None:
+            set_invalid(slot.marked, False)
 
     def clear(self) -> None:
         for slot in self._slots.values():
@@ -97,6 +110,21 @@ class FieldErrors:
     def message(self, key: str) -> str:
         slot = self._slots.get(key)
         return slot.label.text() if slot and not slot.label.isHidden() else ""
+
+
+def _edited_signal(widget: QWidget):
+    """The signal a user's edit of ``widget`` emits (not a program's ``setText``), or None."""
+    if isinstance(widget, QLineEdit):
+        return widget.textEdited
+    if isinstance(widget, QComboBox):
+        return widget.activated
+    if isinstance(widget, QAbstractButton):
+        return widget.clicked
+    if isinstance(widget, QAbstractSpinBox) and hasattr(widget, "valueChanged"):
+        return widget.valueChanged
+    if isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        return widget.textChanged
+    return None
 
 
 def hline() -> QFrame:

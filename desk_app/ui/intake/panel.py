@@ -81,10 +81,11 @@ class IntakePanel(QWidget):
         type_row.addWidget(self.individual)
         type_row.addWidget(self.organisation)
         type_row.addStretch(1)
-        self.owner = PersonForm("owner.")
+        today = ctx.clock().date()  # which ID papers a new dossier may still be opened with
+        self.owner = PersonForm("owner.", today=today)
         self.owner.register_errors(self.errors)
         self.submitter_differs = QCheckBox(tr("Người nộp hồ sơ khác chủ hồ sơ (nộp thay, được ủy quyền)"))
-        self.submitter = PersonForm("submitter.", need_contact=False)
+        self.submitter = PersonForm("submitter.", need_contact=False, today=today)
         self.submitter.register_errors(self.errors)
         self.submitter_box = QGroupBox(tr("Người nộp hồ sơ"))
         QVBoxLayout(self.submitter_box).addWidget(self.submitter)

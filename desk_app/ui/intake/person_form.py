@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ...domain.i18n import tr
-from ...domain.identity import IdKind
+from ...domain.identity import PHONE_TYPED, PHONE_TYPED_HINT, IdKind, id_kinds_for_new
 from ...domain.intake import PersonInput
 from ..widgets import ErrorLabel, FieldErrors, with_error
 
@@ -24,7 +26,8 @@ def date_text(edit: QLineEdit) -> str:
 class PersonForm(QWidget):
     """Name, ID document, birth date, phone, email, address; errors under each field."""
 
-    def __init__(self, prefix: str, need_contact: bool = True, parent: QWidget | None = None):
+    def __init__(self, prefix: str, need_contact: bool = True, parent: QWidget | None = None,
+                 today: date | None = None):
         super().__init__(parent)
         self.prefix = prefix  # "owner." or "submitter.", as the intake rules key their errors
         self._slots: list[tuple[str, ErrorLabel, QWidget, QWidget]] = []
@@ -32,7 +35,8 @@ class PersonForm(QWidget):
         self.name = QLineEdit()
         self.name.setMaxLength(200)
         self.id_kind = QComboBox()
-        for kind in IdKind:
+        # only the papers valid for a new dossier today (no more CMND); old data still shows its own
+        for kind in id_kinds_for_new(today or date.today()):
             self.id_kind.addItem(kind.label, kind.value)  # Qt would turn the str enum into a plain str
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(20)
@@ -56,6 +60,9 @@ class PersonForm(QWidget):
         self.phone = QLineEdit()
         self.phone.setMaxLength(16)
         self.phone.setPlaceholderText(tr("ví dụ 0912 345 678"))
+        # letters are refused at the key, and the field says why (not only at save)
+        self.phone.setValidator(QRegularExpressionValidator(QRegularExpression(PHONE_TYPED), self.phone))
+        self.phone.inputRejected.connect(self._phone_refused)
         self.email = QLineEdit()
         self.email.setMaxLength(120)
         self.address = QLineEdit()
@@ -98,6 +105,11 @@ class PersonForm(QWidget):
         grid.addWidget(box, row, col + 1, 1, span, Qt.AlignmentFlag.AlignTop)
         self._slots.append((self.prefix + key, error, focus or widget, marked or widget))
 
+    def _phone_refused(self) -> None:
+        for key, label, _focus, _marked in self._slots:
+            if key == self.prefix + "phone":
+                label.show_message(tr(PHONE_TYPED_HINT))
+
     def register_errors(self, errors: FieldErrors) -> None:
         """Put this form's fields, in reading order, into the form's error map."""
         for key, label, focus, marked in self._slots:
@@ -127,7 +139,10 @@ class PersonForm(QWidget):
 
     def set_value(self, p: PersonInput) -> None:
         self.name.setText(p.name)
-        self.id_kind.setCurrentIndex(max(0, self.id_kind.findData(IdKind(p.id_kind).value)))
+        kind = IdKind(p.id_kind)
+        if self.id_kind.findData(kind.value) < 0:  # an old paper (CMND) of data read back
+            self.id_kind.addItem(kind.label, kind.value)
+        self.id_kind.setCurrentIndex(max(0, self.id_kind.findData(kind.value)))
         self.id_number.setText(p.id_number)
         self.birth_date.setText(p.birth_date)
         self.phone.setText(p.phone)
