@@ -133,7 +133,7 @@ class CameraView(QWidget):
             p.drawLine(QPointF(cx, cy), QPointF(cx + dx * arm, cy))
             p.drawLine(QPointF(cx, cy), QPointF(cx, cy + dy * arm))
         text = self.hint_text if self.hinting else self.guide_text
-        if text:
+        if text and not self._message:  # no camera: its message alone, not also "hold the QR here"
             font = QFont(self.font())
             font.setPointSizeF(max(12.0, side / 16))
             font.setBold(True)
