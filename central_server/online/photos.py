@@ -122,14 +122,16 @@ def photo_to_page(data: bytes) -> Image.Image:
 def find_page(image) -> np.ndarray | None:
     """The page's four corners (tl, tr, br, bl) in ``image``'s pixels (float32, 4 x 2), or None.
 
-    ``image``: a PIL image or an RGB / grey array. The page is the largest convex quadrilateral,
-    at least a sixth of the frame, found either as a bright region (paper on a darker desk) or
-    by its edges; its sides are then fitted as lines to the outline's points, corners where
-    they meet.
+    ``image``: a PIL image or an RGB / grey array. Outlines come from two masks, the bright
+    region (paper on a darker desk) and the strong edges; each four-cornered one is fitted side
+    by side to the edge pixels along it that get brighter inwards (twice, the second time in a
+    narrow band), as a shadow bends the bright region's outline and a dark block printed near
+    the edge would pull a plain fit. The page is the outline, at least a sixth of the frame,
+    most of whose length runs on such edges; of two as good, the larger.
     """
     arr = np.asarray(image)
     if arr.ndim == 3:
-        arr = cv2.cvtColor(arr[..., :3], cv2.COLOR_RGB2GRAY)
+        arr = cv2.cvtColor(np.ascontiguousarray(arr[..., :3]), cv2.COLOR_RGB2GRAY)
     h, w = arr.shape[:2]
     if min(h, w) < 16:
         return None
@@ -138,28 +140,55 @@ def find_page(image) -> np.ndarray | None:
         if scale < 1 else arr
     sh, sw = small.shape
     blur = cv2.GaussianBlur(small, (5, 5), 0)
-    best, best_area = None, (sw * sh) / 6.0
-    for mask in _masks(blur):
+    median = float(np.median(blur))
+    edges = cv2.Canny(blur, 0.5 * median, 1.2 * median + 10)
+    ys, xs = np.nonzero(edges)
+    points = np.stack([xs, ys], axis=1).astype(np.float64)
+    # which way each edge pixel gets brighter: into the paper, on the paper's own edge
+    gx = cv2.Sobel(blur, cv2.CV_32F, 1, 0, ksize=3)[ys, xs]
+    gy = cv2.Sobel(blur, cv2.CV_32F, 0, 1, ksize=3)[ys, xs]
+    gradients = np.stack([gx, gy], axis=1).astype(np.float64)
+    best, best_score = None, (0.5, 0.0)
+    for mask in _masks(blur, edges):
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
             quad = _quad(contour, sw, sh)
             if quad is None:
                 continue
+            quad = _fit_sides(points, gradients, quad, 0.03)
+            quad = _fit_sides(points, gradients, quad, 0.006)
             area = cv2.contourArea(quad.astype(np.float32))
-            if area > best_area:
-                best, best_area = quad, area
+            if area < (sw * sh) / 6.0:
+                continue
+            # the outline most of whose length is paper edge; of two as good, the larger
+            score = (round(_support(points, gradients, quad), 1), area)
+            if score > best_score:
+                best, best_score = quad, score
     if best is None:
         return None
-    return (_order(best) / scale).astype(np.float32)
+    return ((best + 0.5) / scale - 0.5).astype(np.float32)
 
 
-def _masks(blur: np.ndarray):
+def _support(points: np.ndarray, gradients: np.ndarray, quad: np.ndarray) -> float:
+    """The share of the outline's length that runs along the paper's edge pixels (0 to 1)."""
+    strength = np.hypot(gradients[:, 0], gradients[:, 1]) + 1e-6
+    shares = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = b - a
+        length = max(float(np.hypot(*d)), 1.0)
+        n = np.array([-d[1], d[0]]) / length
+        t = (points - a) @ d / length ** 2
+        on = (t >= 0) & (t <= 1) & (np.abs((points - a) @ n) <= 1.5) & (gradients @ n > 0.8 * strength)
+        covered = np.unique(np.round(t[on] * length).astype(np.int64)).size
+        shares.append(min(1.0, covered / length))
+    return float(np.mean(shares))
+
+
+def _masks(blur: np.ndarray, edges: np.ndarray):
     """Candidate outlines of the paper: bright against the desk, then strong edges."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    yield cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
-    median = float(np.median(blur))
-    edges = cv2.Canny(blur, 0.5 * median, 1.2 * median + 10)
+    yield cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     yield cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
 
 
@@ -176,7 +205,7 @@ def _quad(contour: np.ndarray, w: int, h: int) -> np.ndarray | None:
                  (quad[:, 1] <= margin) | (quad[:, 1] >= h - 1 - margin))
     if on_border.all():
         return None
-    return _fit_sides(contour.reshape(-1, 2).astype(np.float64), _order(quad))
+    return _order(quad)
 
 
 def _order(quad: np.ndarray) -> np.ndarray:
@@ -188,20 +217,24 @@ def _order(quad: np.ndarray) -> np.ndarray:
     return np.roll(quad, -start, axis=0)
 
 
-def _fit_sides(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """Each side as a line through the outline's points near it (away from the corners, which
-    blur and rounding pull inwards), and the corners where consecutive lines meet."""
+def _fit_sides(points: np.ndarray, gradients: np.ndarray, quad: np.ndarray, band: float) -> np.ndarray:
+    """Each side as a line through the edge pixels within ``band`` (a share of its length) of
+    it, away from the corners, that get brighter towards the inside (the paper's edge, not a
+    dark block or line of text printed near it); the corners where consecutive lines meet. A
+    side with too few such pixels (the page running off the frame) keeps its line."""
+    strength = np.hypot(gradients[:, 0], gradients[:, 1]) + 1e-6
     lines = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
         d = b - a
         length = float(np.hypot(*d))
-        if length < 4:
+        if length < 8:
             return quad
-        n = np.array([-d[1], d[0]]) / length
+        n = np.array([-d[1], d[0]]) / length  # clockwise corners on screen: this points inwards
         t = (points - a) @ d / length ** 2
-        near = points[(t > 0.1) & (t < 0.9) & (np.abs((points - a) @ n) < max(3.0, 0.02 * length))]
-        if len(near) < 10:
+        inwards = gradients @ n > 0.8 * strength
+        near = points[(t > 0.08) & (t < 0.92) & inwards & (np.abs((points - a) @ n) <= max(2.0, band * length))]
+        if len(near) < 0.25 * length:
             lines.append((a, d / length))
             continue
         vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
@@ -216,7 +249,7 @@ def _fit_sides(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
         out.append(p + s * u)
     fitted = np.array(out)
     # a fit that moved a corner far is a fit gone wrong: keep the polygon's corners then
-    return fitted if np.abs(fitted - quad).max() < 0.05 * max(np.ptp(quad, axis=0)) else quad
+    return fitted if np.abs(fitted - quad).max() < 0.08 * max(np.ptp(quad, axis=0)) else quad
 
 
 def page_size(corners: np.ndarray) -> tuple[int, int]:

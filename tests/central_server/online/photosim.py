@@ -106,9 +106,13 @@ def photograph(page: Image.Image, seed: int = 0, sensor: tuple[int, int] = (4000
     placed = (corners - [pw / 2, ph / 2]) @ np.array([[c, -s], [s, c]]).T * scale
     placed += [w / 2, h / 2] + rng.uniform(-0.03, 0.03, 2) * [w, h]
     placed += rng.uniform(-tilt, tilt, (4, 2)) * scale * np.array([pw, ph]) / 2
-    # keep the whole page in the frame, as a citizen told to photograph the whole page does
-    placed[:, 0] = np.clip(placed[:, 0], 0.02 * w, 0.98 * w)
-    placed[:, 1] = np.clip(placed[:, 1], 0.02 * h, 0.98 * h)
+    # the whole page in the frame, as a citizen told to photograph the whole page steps back
+    low, high = placed.min(axis=0), placed.max(axis=0)
+    room = np.array([0.96 * w, 0.96 * h])
+    k = min(1.0, *(room / (high - low)))
+    placed = (placed - (low + high) / 2) * k + (low + high) / 2
+    low, high = placed.min(axis=0), placed.max(axis=0)
+    placed += np.maximum(0, 0.02 * np.array([w, h]) - low) - np.maximum(0, high - 0.98 * np.array([w, h]))
     H = cv2.getPerspectiveTransform(corners.astype(np.float32), placed.astype(np.float32))
     # the paper's texture under warm light, blurred to a pixel's footprint (a sensor averages)
     paper = src.astype(np.float32) * rng.uniform([0.93, 0.9, 0.84], [0.98, 0.95, 0.9]).astype(np.float32)
