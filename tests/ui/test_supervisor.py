@@ -102,7 +102,9 @@ def test_who_holds_what_since_when(dashboard, office, walked):
     mine = rows[("Công an xã Quảng Phú", "Phạm Quốc Bảo")]
     assert (mine.count, mine.overdue) == (3, 1)
     assert rows[("Công an xã Quảng Phú", "Hoàng Thị Lan Anh")].count == 1
-    assert dashboard.holdings.index(0, 4).data() == "10/11/2026 (9 ngày)"
+    # working days, like every other count (issue 13): 9 calendar days less a weekend and the
+    # provincial day off on Mon 16/11
+    assert dashboard.holdings.index(0, 4).data() == "10/11/2026 (6 ngày làm việc)"
     assert dashboard.chart.categories == ["Công an xã Quảng Phú"]
     assert dashboard.chart.values == [[3, 1]]                     # in time, overdue
     assert not dashboard.chart.grab().isNull()

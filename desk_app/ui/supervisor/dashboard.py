@@ -67,7 +67,13 @@ class QueueTile(QFrame):
         super().mousePressEvent(event)
 
 
-def holding_columns(now) -> list[Column[Holding]]:
+def held_working_days(since, now, calendar) -> int:
+    """Whole working days from ``since`` to ``now`` on the office's calendar, as deadlines count."""
+    cal = calendar()
+    return int(cal.working_time_between(since, now) / cal.day_length())
+
+
+def holding_columns(now, calendar) -> list[Column[Holding]]:
     right = Qt.AlignmentFlag.AlignRight
     return [
         Column(tr("Đơn vị"), lambda h: h.unit_name, tooltip=lambda h: h.unit_name),
@@ -75,8 +81,9 @@ def holding_columns(now) -> list[Column[Holding]]:
         Column(tr("Số hồ sơ"), lambda h: str(h.count), right),
         Column(tr("Quá hạn"), lambda h: str(h.overdue), right,
                foreground=lambda h: "#b71c1c" if h.overdue else None, bold=lambda h: h.overdue > 0),
-        Column(tr("Giữ lâu nhất từ"), lambda h: tr("{day} ({n} ngày)").format(
-            day=h.oldest_since.strftime("%d/%m/%Y"), n=(now() - h.oldest_since).days) if h.oldest_since else "",
+        Column(tr("Giữ lâu nhất từ"), lambda h: tr("{day} ({n} ngày làm việc)").format(
+            day=h.oldest_since.strftime("%d/%m/%Y"), n=held_working_days(h.oldest_since, now(), calendar))
+            if h.oldest_since else "",
             tooltip=lambda h: fmt_moment(h.oldest_since)),
     ]
 
@@ -143,7 +150,7 @@ class Dashboard(QWidget):
         left_layout.addWidget(self.rows_title)
         left_layout.addWidget(self.table, 1)
 
-        self.holdings = RecordTableModel(holding_columns(ctx.clock), self)
+        self.holdings = RecordTableModel(holding_columns(ctx.clock, ctx.calendar), self)
         self.holdings_table = record_table(self.holdings, stretch=0)
         self.chart = BarChart(tr("Hồ sơ đang giải quyết theo đơn vị"))
         holders = QWidget()
