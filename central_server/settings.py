@@ -47,6 +47,8 @@ class Settings:
     web_secret: str = ""                                  # HMAC key of the pages' form tokens; empty: kept in data_dir/web-secret
     web_post_rate_per_second: float = 0.2                 # per client IP: ratings and messages sent from the pages
     web_post_burst: int = 10
+    web_online_rate_per_second: float = 0.5               # per client IP: an online submission's saves and submits
+    web_online_burst: int = 40
     web_upload_rate_per_second: float = 20.0              # per client IP: pieces of the online submission's files
     web_upload_burst: int = 400
     web_max_unanswered: int = 5                           # a citizen's messages waiting for the counter's reply, per dossier
@@ -69,6 +71,7 @@ class Settings:
     zalo_link_guesses: int = 5                            # wrong link codes a Zalo user may send within the window...
     zalo_link_guess_window_minutes: float = 15.0
     zalo_link_block_minutes: float = 60.0                 # ...then the user is blocked this long
+    zalo_link_guess_pause_seconds: float = 30.0           # after 2 wrong codes, each try waits this after the last
     # where a citizen's image may be fetched from (the webhook gives a URL): "[scheme://]host[:port]",
     # "*." for subdomains, https unless named; Zalo's CDN hosts are zdn.vn / zadn.vn (U)
     zalo_media_hosts: str = "*.zdn.vn,*.zadn.vn,*.zalo.me"

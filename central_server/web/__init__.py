@@ -21,5 +21,9 @@ def install(app: FastAPI) -> None:
     settings = app.state.settings
     app.state.web_secret = load_secret(settings)
     app.state.web_post_limiter = RateLimiter(settings.web_post_rate_per_second, settings.web_post_burst)
+    app.state.upload_limiter = RateLimiter(settings.web_upload_rate_per_second, settings.web_upload_burst)
+    app.state.online_limiter = RateLimiter(settings.web_online_rate_per_second, settings.web_online_burst)
     app.include_router(routes.router)
+    from . import online
+    app.include_router(online.router)
     app.add_middleware(SecurityHeaders)

@@ -19,7 +19,7 @@ from desk_app.domain import lifecycle
 from desk_app.domain.dossier import EventKind, Rating, Status
 from desk_app.domain.i18n import tr
 from desk_app.domain.lifecycle import Stage, Verdict
-from desk_app.domain.procedures import (Channel, CatalogueError, Procedure, describe_deadline,
+from desk_app.domain.procedures import (Channel, CatalogueError, Procedure, describe_deadline, describe_fees,
                                         procedure_from_dict)
 from desk_app.domain.scan_payloads import mask_name
 from desk_app.domain.text import fold, search_tokens
@@ -97,6 +97,10 @@ class DossierPage:
     place: Place = field(default_factory=Place)
     announcements: list[Any] = field(default_factory=list)
     procedure_link: tuple[str, str] | None = None   # (agency, code) of its catalogue page
+    online: bool = False              # submitted online
+    waiting: bool = False             # submitted online, not accepted yet (no appointment yet)
+    supplement_online: bool = False   # papers can be added on this page
+    receipt: list[str] = field(default_factory=list)   # an accepted online dossier: the papers received
 
     @property
     def rating_label(self) -> str:
@@ -118,13 +122,16 @@ _PROCEDURE_DATA = select(PublicProcedure.__table__.c.data).where(
     PublicProcedure.__table__.c.agency_code == bindparam("agency"), PublicProcedure.__table__.c.code == bindparam("code"))
 
 
+_OPENING = frozenset(k.value for k in lifecycle.OPENING_KINDS)
+
+
 def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
     """Everything the page shows of a dossier whose key matched."""
     events = conn.execute(_HISTORY, {"code": row.code}).all()
     status = Status(row.status)
     stage = Stage(row.stage or Stage.RECEIVED.value)
     verdict = lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
-    received = next((e for e in events if e.kind == EventKind.RECEIVED.value), None)
+    received = next((e for e in events if e.kind in _OPENING), None)
     rp = received.payload if received is not None and isinstance(received.payload, dict) else {}
     owner = rp.get("owner") if isinstance(rp.get("owner"), dict) else {}
     names: dict[str, str] = {}
@@ -166,7 +173,13 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
         holder_name=holder, verdict=verdict, steps=steps, messages=messages,
         unanswered=row.unanswered_messages or 0, rating=row.rating, place=place,
         by_post=rp.get("collect_by_post") is True)
-    if stage is Stage.SUPPLEMENT:
+    page.online = channel == Channel.ONLINE.value
+    page.waiting = stage in lifecycle.NOT_ACCEPTED_STAGES
+    if page.online and not page.waiting and status not in (Status.REFUSED, Status.WITHDRAWN):
+        page.receipt = [c["name"] for c in rp.get("components") or []
+                        if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    if stage in (Stage.SUPPLEMENT, Stage.ONLINE_SUPPLEMENT):
+        page.supplement_online = page.online
         page.supplement_missing = [m for m in supplement.get("missing") or [] if isinstance(m, str)]
         page.supplement_reason = supplement.get("reason") if isinstance(supplement.get("reason"), str) else ""
     if stage is Stage.PAYMENT:
@@ -175,8 +188,7 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
     if procedure is not None:
         terms = procedure.terms(Channel(channel)) or procedure.terms(Channel.DIRECT)
         if terms is not None:
-            page.fee = (money(terms.fee) if terms.fee else tr("Không mất phí")) + \
-                (" (" + terms.fee_note + ")" if terms.fee_note else "")
+            page.fee = describe_fees(terms)  # an amount to be confirmed never reads as certain
         page.procedure_link = (row.agency_code, procedure.code)
     page.announcements = current_announcements(conn, now, row.agency_code, row.procedure_code,
                                                procedure.field if procedure else "")
@@ -300,6 +312,7 @@ class ProcedureView:
     hand_in: list[ComponentView]
     shown: list[ComponentView]
     centre: str = ""
+    online: bool = False              # takes online submissions: the page offers "Nộp hồ sơ trực tuyến"
 
 
 def procedure_view(agency: str, data: Any, centre: str = "") -> ProcedureView | None:
@@ -312,10 +325,10 @@ def procedure_view(agency: str, data: Any, centre: str = "") -> ProcedureView | 
         view = ComponentView(c.name, c.form.label, c.count, c.required)
         (shown if shown_only(c, raws[i] if i < len(raws) else None) else hand_in).append(view)
     channels = [ChannelView(ch.label, describe_deadline(t.deadline),
-                            (money(t.fee) if t.fee else tr("Không mất phí")) + (" (" + t.fee_note + ")" if t.fee_note else ""))
+                            describe_fees(t))
                 for ch, t in p.channels.items()]
     return ProcedureView(agency, p.code, p.name, p.field, p.level, p.agency, p.result, p.legal_basis,
-                         channels, hand_in, shown, centre)
+                         channels, hand_in, shown, centre, online=p.terms(Channel.ONLINE) is not None)
 
 
 @dataclass

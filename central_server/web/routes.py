@@ -41,9 +41,9 @@ CRITERIA = {
 CRITERIA_TEXTS = {"time": ("criterion_time", ["time_early", "time_on_time", "time_late"]),
                   "visits": ("criterion_visits", ["visits_one", "visits_two", "visits_more"]),
                   "attitude": ("criterion_attitude", ["attitude_good", "attitude_ok", "attitude_bad"])}
-OK = {"rated": "ok_rated", "sent": "ok_sent"}
+OK = {"rated": "ok_rated", "sent": "ok_sent", "submitted": "ok_submitted", "supplement": "ok_supplement"}
 ERR = {"rated": "err_rated", "level": "err_level", "comment": "err_comment", "empty": "err_empty",
-       "long": "err_long", "waiting": "err_waiting", "invalid": "err_invalid"}
+       "long": "err_long", "waiting": "err_waiting", "invalid": "err_invalid", "file": "err_file"}
 
 
 def _db(request: Request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -121,6 +122,16 @@ class Person:
     email: str = ""
     address: str = ""
     gender: str = ""  # "male", "female" or ""
+
+
+def person_dict(p: Person | None) -> dict | None:
+    """A person as an event's payload stores it (intake at the counter, an online submission)."""
+    if p is None:
+        return None
+    d = dataclasses.asdict(p)
+    d["id_kind"] = p.id_kind.value
+    d["birth_date"] = p.birth_date.isoformat() if p.birth_date else None
+    return d
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from ..domain.codes import format_dossier_code, new_key
-from ..domain.dossier import EventKind, Person, Status
+from ..domain.dossier import EventKind, Person, Status, person_dict
 from ..domain.i18n import tr
 from ..domain.intake import IntakeInput, check_intake
 from ..domain.procedures import procedure_from_dict
@@ -43,15 +43,6 @@ def validate(ctx: DeskContext, form: IntakeInput) -> dict[str, str]:
         row = repo.current_procedure(s, form.procedure_code, ctx.clock().date()) if form.procedure_code else None
         proc = procedure_from_dict(row.data) if row else None
     return check_intake(form, proc, ctx.clock().date(), file_size=os.path.getsize)[1]
-
-
-def person_dict(p: Person | None) -> dict | None:
-    if p is None:
-        return None
-    d = asdict(p)
-    d["id_kind"] = p.id_kind.value
-    d["birth_date"] = p.birth_date.isoformat() if p.birth_date else None
-    return d
 
 
 def store_attachment(ctx: DeskContext, source: Path) -> tuple[str, int, Path]:

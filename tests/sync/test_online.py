@@ -1,0 +1,193 @@
+"""Online submission through the real server (SQLite and PostgreSQL) and a real desk: the
+citizen starts from the catalogue, fills the e-form, sends a phone photo of a paper (plain
+form and resumable pieces), submits; the counter pulls it by sync, reads the clean PDF,
+accepts; the citizen's page shows the electronic receipt. Also: a supplement asked before
+acceptance and answered on the page; a refusal; the counter's rules for the e-form; hostile
+uploads; a killed upload resumed."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import httpx
+import pypdfium2
+import pytest
+from PIL import Image
+
+from desk_app.domain import lifecycle
+from desk_app.domain.dossier import EventKind, Status
+from desk_app.services import auth, online, sync
+from desk_app.storage import repositories as repo
+from tests.central_server import kit
+from tests.central_server.online import photosim
+from tests.sync import desks
+
+PROC = "1.001193"   # birth registration: takes online submissions in the small catalogue
+
+
+@pytest.fixture
+def counter(shared_server, tmp_path):
+    agency = kit.new_agency()
+    ctx = desks.enrolled_desk(tmp_path, shared_server, "quay-" + agency, agency, ["MOTCUA"])
+    ctx.agency = agency
+    ctx.clerk_user = auth.login(ctx, "tiepnhan", desks.PASSWORD)
+    report = sync.sync_once(ctx)  # publishes the profile (the counter unit) and the catalogue
+    assert report.catalogue_sent
+    yield ctx
+    ctx.db.dispose()
+
+
+class Citizen:
+    """A phone's browser without JavaScript: plain forms, redirects followed by hand."""
+
+    def __init__(self, server):
+        self.base = server.url
+        self.http = httpx.Client(base_url=server.url, timeout=60, headers={"Origin": server.url})
+
+    def start(self, agency: str, code: str = PROC) -> str:
+        r = self.http.post("/nop/%s/%s" % (agency, code))
+        assert r.status_code == 303, r.text
+        self.draft = r.headers["location"].split("?")[0]
+        page = self.http.get(self.draft)
+        assert page.status_code == 200
+        self.token = re.search(r'name="token" value="([0-9a-f]+)"', page.text).group(1)
+        return page.text
+
+    def post(self, fields: dict, files: list | None = None) -> httpx.Response:
+        return self.http.post(self.draft, data={"token": self.token, **fields}, files=files or [])
+
+
+def owner_fields(**over) -> dict:
+    fields = {"applicant_type": "individual", "owner.name": "Nguyễn Thị Hoa", "owner.id_kind": "cccd",
+              "owner.id_number": "038190000123", "owner.birth_date": "12/03/1990", "owner.gender": "female",
+              "owner.phone": "0912345678", "owner.email": "", "owner.address": "12 Lê Lợi, phường Hạc Thành"}
+    fields.update(over)
+    return fields
+
+
+def photo(seed: int = 1) -> bytes:
+    shot = photosim.photograph(photosim.paper_page(seed), seed=seed, sensor=(1600, 1200))
+    return shot.jpeg if hasattr(shot, "jpeg") else shot[0]
+
+
+def test_submit_online_accept_at_the_counter_and_the_receipt_appears(shared_server, counter):
+    citizen = Citizen(shared_server)
+    text = citizen.start(counter.agency)
+    assert "Tờ khai đăng ký khai sinh theo mẫu" in text and "Giấy chứng sinh" in text
+    # the counter's rules and words: a name with digits, a bad date, no papers
+    r = citizen.post({**owner_fields(**{"owner.birth_date": "31/02/1990"}), "action": "submit"})
+    assert r.status_code == 422
+    assert "Thiếu thành phần bắt buộc" in r.text
+    # two papers, one photo each (plain multipart form), then submit
+    r = citizen.post(owner_fields(action="save"), files=[("c0", ("to-khai.jpg", photo(1), "image/jpeg")),
+                                                         ("c1", ("chung-sinh.jpg", photo(2), "image/jpeg"))])
+    assert r.status_code == 303, r.text
+    page = citizen.http.get(citizen.draft).text
+    assert page.count("1 trang") == 2 and "Nguyễn Thị Hoa" in page  # typed fields kept in the draft
+    r = citizen.post({**owner_fields(), "action": "submit"})
+    assert r.status_code == 303, r.text
+    link = r.headers["location"]
+    code = re.match(r"/h/([^?]+)\?k=([^&]+)", link).group(1)
+    page = citizen.http.get(link).text
+    assert "chờ tiếp nhận" in page.lower() and "Sẽ hẹn khi cán bộ tiếp nhận" in page
+    # the draft's link now leads to the dossier
+    assert citizen.http.get(citizen.draft).headers["location"].startswith("/h/" + code)
+
+    # the counter pulls it like any other dossier
+    sync.sync_once(counter)
+    queue = online.queue(counter, counter.clerk_user)
+    assert [s.code for s in queue] == [code]
+    sub = online.details(counter, counter.clerk_user, code)
+    assert sub.owner_name == "Nguyễn Thị Hoa" and len(sub.files) == 2
+    pdf = online.file_path(counter, counter.clerk_user, code, sub.files[0].sha256)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"Exif" not in data and b"GPS" not in data
+    doc = pypdfium2.PdfDocument(data)
+    assert len(doc) == 1
+    doc.close()
+    with counter.db.session(write=False) as s:
+        assert lifecycle.judge_row(repo.dossier_by_code(s, code), counter.clock(),
+                                   counter.clock()) is lifecycle.Verdict.WAITING
+
+    result = online.accept(counter, counter.clerk_user, code)
+    assert result.status is Status.RECEIVED and result.due_at >= counter.clock().replace(microsecond=0)
+    sync.sync_once(counter)
+    page = citizen.http.get(link).text
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (điện tử)" in page
+    assert "Tờ khai đăng ký khai sinh theo mẫu" in page
+    assert online.queue(counter, counter.clerk_user) == []
+
+
+def test_supplement_before_acceptance_is_answered_on_the_page(shared_server, counter):
+    citizen = Citizen(shared_server)
+    citizen.start(counter.agency)
+    citizen.post(owner_fields(action="save"), files=[("c0", ("a.jpg", photo(3), "image/jpeg")),
+                                                     ("c1", ("b.jpg", photo(4), "image/jpeg"))])
+    link = citizen.post({**owner_fields(), "action": "submit"}).headers["location"]
+    code, key = re.match(r"/h/([^?]+)\?k=([^&]+)", link).groups()
+    sync.sync_once(counter)
+    online.ask_for_papers(counter, counter.clerk_user, code, "Giấy chứng sinh chụp mờ",
+                          ["Giấy chứng sinh (chụp rõ cả hai mặt)"])
+    sync.sync_once(counter)
+    page = citizen.http.get(link).text
+    assert "Giấy chứng sinh (chụp rõ cả hai mặt)" in page and "/bo-sung" in page
+    form_token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
+    r = citizen.http.post("/h/%s/bo-sung" % code, data={"k": key, "token": form_token, "text": "Đã chụp lại"},
+                          files=[("files", ("cs.jpg", photo(5), "image/jpeg"))])
+    assert r.status_code == 303 and "ok=supplement" in r.headers["location"]
+    sync.sync_once(counter)
+    sub = online.details(counter, counter.clerk_user, code)
+    assert sub.stage == lifecycle.Stage.ONLINE.value          # back in the queue
+    assert [f.supplement for f in sub.files] == [False, False, True]
+    online.refuse(counter, counter.clerk_user, code, ["Giấy chứng sinh không hợp lệ"])
+    sync.sync_once(counter)
+    page = citizen.http.get(link).text
+    assert "không được tiếp nhận" in page.lower()
+
+
+def test_hostile_uploads_are_refused_and_the_draft_survives(shared_server, counter):
+    citizen = Citizen(shared_server)
+    citizen.start(counter.agency)
+    zip_png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"PK\x05\x06" + b"\x00" * 18
+    r = citizen.post(owner_fields(action="save"), files=[("c0", ("../../x.pdf", b"%PDF-1.4 garbage", "application/pdf")),
+                                                         ("c1", ("a.png", zip_png, "image/png"))])
+    assert r.status_code == 422
+    assert "x.pdf" in r.text and "../" not in r.text
+    page = citizen.http.get(citizen.draft).text
+    assert page.count("Chưa có tệp.") == 3 and "Nguyễn Thị Hoa" in page
+    # a wrong draft token or a foreign origin changes nothing
+    r = citizen.http.post(citizen.draft, data={"token": "0" * 40, "action": "save", "owner.name": "X"})
+    assert r.status_code == 403
+    r = httpx.post(citizen.base + citizen.draft, headers={"Origin": "https://evil.example"},
+                   data={"token": citizen.token, "owner.name": "X"}, timeout=30)
+    assert r.status_code == 403
+    assert "Nguyễn Thị Hoa" in citizen.http.get(citizen.draft).text
+
+
+def test_resumable_upload_resumes_where_it_stopped(shared_server, counter):
+    citizen = Citizen(shared_server)
+    citizen.start(counter.agency)
+    data = photo(6)
+    h = {"X-Draft-Token": citizen.token}
+    raw = {**h, "Content-Type": "application/octet-stream"}
+    start = citizen.http.post(citizen.draft + "/tai-len", json={"component": 1, "size": len(data), "name": "cs.jpg"},
+                              headers=h).json()
+    piece, uid = start["piece"], start["id"]
+    first = citizen.http.put(citizen.draft + "/tai-len/%s?offset=0" % uid, content=data[:piece], headers=raw)
+    assert first.json() == {"offset": piece, "done": False}
+    # the connection dropped: the phone asks where the server stands and goes on from there
+    offset = int(citizen.http.head(citizen.draft + "/tai-len/" + uid).headers["upload-offset"])
+    assert offset == piece
+    stale = citizen.http.put(citizen.draft + "/tai-len/%s?offset=0" % uid, content=data[:piece], headers=raw)
+    assert stale.status_code == 409 and stale.json()["offset"] == piece
+    resent = 0
+    while offset < len(data):
+        chunk = data[offset:offset + piece]
+        resent += len(chunk)
+        r = citizen.http.put(citizen.draft + "/tai-len/%s?offset=%d" % (uid, offset), content=chunk, headers=raw)
+        assert r.status_code == 200, r.text
+        offset = r.json()["offset"]
+    assert r.json()["done"] and r.json()["file"]["pages"] == 1
+    assert resent == len(data) - piece          # nothing before the cut was sent twice
+    assert citizen.http.get(citizen.draft).text.count("1 trang") == 1
