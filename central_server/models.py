@@ -251,6 +251,17 @@ class ZaloUser(Base):
     last_interaction_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class ZaloGuesses(Base):
+    """A Zalo user's wrong link codes: counted within a window, slowed, then blocked a while."""
+
+    __tablename__ = "zalo_guesses"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrong: Mapped[int] = mapped_column(Integer, default=0)      # within the window that began at ``since``
+    since: Mapped[datetime] = mapped_column(DateTime)
+    last_wrong_at: Mapped[datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class ZaloInbox(Base):
     """A webhook call, kept once by its ``msg_id`` (or its body's SHA-256), worked on later."""
 

@@ -27,6 +27,9 @@ REPLY = EventKind.COUNTER_REPLY.value
 LINK_CONFIRMED = "link_confirmed"
 HELP = "help"
 WAIT = "wait"
+WRONG_CODE = "wrong_code"          # a link code that is not one: how many tries are left
+CODE_BLOCKED = "code_blocked"      # too many wrong codes: blocked (or slowed) until a time
+ANSWERS = frozenset({LINK_CONFIRMED, HELP, WAIT, WRONG_CODE, CODE_BLOCKED})   # the OA's answers to a user
 
 PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
 

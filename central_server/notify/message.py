@@ -17,7 +17,7 @@ from desk_app.domain.dossier import EventKind, Status
 from desk_app.domain.i18n import N_, tr
 
 from ..models import DossierState, NotifyOutbox, NotifyPreference, ServerEvent, ZaloLink, ZaloUser
-from . import HELP, LINK_CONFIRMED, REPLY, WAIT
+from . import ANSWERS, CODE_BLOCKED, HELP, LINK_CONFIRMED, REPLY, WAIT, WRONG_CODE
 
 STATUS_OF = {
     EventKind.RECEIVED.value: Status.RECEIVED, EventKind.SUPPLEMENT_REQUESTED.value: Status.SUPPLEMENT_REQUESTED,
@@ -31,6 +31,10 @@ TEXTS = {
     HELP: N_("Để nhận thông báo về hồ sơ, xin gửi mã liên kết hiển thị trên trang tra cứu hồ sơ (quét mã QR trên "
              "giấy tiếp nhận). Mã dùng một lần, có hiệu lực 24 giờ."),
     WAIT: N_("Bộ phận Một cửa chưa trả lời các tin nhắn trước của ông/bà. Xin ông/bà chờ trả lời trước khi gửi thêm."),
+    WRONG_CODE: N_("Mã liên kết không đúng hoặc đã hết hạn. Xin kiểm tra lại mã trên trang tra cứu hồ sơ "
+                   "(còn {left} lần thử)."),
+    CODE_BLOCKED: N_("Ông/bà đã gửi sai mã liên kết nhiều lần. Để bảo vệ hồ sơ của công dân, xin thử lại sau "
+                     "{until}."),
     "subject": N_("Hồ sơ {code}: {what}"),
     "dossier": N_("Hồ sơ {code}: {procedure}"),
     "reply": N_("Bộ phận Một cửa trả lời về hồ sơ {code}:"),
@@ -99,9 +103,10 @@ def build(session: Session, row: NotifyOutbox, now: datetime, window_hours: floa
     procedure = dossier.procedure_name if dossier is not None else ""
     data = row.data or {}
     pref = session.get(NotifyPreference, row.dossier_code)
-    n.muted = pref is not None and not pref.notify and row.kind not in (REPLY, LINK_CONFIRMED, HELP, WAIT)
-    if row.kind in (LINK_CONFIRMED, HELP, WAIT):
-        n.text = tr(TEXTS[row.kind]).format(code=row.dossier_code)
+    n.muted = pref is not None and not pref.notify and row.kind != REPLY and row.kind not in ANSWERS
+    if row.kind in ANSWERS:
+        n.text = tr(TEXTS[row.kind]).format(code=row.dossier_code, left=data.get("left", ""),
+                                            until=data.get("until", ""))
         n.zalo_user = data.get("user_id")
         n.reply = True
         n.window_open = True   # the user just wrote

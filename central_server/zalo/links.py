@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import ZaloLink, ZaloLinkCode
+from ..models import ZaloGuesses, ZaloLink, ZaloLinkCode
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read off a phone and typed
 LENGTH = 8                                       # 40 bits, for 24 hours
@@ -36,6 +36,49 @@ def normalise(text: str) -> str | None:
     if len(t) == LENGTH + 2 and t.startswith("LK"):
         t = t[2:]
     return t if len(t) == LENGTH and all(c in ALPHABET for c in t) else None
+
+
+SLOW_AFTER = 2           # wrong codes in the window after which a guess must wait ``zalo_link_guess_pause_seconds``
+
+
+def guess_refusal(session: Session, user_id: str, now: datetime, settings) -> tuple[str, datetime] | None:
+    """Whether ``user_id`` may try a link code now: None, or ("blocked" | "slow", until when).
+
+    A user who sent ``zalo_link_guesses`` wrong codes within ``zalo_link_guess_window_minutes``
+    is blocked for ``zalo_link_block_minutes``; after ``SLOW_AFTER`` wrong ones, each try must
+    wait ``zalo_link_guess_pause_seconds`` after the last wrong one. A try refused so is not
+    checked at all (a right code sent then is not used up either). With 40-bit codes, five
+    tries an hour per Zalo account leave a brute force no chance."""
+    row = session.get(ZaloGuesses, user_id[:64])
+    if row is None:
+        return None
+    if row.blocked_until is not None and row.blocked_until > now:
+        return "blocked", row.blocked_until
+    window = timedelta(minutes=settings.zalo_link_guess_window_minutes)
+    if row.since + window < now:
+        return None
+    pause = timedelta(seconds=settings.zalo_link_guess_pause_seconds)
+    if row.wrong >= SLOW_AFTER and row.last_wrong_at + pause > now:
+        return "slow", row.last_wrong_at + pause
+    return None
+
+
+def wrong_guess(session: Session, user_id: str, now: datetime, settings) -> tuple[int, datetime | None]:
+    """Count a wrong code of ``user_id``: (tries left in the window, blocked until when or None)."""
+    row = session.get(ZaloGuesses, user_id[:64])
+    window = timedelta(minutes=settings.zalo_link_guess_window_minutes)
+    if row is None:
+        row = ZaloGuesses(user_id=user_id[:64], wrong=0, since=now, last_wrong_at=now, blocked_until=None)
+        session.add(row)
+    if row.since + window < now or (row.blocked_until is not None and row.blocked_until <= now):
+        row.wrong, row.since, row.blocked_until = 0, now, None      # a new window
+    row.wrong += 1
+    row.last_wrong_at = now
+    left = max(0, settings.zalo_link_guesses - row.wrong)
+    if left == 0:
+        row.blocked_until = now + timedelta(minutes=settings.zalo_link_block_minutes)
+    session.flush()
+    return left, row.blocked_until
 
 
 def use_code(session: Session, text: str, user_id: str, now: datetime) -> str | None:

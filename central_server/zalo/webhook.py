@@ -29,7 +29,7 @@ from desk_app.domain.dossier import EventKind
 from .. import citizen
 from ..db import insert_ignore
 from ..models import NotifyOutbox, ZaloInbox, ZaloUser
-from ..notify import HELP, LINK_CONFIRMED, WAIT, outbox_row, wake_after_commit
+from ..notify import CODE_BLOCKED, HELP, LINK_CONFIRMED, WAIT, WRONG_CODE, outbox_row, wake_after_commit
 from ..settings import vn_now
 from . import links
 
@@ -181,11 +181,15 @@ def _touch(s, user_id: str, now, follower: bool | None = None) -> None:
     user.last_interaction_at = now
 
 
-def _answer(s, kind: str, key: str, code: str, user_id: str, now) -> None:
+def _answer(s, kind: str, key: str, code: str, user_id: str, now, **more) -> None:
     from sqlalchemy import insert
     s.execute(insert(NotifyOutbox), [outbox_row("%s:%s" % (kind, key), "zalo", code, kind, now,
-                                                data={"user_id": user_id})])
+                                                data={"user_id": user_id, **more})])
     wake_after_commit(s)
+
+
+def _until(at, now) -> str:
+    return at.strftime("%H:%M") if at.date() == now.date() else at.strftime("%H:%M %d/%m/%Y")
 
 
 def handle(s, settings, row: ZaloInbox, now, fetched: tuple[list, int] | None = None) -> None:
@@ -208,18 +212,31 @@ def handle(s, settings, row: ZaloInbox, now, fetched: tuple[list, int] | None = 
         return
     _touch(s, user_id, now)
     message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    answered = False
     if name == "user_send_text":
         text = _text(message.get("text"))
-        linked = links.use_code(s, text, user_id, now)
-        if linked is not None:
-            _answer(s, LINK_CONFIRMED, row.key, linked, user_id, now)
-            return
+        if links.normalise(text) is not None:  # shaped like a link code: a try, limited per user
+            refusal = links.guess_refusal(s, user_id, now, settings)
+            if refusal is not None:
+                _answer(s, CODE_BLOCKED, row.key, "", user_id, now, until=_until(refusal[1], now))
+                answered = True
+            else:
+                linked = links.use_code(s, text, user_id, now)
+                if linked is not None:
+                    _answer(s, LINK_CONFIRMED, row.key, linked, user_id, now)
+                    return
+                left, blocked = links.wrong_guess(s, user_id, now, settings)
+                if blocked is not None:
+                    _answer(s, CODE_BLOCKED, row.key, "", user_id, now, until=_until(blocked, now))
+                else:
+                    _answer(s, WRONG_CODE, row.key, "", user_id, now, left=left)
+                answered = True
     else:  # images (or a file): fetched before this transaction, stored by SHA-256
         text = _text(message.get("text"))
     kept, refused = fetched if fetched is not None else ([], 0)
     code = links.dossier_of(s, user_id)
     if code is None or not (text or kept or refused):
-        if name == "user_send_text":
+        if name == "user_send_text" and not answered:
             _answer(s, HELP, row.key, "", user_id, now)
         return
     from . import media
