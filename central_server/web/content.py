@@ -39,10 +39,6 @@ def when(t: datetime | None) -> str:
     return t.strftime("%H:%M %d/%m/%Y") if t else ""
 
 
-def money(amount: int) -> str:
-    return "{:,}".format(int(amount)).replace(",", ".") + tr(" đồng")
-
-
 # -- the dossier ---------------------------------------------------------------------------
 
 @dataclass

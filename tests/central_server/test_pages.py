@@ -29,7 +29,7 @@ from desk_app.domain import lifecycle
 from desk_app.domain.chain import GENESIS, hash_of
 from desk_app.domain.codes import parse_capability_url
 from desk_app.domain.dossier import EventKind
-from desk_app.domain.procedures import procedure_from_dict, procedure_to_dict
+from desk_app.domain.procedures import Channel, describe_fees, procedure_from_dict, procedure_to_dict
 from desk_app.domain.roles import Role
 from desk_app.domain.text import fold
 from desk_app.services import auth, counter, kiosk, sync, workflow
@@ -223,8 +223,8 @@ def test_a_result_says_where_to_collect_it_what_to_bring_and_the_fee(world):
     assert "Đã có kết quả từ %s." % view.result_ready_at.strftime("%H:%M %d/%m/%Y") in text
     assert "Nơi nhận kết quả" in text and COUNTER_PLACE in text and "Thứ Hai – Thứ Sáu" in text
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in text and "Căn cước (CCCD)" in text
-    direct = catalogue_entry("1.001193")["channels"]["direct"]
-    assert "Phí, lệ phí: Không mất phí (%s)" % direct["fee_note"] in text   # the catalogue's direct channel
+    direct = procedure_from_dict(catalogue_entry("1.001193")).terms(Channel.DIRECT)
+    assert "Phí, lệ phí: %s" % describe_fees(direct) in text   # the catalogue's direct channel
     assert "Trung tâm Phục vụ hành chính công &lt;tỉnh&gt;" in r.text
 
 

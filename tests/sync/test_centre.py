@@ -73,7 +73,7 @@ def test_profile_catalogue_and_announcements_reach_the_server_once(shared_server
             birth = procs["1.001193"]
             assert birth.name == "Thủ tục đăng ký khai sinh" and birth.field == "Hộ tịch"
             assert "dang ky khai sinh" in birth.search_text and "ho tich" in birth.search_text
-            assert birth.data["channels"]["direct"]["fee_note"] == "Miễn lệ phí"
+            assert birth.data["cases"][0]["channels"]["direct"]["fees"][0]["note"] == "Miễn lệ phí"
             assert [c["name"] for c in birth.data["components"]][:2] == ["Tờ khai đăng ký khai sinh theo mẫu",
                                                                          "Giấy chứng sinh"]
             rows = {r.id: r for r in s.scalars(select(Announcement).where(Announcement.agency_code == agency))}
