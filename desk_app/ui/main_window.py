@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFrame, QHBoxLayout, QInpu
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ..domain.i18n import tr
-from ..domain.roles import Action, may
-from ..services import receipts
+from ..domain.roles import Action, Role, may
+from ..services import admin, receipts
 from ..services.context import CurrentUser, DeskContext
 from . import printing
 from .admin.panel import AdminPanel
@@ -20,6 +20,7 @@ from .counter.panel import CounterPanel
 from .intake.panel import IntakePanel
 from .login.idle_lock import IdleWatcher, LockScreen
 from .messages.inbox import InboxPanel, UnansweredLabel
+from .online.panel import OnlinePanel
 from .queue.panel import QueuePanel
 from .supervisor.dashboard import Dashboard
 from .supervisor.statistics import StatisticsPanel
@@ -60,8 +61,16 @@ class MainWindow(QMainWindow):
         if may(user.role, Action.VIEW_DOSSIERS):
             self.counter = CounterPanel(ctx, user, runner, preview=preview)
             self.tabs.addTab(self.counter, tr("Danh sách hồ sơ"))
+        self.online: OnlinePanel | None = None
+        if may(user.role, Action.INTAKE):  # online submissions wait for the counter's check
+            self.online = OnlinePanel(ctx, user, runner, preview=preview)
+            self.tabs.addTab(self.online, tr("Hồ sơ trực tuyến"))
+            index = self.tabs.indexOf(self.online)
+            self.online.count_changed.connect(lambda n, i=index: self.tabs.setTabText(
+                i, tr("Hồ sơ trực tuyến ({n})").format(n=n) if n else tr("Hồ sơ trực tuyến")))
         if self.intake is not None and self.counter is not None:
             self.intake.saved.connect(lambda _saved: self.counter.refresh())
+            self.intake.open_requested.connect(self._open_saved)
         # the departments' and supervisors' screens (issue 4), each for the roles that use it
         self.queue: QueuePanel | None = None
         self.dashboard: Dashboard | None = None
@@ -138,14 +147,30 @@ class MainWindow(QMainWindow):
         header.setObjectName("header")
         layout = QHBoxLayout(header)
         layout.setContentsMargins(14, 8, 14, 8)
-        title = QLabel(tr("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"))
-        title.setStyleSheet("font-size: 13pt; font-weight: bold;")
-        layout.addWidget(title)
+        # whose screen this is: the counter's, a department's (its own name), or the centre's
+        self.header_title = QLabel(self._header_words(agency_name, None))
+        self.header_title.setObjectName("headerTitle")
+        self.header_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        layout.addWidget(self.header_title)
         layout.addStretch(1)
         agency = QLabel(agency_name.upper())
         agency.setStyleSheet("font-weight: bold;")
         layout.addWidget(agency)
+        if self.user.unit_id is not None:
+            ctx, unit_id = self.ctx, self.user.unit_id
+            self.runner.run(lambda: next((u for u in admin.units(ctx) if u.id == unit_id), None),
+                            on_done=lambda unit: self.header_title.setText(self._header_words(agency_name, unit)),
+                            parent=self)
         return header
+
+    def _header_words(self, agency_name: str, unit) -> str:
+        """The counter's clerks: the counter; a department's people: their unit; the leader and the
+        admin (of the whole centre): the centre."""
+        if unit is not None and unit.kind != "counter" and self.user.role in (Role.SPECIALIST, Role.SUPERVISOR):
+            return unit.name.upper()
+        if self.user.role is Role.CLERK or (unit is not None and unit.kind == "counter"):
+            return tr("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ")
+        return (agency_name or tr("Bộ phận Một cửa")).upper()
 
     def _menus(self) -> None:
         self._actions: list[QAction] = []
@@ -212,6 +237,11 @@ class MainWindow(QMainWindow):
         if getattr(self, "_open_messages", None) == dialog.details.summary.code:
             self._open_messages = None
             dialog.show_messages()
+
+    def _open_saved(self, code: str) -> None:
+        assert self.counter is not None
+        self.tabs.setCurrentWidget(self.counter)
+        self.counter.open_dossier(code)
 
     def _find(self) -> None:
         assert self.counter is not None
