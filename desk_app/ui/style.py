@@ -46,7 +46,8 @@ QPushButton:focus { border: 1px solid %(blue)s; }
 QPushButton#primary { background: %(blue)s; color: white; border: 1px solid %(blue)s; font-weight: bold; }
 QPushButton#primary:hover { background: #0a3d77; }
 QPushButton#danger { color: %(red)s; border-color: %(red)s; }
-QPushButton:disabled, QPushButton#danger:disabled { color: #a3adb8; background: #eef1f5; border-color: #d3dae3; }
+QPushButton:disabled, QPushButton#danger:disabled, QPushButton#primary:disabled {
+    color: #5f6b7a; background: #eef1f5; border-color: #d3dae3; font-weight: normal; }
 QTabWidget::pane { border: 1px solid #d3dae3; background: #f3f5f8; top: -1px; }
 QTabBar::tab { background: #e4e9ef; border: 1px solid #d3dae3; padding: 7px 18px; margin-right: 2px;
                border-top-left-radius: 4px; border-top-right-radius: 4px; }

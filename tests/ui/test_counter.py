@@ -72,7 +72,7 @@ def test_nothing_found_says_so(qtbot, panel):
     with qtbot.waitSignal(panel.results_changed, timeout=3000) as blocker:
         qtbot.keyClicks(panel.search, "khong ai ten nay")
     assert blocker.args == [0]
-    assert "Không tìm thấy hồ sơ nào" in panel.count.text()
+    assert "Không tìm thấy hồ sơ nào" in panel.empty.text() and panel.results.currentWidget() is panel.empty
 
 
 def test_table_model(qtmodeltester, panel):

@@ -31,6 +31,9 @@ class Column(Generic[T]):
     bold: Callable[[T], bool] | None = None
 
 
+LONG_TEXT = 24  # characters past which a cell may be elided, so it carries its text as a tooltip
+
+
 class RecordTableModel(QAbstractTableModel, Generic[T]):
     """Rows of plain records; ``RecordRole`` gives the record itself."""
 
@@ -85,8 +88,12 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.BackgroundRole and col.background is not None:
             colour = col.background(rec)
             return QBrush(QColor(colour)) if colour else None
-        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None:
-            return col.tooltip(rec)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col.tooltip is not None:
+                return col.tooltip(rec)
+            # a long name (a procedure, a company) is cut with "…" in a narrow column: whole here
+            text = col.text(rec)
+            return text if isinstance(text, str) and len(text) > LONG_TEXT else None
         if role == Qt.ItemDataRole.FontRole and col.bold is not None and col.bold(rec):
             return self._bold
         return None

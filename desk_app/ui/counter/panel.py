@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from ...domain.i18n import tr
 from ...services import counter
@@ -67,6 +67,16 @@ class CounterPanel(QWidget):
         self.table.sortByColumn(RECEIVED, Qt.SortOrder.DescendingOrder)  # newest first
         self.table.activated.connect(self._open_index)
 
+        # nothing found: said in the middle of where the rows would be, not under a blank table
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.results = QStackedWidget()
+        self.results.addWidget(self.table)
+        self.results.addWidget(self.empty)
+
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
@@ -75,7 +85,7 @@ class CounterPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.results, 1)
         layout.addWidget(self.count)
 
         self._timer = QTimer(self)
@@ -109,9 +119,12 @@ class CounterPanel(QWidget):
         self._shown_query = query
         with place:
             self.model.set_dossiers(rows)
-        self.count.setText(tr("{n} hồ sơ").format(n=len(rows)) if rows else
-                           (tr("Không tìm thấy hồ sơ nào khớp với \"{query}\".").format(query=query) if query
-                            else tr("Hôm nay chưa tiếp nhận hồ sơ nào.")))
+        self.count.setText(tr("{n} hồ sơ").format(n=len(rows)) if rows else "")
+        if not rows:
+            self.empty.setText(tr("Không tìm thấy hồ sơ nào cho \"{query}\".\n\nThử mã hồ sơ, số điện thoại, số giấy tờ "
+                                  "hoặc một phần họ tên (không dấu cũng được).").format(query=query[:80]) if query
+                               else tr("Hôm nay chưa tiếp nhận hồ sơ nào."))
+        self.results.setCurrentWidget(self.table if rows else self.empty)
         if rows and not place.found:
             self.table.selectRow(0)
         self.results_changed.emit(len(rows))

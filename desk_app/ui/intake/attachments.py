@@ -18,7 +18,7 @@ class AttachmentList(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.list = QListWidget()
-        self.list.setMaximumHeight(90)
+        self.list.setMaximumHeight(64)  # two files in view; it scrolls past that
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.add_button = QPushButton(tr("Thêm tệp..."))
         self.add_button.setToolTip(tr("Ảnh chụp hoặc bản quét (PDF, JPG, PNG, TIFF)"))

@@ -17,7 +17,7 @@ from ...domain.identity import IdKind
 from ...domain.intake import IntakeInput
 from ...domain.scan_payloads import IdCard
 from ...domain.procedures import Channel, Procedure
-from ...services import catalogue, intake
+from ...services import catalogue, intake, receipts
 from ...services.context import CurrentUser, DeskContext
 from ...services.intake import IntakeInvalid, SavedDossier
 from .. import printing
@@ -38,6 +38,7 @@ class IntakePanel(QWidget):
     """Receives one citizen's dossier; ``saved`` carries the new dossier once it is stored."""
 
     saved = Signal(object)  # SavedDossier
+    open_requested = Signal(str)  # the dossier code the clerk wants to open (from the saved banner)
 
     def __init__(self, ctx: DeskContext, user: CurrentUser, runner: TaskRunner,
                  preview: Callable[[QWidget, Path], object] = printing.preview_pdf,
@@ -53,6 +54,18 @@ class IntakePanel(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
+        # after a save: print the receipt again (the printer jammed) or open the dossier just made
+        self.last_saved: SavedDossier | None = None
+        self.reprint_button = QPushButton(tr("In lại giấy tiếp nhận"))
+        self.reprint_button.clicked.connect(self.reprint_last)
+        self.open_button = QPushButton(tr("Mở hồ sơ"))
+        self.open_button.clicked.connect(lambda: self.last_saved and self.open_requested.emit(self.last_saved.code))
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(0, 0, 8, 0)
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.reprint_button)
+        banner_row.addWidget(self.open_button)
+        self._banner_actions(False)
 
         # 1. the procedure
         self.picker = ProcedurePicker(ctx, runner)
@@ -65,8 +78,10 @@ class IntakePanel(QWidget):
         self.procedure_info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         proc_group = QGroupBox(tr("1. Thủ tục hành chính"))
         proc_layout = QHBoxLayout(proc_group)
-        proc_layout.addWidget(picker_box, 3, Qt.AlignmentFlag.AlignTop)
-        proc_layout.addWidget(self.procedure_info, 2)
+        # the search needs less width than the procedure's terms: wide terms take fewer lines,
+        # so section 1 stays short on a 768-px screen
+        proc_layout.addWidget(picker_box, 2, Qt.AlignmentFlag.AlignTop)
+        proc_layout.addWidget(self.procedure_info, 3)
 
         # 2. who the dossier is for, and who hands it in
         self.individual = QRadioButton(tr("Cá nhân"))
@@ -121,18 +136,28 @@ class IntakePanel(QWidget):
         self.notes.setPlaceholderText(tr("Ghi chú của cán bộ tiếp nhận (nếu có)"))
         self.attachments = AttachmentList()
         recv_group = QGroupBox(tr("4. Thông tin tiếp nhận"))
-        recv = QFormLayout(recv_group)
-        recv.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for key, label, widget in (("sets", tr("Số bộ hồ sơ"), self.sets),
-                                   ("channel", tr("Kênh tiếp nhận"), self.channel)):
+        recv = QGridLayout(recv_group)  # compact: sets and channel on one line, post under them
+        recv.setVerticalSpacing(6)
+        recv.setColumnStretch(3, 1)
+        for col, (key, label, widget) in enumerate((("sets", tr("Số bộ hồ sơ"), self.sets),
+                                                    ("channel", tr("Kênh tiếp nhận"), self.channel))):
             box, error = with_error(widget)
             self.errors.add(key, error, widget, widget)
-            recv.addRow(label, box)
-        recv.addRow("", self.by_post)
-        recv.addRow(tr("Ghi chú"), self.notes)
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            recv.addWidget(caption, 0, 2 * col, Qt.AlignmentFlag.AlignTop)
+            recv.addWidget(box, 0, 2 * col + 1, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        recv.addWidget(self.by_post, 1, 1, 1, 3)
+        notes_label = QLabel(tr("Ghi chú"))
+        notes_label.setBuddy(self.notes)
+        recv.addWidget(notes_label, 2, 0, Qt.AlignmentFlag.AlignTop)
+        recv.addWidget(self.notes, 2, 1, 1, 3)
         att_box, att_error = with_error(self.attachments)
         self.errors.add("attachments", att_error, self.attachments.add_button)
-        recv.addRow(tr("Tệp đính kèm"), att_box)
+        att_label = QLabel(tr("Tệp đính kèm"))
+        att_label.setBuddy(self.attachments.add_button)
+        recv.addWidget(att_label, 3, 0, Qt.AlignmentFlag.AlignTop)
+        recv.addWidget(att_box, 3, 1, 1, 3)
 
         content = QWidget()
         grid = QGridLayout(content)
@@ -166,7 +191,7 @@ class IntakePanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
-        layout.addWidget(self.banner)
+        layout.addLayout(banner_row)
         layout.addWidget(scroll, 1)
         layout.addLayout(bottom)
 
@@ -251,10 +276,28 @@ class IntakePanel(QWidget):
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
         self.banner.show()
+        self.last_saved = saved
+        self._banner_actions(True)
         self.reset()
         self.saved.emit(saved)
         if saved.receipt_path is not None:
             self.preview(self, saved.receipt_path)
+
+    def _banner_actions(self, shown: bool) -> None:
+        self.reprint_button.setVisible(shown)
+        self.open_button.setVisible(shown)
+
+    def reprint_last(self) -> None:
+        """The last saved dossier's receipt in the preview again (kept, or made anew)."""
+        saved = self.last_saved
+        if saved is None:
+            return
+        if saved.receipt_path is not None and saved.receipt_path.exists():
+            self.preview(self, saved.receipt_path)
+            return
+        ctx, user, code = self.ctx, self.user, saved.code
+        self.runner.run(lambda: receipts.produce(ctx, user, code), on_done=lambda path: self.preview(self, path),
+                        parent=self)
 
     # -- a chip ID card's QR, scanned -------------------------------------------------------
     def fill_from_id_card(self, card: IdCard) -> None:
@@ -270,6 +313,7 @@ class IntakePanel(QWidget):
         value.gender = "male" if card.male else "female"
         form.set_value(value)
         self.errors.clear()
+        self._banner_actions(False)
         self.banner.setObjectName("banner")
         self.banner.setText(tr("Đã điền từ căn cước công dân: {name}, {gender}, sinh {born}.").format(
             name=card.name, gender=card.gender, born=card.birth_date_text))

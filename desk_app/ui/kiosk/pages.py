@@ -51,7 +51,8 @@ QWidget#kiosk QLabel#noticeBody { font-size: 15pt; color: #33475b; }
 QWidget#kiosk QPushButton { font-size: 24pt; font-weight: bold; border-radius: 16px; padding: 18px 36px; min-height: 64px;
               background: white; color: #13202e; border: 3px solid #9aa5b1; }
 QWidget#kiosk QPushButton#primary { background: %(blue)s; color: white; border: 3px solid %(blue)s; }
-QWidget#kiosk QPushButton#primary:disabled { background: #9db3cf; border-color: #9db3cf; }
+QWidget#kiosk QPushButton:disabled, QWidget#kiosk QPushButton#primary:disabled {
+              background: #e4e9ef; color: #3e4c59; border-color: #b8c2cc; }
 QWidget#kiosk QPushButton#face { font-size: 24pt; padding: 12px; min-height: 230px; min-width: 250px; border-width: 4px; }
 QWidget#kiosk QPushButton#face:checked { border: 8px solid %(blue)s; background: #dce9f8; }
 QWidget#kiosk QScrollBar:vertical { width: 28px; background: #e4ebf3; border-radius: 14px; }

@@ -180,12 +180,25 @@ class StatisticsPanel(QWidget):
         start, end = self.dates()
         if end < start:
             self.banner.say("error", tr("Ngày kết thúc phải sau ngày bắt đầu."))
+            self.clear_figures()  # the old period's figures must not pass for this one's
             return
         self.banner.clear_message()
         ctx, user, group = self.ctx, self.user, self.group_by()
         self.runner.run(lambda: (statistics.compute(ctx, user, start, end, group),
                                  indicators.compute(ctx, user, start, end)),
                         on_done=self._show_both, parent=self)
+
+    def clear_figures(self) -> None:
+        """No figures shown (and nothing to export) until a valid period is computed."""
+        self.report = self.indicators = None
+        self.model.set_records([])
+        self.indicator_model.set_records([])
+        self.indicator_notes.clear()
+        self.summary.clear()
+        for chart in (self.verdicts, self.rates):
+            chart.set_data([], chart.series, [])
+        self.register_button.setEnabled(False)
+        self.report_button.setEnabled(False)
 
     def show_view(self, index: int) -> None:
         """Show the figures (0) or the indicators (1), the keyboard in its table."""
@@ -207,6 +220,8 @@ class StatisticsPanel(QWidget):
 
     def _show(self, report: Report) -> None:
         self.report = report
+        self.register_button.setEnabled(True)
+        self.report_button.setEnabled(True)
         columns, rows, total = statistics.as_table(report)
         records = [(r, False) for r in rows] + [(total, True)]
         self.model.set_records(records, table_columns(tuple(columns)))
