@@ -29,8 +29,8 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    from .content import money
-    env.globals.update(t=t, money=money, css_url="/static/site-%s.css" % CSS_VERSION)
+    from desk_app.domain.procedures import format_money
+    env.globals.update(t=t, money=format_money, css_url="/static/site-%s.css" % CSS_VERSION)
     return env
 
 
