@@ -29,8 +29,9 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    from desk_app.domain.i18n import tr
     from desk_app.domain.procedures import format_money
-    env.globals.update(t=t, money=format_money, css_url="/static/site-%s.css" % CSS_VERSION)
+    env.globals.update(t=t, money=lambda amount: format_money(amount) + tr(" đồng"), css_url="/static/site-%s.css" % CSS_VERSION)
     return env
 
 
