@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain import lifecycle
 from desk_app.domain.dossier import EventKind, Status
 from desk_app.domain.i18n import N_, tr
+from desk_app.domain.procedures import format_money
 
 from ..models import DossierState, NotifyOutbox, NotifyPreference, ServerEvent, ZaloLink, ZaloUser
 from . import ANSWERS, CODE_BLOCKED, HELP, LINK_CONFIRMED, REPLY, WAIT, WRONG_CODE
@@ -95,7 +96,6 @@ def _fmt(value: Any) -> str:
 
 def build(session: Session, row: NotifyOutbox, now: datetime, window_hours: float) -> Notice:
     """The notice of ``row`` as it is to be sent now."""
-    from ..web.content import money
     from ..web.texts import t
     n = Notice(id=row.id, event_id=row.event_id, channel=row.channel, kind=row.kind, code=row.dossier_code,
                attempts=row.attempts)
@@ -139,7 +139,7 @@ def build(session: Session, row: NotifyOutbox, now: datetime, window_hours: floa
                 lines.append(t("appointment_reason", reason=payload["reason"]))
         if row.kind == EventKind.PAYMENT_REQUESTED.value and isinstance(payload.get("amount"), int) \
                 and payload["amount"]:
-            lines.append(t("payment", amount=money(payload["amount"])))
+            lines.append(t("payment", amount=format_money(payload["amount"])))
         if row.kind == EventKind.RECEIVED.value and payload.get("due_at"):
             lines.append(t("appointment") + ": " + _fmt(payload.get("due_at")))
         n.text = "\n".join(lines)
