@@ -55,8 +55,8 @@ def too_many_pages() -> FileRefused:
 def sniff(data: bytes) -> str:
     """The file's type by its content: one of ``IMAGE_TYPES`` or ``PDF``; ``FileRefused`` otherwise.
 
-    Checks the structure as far as it is cheap to: a PNG's chunks up to IEND with nothing after,
-    a WebP's RIFF length, and no ZIP archive's end record at the end of any file (a polyglot that
+    Checks the structure as far as it is cheap to: a JPEG's end marker after its scan starts, a
+    PNG's chunks up to IEND with nothing after, a WebP's RIFF length, and no ZIP archive's end record at the end of any file (a polyglot that
     an unzipping tool or a careless browser would read as something else).
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -67,6 +67,10 @@ def sniff(data: bytes) -> str:
     if len(data) < 16:
         raise unreadable() if data else FileRefused(tr("Tệp rỗng."))
     if data.startswith(b"\xff\xd8\xff"):
+        # The scan's data can hold no 0xFFD9 but the end marker (a 0xFF there is followed by 0):
+        # without one after the scan starts, the photo was cut short, whatever follows.
+        if data.rfind(b"\xff\xd9") < data.find(b"\xff\xda") or b"\xff\xda" not in data:
+            raise unreadable()
         kind = JPEG
     elif data.startswith(b"\x89PNG\r\n\x1a\n"):
         _check_png(data)

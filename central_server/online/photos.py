@@ -346,8 +346,9 @@ def _encrypted() -> FileRefused:
 
 
 def _render(pdf: pdfium.PdfDocument, index: int) -> Image.Image:
-    page = pdf[index]
+    page = None
     try:
+        page = pdf[index]
         w, h = page.get_size()
         if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):
             raise unreadable()
@@ -362,7 +363,8 @@ def _render(pdf: pdfium.PdfDocument, index: int) -> Image.Image:
     except Exception:
         raise unreadable() from None
     finally:
-        page.close()
+        if page is not None:
+            page.close()
 
 
 def write_pdf(pages: list[Image.Image]) -> bytes:
