@@ -58,7 +58,7 @@ class ComponentsChecklist(QWidget):
             box.setToolTip(comp.name)
             name = _NameLabel(html.escape(comp.name) + (" <span style='color:#c62828'>*</span>" if comp.required else ""), box)
             name.setTextFormat(Qt.TextFormat.RichText)
-            form = QLabel(comp.form.label)
+            form = QLabel(comp.use.label if comp.shown else comp.form.label)  # an ID card is shown, not handed in
             count = QSpinBox()
             count.setRange(1, 99)
             count.setValue(comp.count)

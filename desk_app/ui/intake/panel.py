@@ -24,6 +24,7 @@ from .. import printing
 from ..tasks import TaskRunner
 from ..widgets import ErrorLabel, FieldErrors, with_error
 from .attachments import AttachmentList
+from .case_fee import CaseAndFee
 from .components import ComponentsChecklist
 from .details import procedure_html, when
 from .person_form import PersonForm
@@ -81,6 +82,11 @@ class IntakePanel(QWidget):
         # the search needs less width than the procedure's terms: wide terms take fewer lines,
         # so section 1 stays short on a 768-px screen
         proc_layout.addWidget(picker_box, 2, Qt.AlignmentFlag.AlignTop)
+        # the procedure's case, when it has several: its time is the one the due date comes from
+        self.case_fee = CaseAndFee(self)
+        self.case_fee.register_errors(self.errors)
+        self.case_fee.changed.connect(self._show_procedure)
+        proc_layout.addWidget(self.case_fee.case_box, 1, Qt.AlignmentFlag.AlignTop)
         proc_layout.addWidget(self.procedure_info, 3)
 
         # 2. who the dossier is for, and who hands it in
@@ -148,6 +154,10 @@ class IntakePanel(QWidget):
             recv.addWidget(caption, 0, 2 * col, Qt.AlignmentFlag.AlignTop)
             recv.addWidget(box, 0, 2 * col + 1, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         recv.addWidget(self.by_post, 1, 1, 1, 3)
+        fee_label = QLabel(tr("Phí, lệ phí"))
+        fee_label.setBuddy(self.case_fee.status)
+        recv.addWidget(fee_label, 4, 0, Qt.AlignmentFlag.AlignTop)
+        recv.addWidget(self.case_fee.fee_box, 4, 1, 1, 3)
         notes_label = QLabel(tr("Ghi chú"))
         notes_label.setBuddy(self.notes)
         recv.addWidget(notes_label, 2, 0, Qt.AlignmentFlag.AlignTop)
@@ -208,6 +218,7 @@ class IntakePanel(QWidget):
     def _procedure_loaded(self, procedure: Procedure | None) -> None:
         self.procedure = procedure
         self.components.set_components(procedure.components if procedure else ())
+        self.case_fee.set_procedure(procedure)
         model = self.channel.model()
         if isinstance(model, QStandardItemModel):
             for i in range(self.channel.count()):
@@ -221,7 +232,8 @@ class IntakePanel(QWidget):
         if self.procedure is None:
             self.procedure_info.setText(_no_procedure_text())
         else:
-            self.procedure_info.setText(procedure_html(self.procedure, Channel(self.channel.currentData())))
+            self.procedure_info.setText(procedure_html(self.procedure, Channel(self.channel.currentData()),
+                                                       self.case_fee.chosen_case()))
 
     # -- the form as data --------------------------------------------------------------
     def intake_input(self) -> IntakeInput:
@@ -231,13 +243,13 @@ class IntakePanel(QWidget):
             owner=self.owner.value(), submitter_differs=self.submitter_differs.isChecked(),
             submitter=self.submitter.value(), components=self.components.values(), sets=self.sets.value(),
             channel=Channel(self.channel.currentData()), collect_by_post=self.by_post.isChecked(),
-            notes=self.notes.toPlainText(), attachments=self.attachments.paths())
+            notes=self.notes.toPlainText(), attachments=self.attachments.paths(), **self.case_fee.values())
 
     def _fix_tab_order(self) -> None:
-        chain = [self.picker.search, self.individual, self.organisation, *self.owner.focus_chain(),
+        chain = [self.picker.search, self.case_fee.case, self.individual, self.organisation, *self.owner.focus_chain(),
                  self.submitter_differs, *self.submitter.focus_chain(), *self.components.focus_chain(),
                  self.sets, self.channel, self.by_post, self.notes, self.attachments.add_button,
-                 self.attachments.remove_button, self.clear_button, self.save_button]
+                 self.attachments.remove_button, *self.case_fee.focus_chain(), self.clear_button, self.save_button]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 
