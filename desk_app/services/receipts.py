@@ -12,6 +12,7 @@ from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadlin
 from ..domain.receipt import ReceiptData, ReceiptLine
 from ..domain.roles import Action
 from ..storage import repositories as repo
+from . import fees as fee_service
 from . import forms
 from .context import CurrentUser, DeskContext, ServiceError, require
 
@@ -26,13 +27,8 @@ def format_money(amount: int) -> str:
 def receipt_data(session, dossier) -> ReceiptData:
     agency = repo.get_agency(session)
     proc = procedure_from_dict(dossier.procedure.data)
-    terms = proc.terms(Channel(dossier.channel))
-    if terms is None or terms.fee == 0:
-        fee = tr("Không thu phí, lệ phí") if not (terms and terms.fee_note) else terms.fee_note
-    else:
-        fee = tr("{amount} đồng").format(amount=format_money(terms.fee))
-        if terms.fee_note:
-            fee += " (%s)" % terms.fee_note
+    terms = fee_service.terms_of(session, dossier)   # the case chosen at intake, on its channel
+    fee = fee_service.fee_line(session, dossier)      # what this dossier owes (charged, or certain)
     if dossier.collect_by_post:
         collect = tr("Qua dịch vụ bưu chính công ích")
     else:
