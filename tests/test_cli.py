@@ -1,12 +1,14 @@
 """The `desk-app` command line."""
 
+import getpass
 import subprocess
 import sys
 
 import pypdfium2
 
 from desk_app.cli import main
-from desk_app.services import intake
+from desk_app.domain.dossier import EventKind
+from desk_app.services import counter, intake
 from tests.conftest import birth_form
 
 
@@ -44,6 +46,15 @@ def test_import_and_receipt(desk, small_catalogue, tmp_path, capsys):
     out = tmp_path / "bien-nhan.pdf"
     assert main(d + ["receipt", saved.code, "-o", str(out)]) == 0
     assert len(pypdfium2.PdfDocument(str(out))) == 2
+    # the history names who printed, readably (issue 13): the machine's user, or --user
+    printed = counter.details(desk, saved.code).history[-1]
+    assert printed.kind is EventKind.RECEIPT_PRINTED
+    assert printed.actor == "%s (dòng lệnh)" % getpass.getuser() and printed.actor != "desk-app"
+    assert printed.detail.startswith("In giấy tiếp nhận") and ".pdf" not in printed.detail
+    assert main(d + ["receipt", saved.code, "-o", str(out), "--user", desk.clerk.username]) == 0
+    assert counter.details(desk, saved.code).history[-1].actor == desk.clerk.full_name
+    assert main(d + ["receipt", saved.code, "-o", str(out), "--user", "ai-do\x00"]) == 0
+    assert counter.details(desk, saved.code).history[-1].actor == "ai-do (dòng lệnh)"
     assert main(d + ["receipt", "000.00.06.H56-261110-9999", "-o", str(out)]) == 2
     assert "Không tìm thấy" in capsys.readouterr().err
 
