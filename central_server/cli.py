@@ -6,6 +6,8 @@
     desk-app server desks
     desk-app server revoke DESK_ID
     desk-app server migrate
+    desk-app server zalo-consent                       # prints the OA's consent page (PKCE, state)
+    desk-app server zalo-consent --code C --state S    # without a reachable callback: exchange here
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from desk_app.domain.i18n import tr
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The server's flags; shared by ``desk-app server`` and ``python -m central_server``."""
     p.add_argument("action", nargs="?", default="run",
-                   choices=["run", "enrolment-code", "desks", "revoke", "migrate"],
+                   choices=["run", "enrolment-code", "desks", "revoke", "migrate", "zalo-consent"],
                    help=tr("run (mặc định): chạy máy chủ; enrolment-code: tạo mã đăng ký quầy; "
-                           "desks: danh sách quầy; revoke: thu hồi quyền của một quầy; migrate: nâng cấp CSDL"))
+                           "desks: danh sách quầy; revoke: thu hồi quyền của một quầy; migrate: nâng cấp CSDL; "
+                           "zalo-consent: cấp lại quyền cho Zalo OA"))
     p.add_argument("desk_id", nargs="?", help=tr("mã quầy (với revoke)"))
     p.add_argument("--host", default=None, help=tr("địa chỉ lắng nghe (mặc định 127.0.0.1)"))
     p.add_argument("--port", type=int, default=None, help=tr("cổng (mặc định 8700; 0: cổng trống bất kỳ)"))
@@ -48,6 +51,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--readmit", metavar="DESK_ID", default=None,
                    help=tr("cấp lại quyền cho quầy đã đăng ký này (với enrolment-code): chỉ mã này dùng được "
                            "cho quầy đó"))
+    p.add_argument("--code", default=None, help=tr("mã cấp quyền Zalo trả về (với zalo-consent)"))
+    p.add_argument("--state", default=None, help=tr("mã trạng thái đi kèm (với zalo-consent --code)"))
     p.add_argument("--scope", choices=["units", "agency"], default="units",
                    help=tr("units: hồ sơ liên quan đến đơn vị của quầy; agency: mọi hồ sơ của cơ quan"))
 
@@ -94,6 +99,8 @@ def run(args) -> int:
                     state = tr("đã thu hồi") if d.revoked_at else tr("hoạt động")
                     seen = d.last_seen_at.strftime("%H:%M %d/%m/%Y") if d.last_seen_at else "-"
                     print("%s\t%s\t%s\t%s\t%s\t%s" % (d.id, d.name, d.agency_code, ",".join(d.units), state, seen))
+        elif args.action == "zalo-consent":
+            return zalo_consent(db, settings, args)
         elif args.action == "revoke":
             if not args.desk_id:
                 print(tr("Lỗi: cần mã quầy."), file=sys.stderr)
@@ -106,6 +113,34 @@ def run(args) -> int:
         return 2
     finally:
         db.dispose()
+    return 0
+
+
+def zalo_consent(db, settings, args) -> int:
+    """Print the OA's consent page; or, given ``--code`` and ``--state``, exchange and store."""
+    from .zalo import consent
+    if not settings.zalo_enabled or not settings.zalo_app_secret:
+        print(tr("Lỗi: chưa cấu hình Zalo OA (DESK_SERVER_ZALO_APP_ID, DESK_SERVER_ZALO_APP_SECRET, "
+                 "DESK_SERVER_ZALO_OA_SECRET_KEY, DESK_SERVER_ZALO_OA_ID)."), file=sys.stderr)
+        return 2
+    if args.code or args.state:
+        try:
+            consent.exchange(db, settings, args.code or "", args.state or "")
+        except consent.ConsentError as e:
+            print(tr("Lỗi: ") + str(e), file=sys.stderr)
+            return 2
+        print(tr("Đã lưu khóa truy cập mới của Zalo OA; các thông báo đang chờ sẽ được gửi tiếp."))
+        return 0
+    if not settings.zalo_redirect_uri:
+        print(tr("Lỗi: cần DESK_SERVER_ZALO_REDIRECT_URI (địa chỉ https://<máy chủ>/zalo/oauth/callback đã khai "
+                 "trong trang quản lý ứng dụng Zalo)."), file=sys.stderr)
+        return 2
+    state = consent.new_state(settings)
+    print(consent.permission_url(settings, state))
+    print(tr("Mở địa chỉ trên bằng tài khoản quản trị của Official Account và đồng ý cấp quyền trong {n} phút. "
+             "Zalo chuyển về {uri}, máy chủ tự lưu khóa mới. Nếu trang đó không mở được, chép mã code trên thanh địa "
+             "chỉ và chạy: desk-app server zalo-consent --code <code> --state {state}")
+          .format(n=consent.STATE_MINUTES, uri=settings.zalo_redirect_uri, state=state), file=sys.stderr)
     return 0
 
 

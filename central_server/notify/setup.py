@@ -16,9 +16,10 @@ def install(app: FastAPI) -> None:
     from . import api
     app.include_router(api.router)
     if settings.zalo_enabled:
-        from ..zalo import pages, webhook
+        from ..zalo import consent, pages, webhook
         app.include_router(webhook.router)
         app.include_router(pages.router)
+        app.include_router(consent.router)
     if not config.channels or not settings.notify_worker:
         return
     inner = app.router.lifespan_context

@@ -4,8 +4,8 @@ Every call carries the bare ``access_token`` header. Zalo answers errors as HTTP
 non-zero ``error``. The refresh token is single use and rotates: refreshing is serialised
 (one at a time in the sending process, and only the process holding the notify lease sends),
 and the new pair is committed before it is used. A failed refresh is recorded with the time
-(the admin must consent again: ``PUT /api/v1/admin/zalo/tokens``), logged as an error, and
-not tried again until the tokens change.
+(the admin must consent again: ``desk-app server zalo-consent``, see ``consent.py``), logged
+as an error, and not tried again until the tokens change.
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ class Tokens:
                 session.add(row)
             return row
 
+    def awaiting_consent(self) -> bool:
+        """A refresh failed and the admin has not consented again yet: sending waits (the
+        notices stay pending, using none of their attempts) instead of failing one by one."""
+        with self.db.session(write=False) as session:
+            row = session.get(ZaloToken, self.settings.zalo_oa_id)
+            return row is not None and row.failed_at is not None
+
     async def access(self) -> str | None:
         row = await asyncio.to_thread(self._read)
         if row is None:
@@ -89,10 +96,11 @@ class Tokens:
             self.refreshes += 1
             access, refresh = body.get("access_token"), body.get("refresh_token")
             if not access or not refresh:
-                why = "refresh refused: error %s %s" % (body.get("error"), str(body.get("error_name") or
-                                                                            body.get("message") or r.status_code))
+                why = "refresh refused: error %s %s; consent again: desk-app server zalo-consent" % (
+                    body.get("error"), str(body.get("error_name") or body.get("message") or r.status_code))
                 await asyncio.to_thread(self._fail, row.oa_id, why[:500])
-                log.error("ALERT Zalo OA token refresh failed (%s): an admin must consent again", why[:200])
+                log.error("ALERT Zalo OA token refresh failed (%s): an admin must consent again: "
+                          "run 'desk-app server zalo-consent'", why[:200])
                 return None
             try:
                 seconds = int(body.get("expires_in") or 90000)

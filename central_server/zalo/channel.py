@@ -34,7 +34,8 @@ class ZaloChannel:
         await self.api.close()
 
     def paused(self) -> bool:
-        return time.monotonic() < self.paused_until
+        """Rate limited a moment ago, or waiting for the admin's consent: nothing goes now."""
+        return time.monotonic() < self.paused_until or self.tokens.awaiting_consent()
 
     def _failed(self, answer, via: str, to: str) -> Outcome:
         if answer.error in RATE_ERRORS:
