@@ -127,6 +127,15 @@ def refusal(session: Session, desk: DeskIdentity, e: Any, batch: Batch) -> str |
               "quầy không được ghi hồ sơ này.").format(code=code)
 
 
+def readable(desk: DeskIdentity, code_column):
+    """``may_read`` as a condition on a column of dossier codes, for lists: of the desk's agency,
+    and (unless it sees the whole agency) one of its units concerned."""
+    cond = code_column.startswith(desk.agency_code + "-", autoescape=True)
+    if desk.scope == "agency":
+        return cond
+    return cond & code_column.in_(select(DossierUnit.dossier_code).where(DossierUnit.unit.in_(desk.units)))
+
+
 def may_read(session: Session, desk: DeskIdentity, code: str) -> bool:
     """Whether ``desk`` may see what the dossier ``code`` holds (its history, its attachments)."""
     parsed = parse_dossier_code(code)
