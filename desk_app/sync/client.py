@@ -132,9 +132,12 @@ class SyncClient:
     def pull(self, after: int, limit: int = 1000) -> dict:
         return self._json(self._request("GET", "/events", params={"after": after, "limit": limit}))
 
-    def lease(self, day: date, size: int, request_id: str) -> dict:
-        return self._json(self._request("POST", "/code-blocks", json={
-            "day": day.isoformat(), "size": size, "request_id": request_id}))
+    def lease(self, day: date, size: int, request_id: str, series: str | None = None) -> dict:
+        """A block of the day's dossier numbers, or with ``series`` of a form's numbers for the day's year."""
+        body = {"day": day.isoformat(), "size": size, "request_id": request_id}
+        if series is not None:
+            body["series"] = series
+        return self._json(self._request("POST", "/code-blocks", json=body))
 
     # -- the centre's public data ------------------------------------------------------------
     def put_profile(self, profile: dict) -> dict:
@@ -154,6 +157,10 @@ class SyncClient:
     def notices(self, code: str) -> dict:
         """``{"dossier", "notify", "zalo_linked", "links": [...], "notices": [...]}`` of one dossier."""
         return self._json(self._request("GET", "/notices", params={"dossier": code}))
+
+    def notices_overview(self, limit: int = 200) -> dict:
+        """``{"linked": [...], "problems": [...], "zalo_awaiting_consent", "truncated"}`` of the desk's dossiers."""
+        return self._json(self._request("GET", "/notices/overview", params={"limit": limit}))
 
     def set_notify(self, code: str, notify: bool) -> dict:
         return self._json(self._request("PUT", "/dossiers/%s/notify" % code, json={"notify": notify}))
