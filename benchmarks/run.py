@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_notify, bench_pages, bench_scan,
+from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_notify, bench_pages, bench_register, bench_scan,
                         bench_search, bench_server, bench_supervisor)
 from benchmarks.common import report
 
@@ -20,7 +20,8 @@ ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "server": ("Central server: push, a week's catch-up, status lookups, memory", bench_server.run),
        "lookup": ("Public lookup: wrong key vs unknown code, 3 and 2,000 events", bench_lookup.run),
        "pages": ("Citizen dossier page beside the JSON lookup", bench_pages.run),
-       "notify": ("Notices: status event to Zalo (fake), worker throughput", bench_notify.run)}
+       "notify": ("Notices: status event to Zalo (fake), worker throughput", bench_notify.run),
+       "register": ("Register (Mẫu 06) PDF for 300 dossiers: rows a page", bench_register.run)}
 
 
 def main(names: list[str]) -> None:

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.i18n import tr
-from desk_app.domain.leasing import MAX_NUMBER, allowed_size, next_block
+from desk_app.domain.forms import SERIES_NAMES
+from desk_app.domain.leasing import MAX_NUMBER, MAX_SERIES_NUMBER, allowed_size, next_block
 
 from .db import insert_ignore
 from .errors import ApiError
-from .models import CodeCounter, CodeLease
+from .models import CodeCounter, CodeLease, SeriesCounter, SeriesLease
 from .security import DeskIdentity
 
 DAYS_AHEAD = 14    # a desk may stock blocks for the coming days while it is online
@@ -84,3 +85,35 @@ def claim(session: Session, desk: DeskIdentity, day: date, number: int, now: dat
                           first=first, last=last, leased_at=now or datetime.now()))
     session.flush()
     return first, last
+
+
+def lease_series(session: Session, desk: DeskIdentity, series: str, year: int, size: int, request_id: str,
+                 now: datetime, max_size: int) -> SeriesLease:
+    """The next ``size`` numbers of a form's number series (Mẫu 02/03/04, "15/2026/TB-BS") for the
+    desk's agency and ``year``: the same mechanism as dossier numbers, so two desks never print the
+    same number, offline included (each spends its own block). A retried request gets the same block."""
+    if series not in SERIES_NAMES:
+        raise ApiError(422, "invalid_series", tr("Không có dãy số giấy tờ {series}.").format(series=series[:20]))
+    if year not in (now.year, (now + timedelta(days=DAYS_AHEAD)).year):
+        raise ApiError(422, "invalid_day", tr("Chỉ cấp dãy số giấy tờ cho năm nay."))
+    insert_ignore(session, SeriesCounter.__table__,
+                  {"agency_code": desk.agency_code, "series": series, "year": year, "last_leased": 0})
+    counter = session.execute(select(SeriesCounter).where(
+        SeriesCounter.agency_code == desk.agency_code, SeriesCounter.series == series,
+        SeriesCounter.year == year).with_for_update()).scalar_one()
+    again = session.scalars(select(SeriesLease).where(SeriesLease.request_id == request_id)).first()
+    if again is not None:
+        if again.desk_id != desk.id or again.series != series:
+            raise ApiError(409, "request_id_taken", tr("Mã yêu cầu đã được dùng."))
+        return again
+    block = next_block(counter.last_leased, min(size, max_size), MAX_SERIES_NUMBER)
+    if block is None:
+        raise ApiError(409, "numbers_exhausted", tr("Đã hết số của dãy {series} năm {year}.").format(
+            series=series, year=year))
+    first, last = block
+    counter.last_leased = last
+    row = SeriesLease(request_id=request_id, agency_code=desk.agency_code, series=series, year=year,
+                      desk_id=desk.id, first=first, last=last, leased_at=now)
+    session.add(row)
+    session.flush()
+    return row

@@ -155,6 +155,32 @@ class CodeLease(Base):
     leased_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class SeriesCounter(Base):
+    """The last number leased of a form's number series (Mẫu 02/03/04) for an agency and a year."""
+
+    __tablename__ = "series_counters"
+    agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    series: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_leased: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeriesLease(Base):
+    """A block of a form series' numbers for one year, leased to one desk (like ``CodeLease``)."""
+
+    __tablename__ = "series_leases"
+    __table_args__ = (UniqueConstraint("agency_code", "series", "year", "first"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), unique=True)
+    agency_code: Mapped[str] = mapped_column(String(20))
+    series: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    desk_id: Mapped[str] = mapped_column(String(64), index=True)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    leased_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Blob(Base):
     """An attachment that arrived whole and matched its SHA-256 (the file is the truth while
     an upload is under way: its ``.part`` file's length is the offset to resume from)."""

@@ -145,6 +145,8 @@ class LeaseRequest(Strict):
     day: date
     size: int = Field(ge=1, le=9999)
     request_id: str = Field(pattern=UUID)
+    # a form's number series (Mẫu 02/03/04) for the day's year instead of the day's dossier numbers
+    series: str | None = Field(default=None, pattern=r"^[A-Z]{2}-[A-Z]{2}$")
 
 
 class LeaseResponse(BaseModel):
@@ -152,6 +154,7 @@ class LeaseResponse(BaseModel):
     day: date
     first: int
     last: int
+    series: str | None = None
 
 
 class UploadState(BaseModel):

@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from ..domain.forms import ControlSlipData, Hop
 from .codes import Code128Flowable
 from .fonts import SERIF, register_fonts
-from .layout import (BASE_CELL, UNIT, FormStyles, build_pdf, clean, fit, national_header, place_date,
+from .layout import (BASE_CELL, DOTS, UNIT, FormStyles, build_pdf, clean, fit, national_header, place_date,
                      story_height, title_case, when, when_blank, with_style, x)
 
 TITLE = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
@@ -28,10 +28,10 @@ COLUMNS = ("TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ", "KẾT QUẢ GI
 VERDICT_HINT = "(Trước hạn/Đúng hạn/Quá hạn)"
 GIVER, RECEIVER = "Người giao", "Người nhận"
 
-MARGINS = (22 * mm, 15 * mm, 16 * mm, 12 * mm)  # left, right, top, bottom: those of the receipt
+MARGINS = (22 * mm, 15 * mm, 12 * mm, 12 * mm)  # left, right, top, bottom: the receipt's, a little less on top
 BODY_PT, CELL_PT = 12.5, 11.0
-BAR_WIDTH, BAR_HEIGHT = 0.33 * mm, 10 * mm      # as on the receipt: reads at 150 dpi and up
-SIGN_SPACE = 13 * mm                            # room for a handwritten signature in a hop block
+BAR_WIDTH, BAR_HEIGHT = 0.33 * mm, 9 * mm       # as on the receipt: reads at 150 dpi and up
+SIGN_SPACE = 9.5 * mm                           # room for a handwritten signature in a hop block
 MIN_BLANK_HOPS, MAX_BLANK_HOPS = 1, 8
 
 
@@ -82,12 +82,16 @@ def _story(data: ControlSlipData, s: FormStyles, width: float, blank_hops: int) 
     barcode = Code128Flowable(clean(data.dossier_code), BAR_WIDTH, BAR_HEIGHT, 9)
     barcode.hAlign = "CENTER"
     story.append(barcode)
-    story.append(Spacer(1, 6))
+    story.append(Spacer(1, 3))
     for line in (
         "Kèm theo hồ sơ của: <b>%s</b>" % x(data.owner_name),
         "Nội dung yêu cầu giải quyết: <b>%s</b>" % x(data.procedure_name),
         "Thời gian nhận hồ sơ: %s" % when(data.received_at),
         "Thời gian hẹn trả kết quả: %s" % when(data.due_at),
+        # the template's two lines: who decides, and who else takes part ("liên thông")
+        "Cơ quan (bộ phận) giải quyết hồ sơ: %s" % (x(data.handling_agency) or DOTS),
+        "Cơ quan phối hợp giải quyết hồ sơ: %s" % ("; ".join(x(a) for a in data.coordinating_agencies
+                                                           if clean(a)) or DOTS),
     ):
         story.append(Paragraph(line, s.body))
     story.append(_hop_table(data.hops, blank_hops, s, width))
@@ -141,7 +145,7 @@ def _hop_table(hops: tuple[Hop, ...], blank_hops: int, s: FormStyles, width: flo
         ]
     table = Table(rows, colWidths=col_widths, repeatRows=1)
     table.setStyle(TableStyle(style))
-    table.spaceBefore = 8
+    table.spaceBefore = 5
     return table
 
 

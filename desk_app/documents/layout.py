@@ -262,3 +262,26 @@ def story_height(story: list[Flowable], width: float, height: float) -> float:
         _, h = flowable.wrap(width, height)
         total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total
+
+
+# --- what the slips share -----------------------------------------------------------------------------
+
+def contact_lines(party: Any, with_id: bool = True) -> list[str]:
+    """The template's lines under the name: the paper's number under its own label (a tax code
+    is not a CCCD), address, phone and, only when there is one, e-mail. Markup, escaped."""
+    lines = []
+    if with_id and clean(party.id_number):
+        lines.append("%s: %s" % (x(party.id_label), x(party.id_number)))
+    lines.append("Địa chỉ: %s" % (x(party.address) or DOTS))
+    phone = "Số điện thoại: %s" % (x(party.phone) or DOTS)
+    if clean(party.email):
+        phone += "&nbsp;&nbsp;&nbsp;&nbsp;Email: %s" % x(party.email)
+    lines.append(phone)
+    return lines
+
+
+def number_and_date(number: str, place: str, moment: datetime, width: float, styles: FormStyles) -> Table:
+    """"Số: 15/2026/TB-BS" under the agency, the place and date under the motto."""
+    small = with_style(styles.centre, fontSize=styles.size - 0.5, leading=(styles.size - 0.5) * 1.2)
+    return beside(Paragraph("Số: %s" % (x(number) or DOTS), small),
+                  Paragraph("<i>%s</i>" % x(place_date(place, moment)), small), width)

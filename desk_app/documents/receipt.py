@@ -22,7 +22,7 @@ from ..domain.receipt import ReceiptData
 from .codes import Code128Flowable, QRFlowable
 from .fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, register_fonts
 from .layout import BASE_CELL as _BASE_CELL
-from .layout import UNIT, national_header
+from .layout import DOTS, UNIT, national_header
 from .layout import clean as _clean
 from .layout import story_height as _story_height
 from .layout import title_case as _title_case
@@ -166,19 +166,40 @@ def _copy_story(data: ReceiptData, m: _Metrics, width: float) -> list[Flowable]:
     story.append(Paragraph("<b>1. Thành phần hồ sơ nộp gồm:</b>", _with(s.body, spaceBefore=m.space(4))))
     story.append(_components_table(data, s, m, width))
     due, received = data.due_at, data.received_at
-    for line in (
+    lines = [
         "<b>2. Số lượng hồ sơ:</b> %s (bộ)" % data.sets,
         "<b>3. Thời gian giải quyết hồ sơ theo quy định:</b> %s" % _x(data.legal_time),
         "<b>4. Thời gian nhận hồ sơ:</b> %s" % _when(received),
         "<b>5. Thời gian trả kết quả giải quyết hồ sơ:</b> %s" % _when(due),
-        "<b>6. Nhận kết quả tại:</b> %s" % _x(data.collect_at),
-        "<b>Lệ phí:</b> %s" % _x(data.fee),
+        "<b>6. Đăng ký nhận kết quả tại:</b> %s" % _x(data.collect_at),
+        # what this dossier owes; left blank (to be filled in by hand) when it is not certain
+        "<b>Phí, lệ phí (nếu có):</b> %s" % (_x(data.fee) if _clean(data.fee) else DOTS),
         "Vào Sổ theo dõi hồ sơ, Quyển số: %s, Số thứ tự: %s" % (
-            _x(_book_number(data.register_book)), data.register_number),
-    ):
+            _x(_book_number(data.register_book)), _x(str(data.register_number))),
+    ]
+    for line in lines:
         story.append(Paragraph(line, s.body))
     story.append(_signatures(data, s, m, width))
+    story += _notes(s, m)
     return story
+
+
+NOTES = (
+    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên; 01 liên chuyển kèm theo Phiếu "
+    "kiểm soát quá trình giải quyết hồ sơ và được lưu tại Bộ phận tiếp nhận và trả kết quả; 01 liên "
+    "giao cho cá nhân, tổ chức nộp hồ sơ;",
+    "Cá nhân, tổ chức có thể đăng ký nhận kết quả tại Bộ phận tiếp nhận và trả kết quả hoặc tại nhà "
+    "(trụ sở tổ chức) qua dịch vụ bưu chính.",
+)
+
+
+def _notes(s: "_Styles", m: _Metrics) -> list[Flowable]:
+    """The template's "Ghi chú" under the signatures."""
+    note = _with(s.body, fontSize=m.pt(10.5), leading=m.pt(10.5) * 1.25, spaceBefore=0, spaceAfter=0)
+    items: list[Flowable] = [Paragraph("<b><i>Ghi chú:</i></b>", _with(note, spaceBefore=m.space(6)))]
+    items += [Paragraph("<i>- %s</i>" % text, _with(note, leftIndent=m.space(8), firstLineIndent=-m.space(6)))
+              for text in NOTES]
+    return items
 
 
 class _Styles:
@@ -210,12 +231,16 @@ def _applicant_and_qr(data: ReceiptData, s: _Styles, m: _Metrics, width: float) 
     lines = [
         "Bộ phận tiếp nhận và trả kết quả: %s" % _x(data.agency_name),
         "Tiếp nhận hồ sơ của: <b>%s</b>" % _x(data.owner_name),
-        "Số CCCD/CMND/Hộ chiếu: %s" % _x(data.id_number),
+        "%s: %s" % (_x(data.id_label), _x(data.id_number)),
         "Địa chỉ: %s" % _x(data.address),
         "Số điện thoại: %s" % _x(data.phone),
-        "Email: %s" % _x(data.email),
-        "Nội dung yêu cầu giải quyết: <b>%s</b>" % _x(data.procedure_name),
     ]
+    if _clean(data.email):
+        lines.append("Email: %s" % _x(data.email))
+    if _clean(data.proxy_name):  # handed in for the owner: who, and with which paper
+        lines.append("Người nộp thay: <b>%s</b>, Số CCCD/CMND/Hộ chiếu: %s" % (
+            _x(data.proxy_name), _x(data.proxy_id_number) or DOTS))
+    lines.append("Nội dung yêu cầu giải quyết: <b>%s</b>" % _x(data.procedure_name))
     left = [Paragraph(line, s.body) for line in lines]
     qr = QRFlowable(data.capability_url, qr_side)  # exactly as given: it is a key
     qr.hAlign = "CENTER"

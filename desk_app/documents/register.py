@@ -27,11 +27,11 @@ from .layout import (BASE_CELL, UNIT, FormStyles, build_pdf, clean, day, nationa
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 
-# The PDF: two header rows, the result's return spanning two columns.
+# The PDF: two header rows, the result's return spanning three columns (when, who, the signature).
 PDF_COLUMNS = ("TT", "Mã hồ sơ", "Tên thủ tục hành chính", "Số lượng hồ sơ (bộ)", "Tên cá nhân, tổ chức",
                "Địa chỉ, số điện thoại", "Nhận hồ sơ", "Hẹn trả kết quả", "Có kết quả",
                "Trả kết quả cho cá nhân, tổ chức", "Ghi chú")
-PDF_RETURN_SUBCOLUMNS = ("Ngày, giờ", "Người nhận")
+PDF_RETURN_SUBCOLUMNS = ("Ngày, giờ", "Người nhận", "Ký nhận")
 
 # The XLSX: one header row, one value per cell, so it sorts and filters.
 XLSX_COLUMNS = ("TT", "Mã hồ sơ", "Tên thủ tục hành chính", "Số lượng hồ sơ (bộ)", "Tên cá nhân, tổ chức",
@@ -41,8 +41,9 @@ XLSX_WIDTHS = (6, 27, 42, 10, 26, 40, 14, 17, 17, 17, 17, 24, 24)
 XLSX_HEADER_ROW = 5          # rows 1-3: agency, title, period; the data starts on the row after it
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 
-MARGINS = (12 * mm, 10 * mm, 12 * mm, 13 * mm)
-CELL_PT = 8.5
+MARGINS = (10 * mm, 10 * mm, 8 * mm, 11 * mm)
+CELL_PT = 8.0
+HEAD_PT = 7.5
 
 
 # --- PDF --------------------------------------------------------------------------------------------
@@ -74,8 +75,11 @@ def register_pdf_bytes(data: RegisterData) -> bytes:
                      author=h.agency_name, subject=TITLE, body_size=12)
 
 
-TABLE_SPACE_BEFORE = 8
-MAX_CELL_LINES = 24   # a row always fits on a page: longer text is cut with "…"
+TABLE_SPACE_BEFORE = 6
+MAX_CELL_LINES = 3    # a row is at most three lines, so a page holds 15 or more: longer text ends in "…"
+MAX_NAME_LINES = 8    # names and notes: whole, however long
+SIGN_W = 15 * mm      # room for the citizen's signature when the result is taken
+NOTE_W = 15 * mm
 
 
 def _table_pages(data: RegisterData, s: FormStyles, width: float, first_left: float,
@@ -114,71 +118,85 @@ def _table_pages(data: RegisterData, s: FormStyles, width: float, first_left: fl
 
 def _table_parts(data: RegisterData, s: FormStyles,
                  width: float) -> tuple[list[list[Any]], list[tuple[Any, ...]], list[float]]:
-    pad = 2.5
-    head = with_style(s.head_cell, fontSize=CELL_PT, leading=CELL_PT * 1.25)
+    """Columns as narrow as what they hold (dates on two lines, the code broken after its agency
+    part), the rest to the names, so that a row is two or three lines and a page holds 15 or more."""
+    pad = 2.2
+    head = with_style(s.head_cell, fontSize=HEAD_PT, leading=HEAD_PT * 1.2)
 
-    def one_line(*texts: str, font: str = SERIF) -> float:
-        return max(stringWidth(t, font, CELL_PT) for t in texts) + 2 * pad + 1.5
+    def one_line(*texts: str, font: str = SERIF, size: float = CELL_PT) -> float:
+        return max(stringWidth(t, font, size) for t in texts) + 2 * pad + 1.5
 
-    tt_w = one_line("TT", str(len(data.rows)), font=SERIF_BOLD)
-    code_w = max(30 * mm, one_line(*(clean(r.dossier_code) for r in data.rows))) if data.rows else 30 * mm
-    date_w = one_line("00/00/0000", "Nhận hồ sơ", font=SERIF_BOLD)
-    sets_w = one_line("lượng hồ", font=SERIF_BOLD)
-    fixed = tt_w + code_w + sets_w + 4 * date_w
+    codes = [_code_lines(r.dossier_code) for r in data.rows]
+    tt_w = one_line("TT", *(clean(r.number) for r in data.rows))
+    code_w = one_line("Mã hồ sơ", *(part for c in codes for part in c.split("\n")))
+    date_w = one_line("00/00/0000", "Hẹn trả")
+    sets_w = one_line("lượng", font=SERIF_BOLD, size=HEAD_PT)
+    fixed = tt_w + code_w + sets_w + 4 * date_w + SIGN_W + NOTE_W
     rest = width - fixed
     # What is left goes to the text columns, in these shares.
-    shares = {"procedure": 0.24, "owner": 0.2, "address": 0.24, "receiver": 0.15, "note": 0.17}
+    shares = {"procedure": 0.37, "owner": 0.16, "address": 0.36, "receiver": 0.11}
     w = {k: rest * v for k, v in shares.items()}
     col_widths = [tt_w, code_w, w["procedure"], sets_w, w["owner"], w["address"], date_w, date_w, date_w,
-                  date_w, w["receiver"], w["note"]]
+                  date_w, w["receiver"], SIGN_W, NOTE_W]
 
     top: list[Any] = [Paragraph(t, head) for t in PDF_COLUMNS[:9]]
-    top += [Paragraph(PDF_COLUMNS[9], head), "", Paragraph(PDF_COLUMNS[10], head)]
+    top += [Paragraph(PDF_COLUMNS[9], head), "", "", Paragraph(PDF_COLUMNS[10], head)]
     second: list[Any] = [""] * 9 + [Paragraph(t, head) for t in PDF_RETURN_SUBCOLUMNS] + [""]
     rows: list[list[Any]] = [top, second]
 
     # Body cells are plain strings wrapped here: a Paragraph per cell is many times slower to lay out.
-    def wrapped(text: str, col: int) -> str:
+    def wrapped(text: str, col: int, most: int = MAX_CELL_LINES) -> str:
         lines = simpleSplit(clean(text), SERIF, CELL_PT, col_widths[col] - 2 * pad)
-        if len(lines) > MAX_CELL_LINES:
-            lines = lines[:MAX_CELL_LINES - 1] + [lines[MAX_CELL_LINES - 1] + " …"]
+        if len(lines) > most:
+            last = lines[most - 1]
+            while " " in last and stringWidth(last + " …", SERIF, CELL_PT) > col_widths[col] - 2 * pad:
+                last = last.rsplit(" ", 1)[0]  # whole words
+            lines = lines[:most - 1] + [last.rstrip() + " …"]
         return "\n".join(lines)
 
-    for row in data.rows:
+    for row, code in zip(data.rows, codes):
         rows.append([
-            str(row.number),
-            clean(row.dossier_code),
+            clean(row.number),
+            code,
             wrapped(row.procedure_name, 2),
             str(row.sets),
-            wrapped(row.owner_name, 4),
-            "\n".join(p for p in (wrapped(row.address, 5),
-                                   wrapped("ĐT: %s" % row.phone, 5) if clean(row.phone) else "") if p),
+            wrapped(row.owner_name, 4, MAX_NAME_LINES),  # a name is never cut short
+            wrapped("; ".join(p for p in (clean(row.address), "ĐT: %s" % clean(row.phone) if clean(row.phone)
+                                          else "") if p), 5),
             _moment(row.received_at),
             _moment(row.due_at),
             _moment(row.finished_at),
             _moment(row.returned_at),
             wrapped(row.received_by, 10),
-            wrapped(row.note, 11),
+            "",
+            wrapped(row.note, 12, MAX_NAME_LINES),
         ])
     if not data.rows:
         rows.append([Paragraph("<i>(Không có hồ sơ trong kỳ)</i>", with_style(s.cell, alignment=1))]
-                    + [""] * 11)
+                    + [""] * 12)
     style: list[tuple[Any, ...]] = BASE_CELL + [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
         ("VALIGN", (0, 2), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-        ("TOPPADDING", (0, 0), (-1, 1), 4.5),  # room above the stacked accents of the headings
+        ("TOPPADDING", (0, 0), (-1, -1), 1.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
+        ("TOPPADDING", (0, 0), (-1, 1), 4),  # room above the stacked accents of the headings
         ("BACKGROUND", (0, 0), (-1, 1), colors.Color(0.92, 0.92, 0.92)),
-        ("SPAN", (9, 0), (10, 0)),
-        ("FONTSIZE", (0, 2), (-1, -1), CELL_PT), ("LEADING", (0, 2), (-1, -1), CELL_PT * 1.25),
+        ("SPAN", (9, 0), (11, 0)),
+        ("FONTSIZE", (0, 2), (-1, -1), CELL_PT), ("LEADING", (0, 2), (-1, -1), CELL_PT * 1.15),
     ]
-    style += [("SPAN", (c, 0), (c, 1)) for c in list(range(9)) + [11]]
-    style += [("ALIGN", (c, 2), (c, -1), "CENTER") for c in (0, 3, 6, 7, 8, 9)]
+    style += [("SPAN", (c, 0), (c, 1)) for c in list(range(9)) + [12]]
+    style += [("ALIGN", (c, 2), (c, -1), "CENTER") for c in (0, 1, 3, 6, 7, 8, 9)]
     if not data.rows:
         style.append(("SPAN", (0, 2), (-1, 2)))
     return rows, style, col_widths
+
+
+def _code_lines(code: str) -> str:
+    """"000.00.06.H56-261110-0001" on two lines, broken after the agency's part."""
+    code = clean(code)
+    head, sep, tail = code.partition("-")
+    return "%s-\n%s" % (head, tail) if sep and tail else code
 
 
 def _moment(moment: datetime | None) -> str:

@@ -1,9 +1,15 @@
-"""What the other printed forms hold, as plain data (the receipt is in ``receipt.py``)."""
+"""What the other printed forms hold, as plain data (the receipt is in ``receipt.py``), the kinds
+of printed papers a dossier keeps, and their number series."""
 
 from __future__ import annotations
 
+import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
+
+from .i18n import N_, tr
+from .receipt import id_label
 
 
 @dataclass(frozen=True)
@@ -12,6 +18,71 @@ class FormHeader:
     agency_name: str        # "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"
     place: str              # "Thanh Hóa"
     issued_at: datetime
+
+
+@dataclass(frozen=True)
+class Party:
+    """Whose dossier a form is about, with the contact lines the templates print."""
+
+    name: str
+    organisation: bool = False
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""         # "" prints no Email line
+
+    @property
+    def id_label(self) -> str:
+        return id_label(self.organisation)
+
+    @property
+    def salutation(self) -> str:
+        """How the form addresses it: "Ông/Bà" for a person, never for a company."""
+        return "Quý tổ chức" if self.organisation else "Ông/Bà"
+
+
+class FormKind(str, enum.Enum):
+    """The printed papers a dossier keeps ("Giấy tờ đã in")."""
+
+    RECEIPT = "receipt"              # Mẫu 01
+    SUPPLEMENT = "supplement"        # Mẫu 02
+    REFUSAL = "refusal"              # Mẫu 03
+    APOLOGY = "apology"              # Mẫu 04
+    CONTROL_SLIP = "control_slip"    # Mẫu 05
+
+    @property
+    def label(self) -> str:
+        return tr(_KIND_LABELS[self])
+
+    @property
+    def series(self) -> str | None:
+        """The number series of the forms that carry a number ("15/2026/TB-BS"), else None."""
+        return _SERIES.get(self)
+
+
+_KIND_LABELS = {
+    FormKind.RECEIPT: N_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    FormKind.SUPPLEMENT: N_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    FormKind.REFUSAL: N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    FormKind.APOLOGY: N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    FormKind.CONTROL_SLIP: N_("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+}
+
+# The symbol after the year in a form's number. The circular leaves it to the agency
+# ("Số: …/…"); these are our choice, one per form, so that numbers of different forms never mix.
+_SERIES = {FormKind.SUPPLEMENT: "TB-BS", FormKind.REFUSAL: "TB-TC", FormKind.APOLOGY: "XL-HL"}
+SERIES_NAMES = frozenset(_SERIES.values())
+_NUMBER = re.compile(r"^(\d{1,7})/(\d{4})/([A-Z-]{2,12})$")
+
+
+def form_number(number: int, year: int, series: str) -> str:
+    """"15/2026/TB-BS": the number in the series of a form and a year."""
+    return "%d/%d/%s" % (number, year, series)
+
+
+def parse_form_number(text: str) -> tuple[int, int, str] | None:
+    m = _NUMBER.match(text or "")
+    return (int(m[1]), int(m[2]), m[3]) if m else None
 
 
 @dataclass(frozen=True)
@@ -29,7 +100,7 @@ class Hop:
 
 @dataclass(frozen=True)
 class ControlSlipData:
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)."""
 
     header: FormHeader
     dossier_code: str
@@ -38,6 +109,17 @@ class ControlSlipData:
     received_at: datetime
     due_at: datetime
     hops: tuple[Hop, ...]
+    handling_agency: str = ""                    # "Cơ quan (bộ phận) giải quyết hồ sơ"
+    coordinating_agencies: tuple[str, ...] = ()  # "Cơ quan phối hợp giải quyết hồ sơ"
+
+
+@dataclass(frozen=True)
+class MissingPaper:
+    """One line of Mẫu 02's table: a paper to add or complete, its form and how many."""
+
+    name: str
+    form_label: str = ""    # "Bản chính" / "Bản chứng thực" / "Bản photo" / ""
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -45,51 +127,58 @@ class SupplementRequestData:
     """Mẫu 02: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."""
 
     header: FormHeader
-    dossier_code: str
-    owner_name: str
+    number: str                          # "15/2026/TB-BS"
+    dossier_code: str                    # "" when given at the counter before a dossier exists
+    party: Party
     procedure_name: str
-    received_at: datetime
+    received_at: datetime | None
     reason: str
-    missing: tuple[str, ...]
-    clerk_name: str
-    counter_phone: str = ""
+    missing: tuple[MissingPaper, ...]
+    signer_title: str                    # "NGƯỜI HƯỚNG DẪN" at the counter, the specialist's in a unit
+    signer_name: str
+    contact_name: str = ""               # whom to ask
+    contact_phone: str = ""
 
 
 @dataclass(frozen=True)
 class RefusalData:
-    """Phiếu từ chối tiếp nhận giải quyết hồ sơ."""
+    """Mẫu 03: Phiếu từ chối tiếp nhận giải quyết hồ sơ."""
 
     header: FormHeader
-    dossier_code: str       # may be "" when refused before a code was given
-    owner_name: str
+    number: str
+    dossier_code: str       # "" when refused at the counter before a code was given
+    party: Party
     procedure_name: str
     reasons: tuple[str, ...]
+    submitter_name: str     # who handed the papers in and signs: the owner or the proxy
     clerk_name: str
 
 
 @dataclass(frozen=True)
 class ApologyData:
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả."""
+    """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả, from the agency that is late,
+    sent to the citizen through the centre."""
 
-    header: FormHeader
+    header: FormHeader      # parent agency and the LATE agency's name
+    number: str
     dossier_code: str
-    owner_name: str
+    party: Party
     procedure_name: str
     received_at: datetime
-    original_due: datetime
-    late_unit: str
+    original_due: datetime  # the appointment the citizen was given
     reason: str
     new_due: datetime
     place: str              # where to collect
-    director_title: str     # "GIÁM ĐỐC"
-    director_name: str
+    centre_name: str        # the centre it goes through
+    signer_title: str       # "THỦ TRƯỞNG CƠ QUAN" of the late agency
+    signer_name: str
 
 
 @dataclass(frozen=True)
 class RegisterRow:
     """One line of the Sổ theo dõi hồ sơ."""
 
-    number: int
+    number: str             # the receipt's "Số thứ tự" (``receipt.register_number``)
     dossier_code: str
     procedure_name: str
     sets: int
@@ -98,7 +187,7 @@ class RegisterRow:
     phone: str
     received_at: datetime
     due_at: datetime
-    finished_at: datetime | None
+    finished_at: datetime | None   # result ready; None for a refused, withdrawn or stopped one
     returned_at: datetime | None
     received_by: str        # who took the result
     note: str = ""

@@ -7,6 +7,7 @@ blocks, each after the last one leased. Pure: the callers hold the counter and i
 from __future__ import annotations
 
 MAX_NUMBER = 9999  # the code's counter has 4 digits
+MAX_SERIES_NUMBER = 9_999_999  # a form's number in its series and year ("15/2026/TB-BS")
 
 
 def next_block(last_leased: int, size: int, max_number: int = MAX_NUMBER) -> tuple[int, int] | None:

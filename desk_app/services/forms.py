@@ -1,20 +1,33 @@
-"""Building the printed forms' data from a dossier and its events, and keeping the PDFs."""
+"""Building the printed forms' data from a dossier and its events, keeping the PDFs, numbering them
+from the leased series, and listing and reprinting what was printed ("Giấy tờ đã in").
+
+Every print is an event of the dossier (``FORM_PRINTED``, or ``RECEIPT_PRINTED`` for the receipt),
+so the list, the reprints and the audit read the same one history.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from ..domain.dossier import EventKind
-from ..domain.lifecycle import finished_verdict
-from ..domain.forms import (ApologyData, ControlSlipData, FormHeader, Hop, RefusalData,
-                            SupplementRequestData)
+from ..domain.dossier import ApplicantType, EventKind
+from ..domain.forms import (ApologyData, ControlSlipData, FormHeader, FormKind, Hop, MissingPaper, Party,
+                            RefusalData, SupplementRequestData)
 from ..domain.i18n import tr
+from ..domain.lifecycle import finished_verdict
+from ..domain.procedures import PaperForm, procedure_from_dict
+from ..domain.roles import Action, Role
 from ..storage import repositories as repo
 from ..storage.models import Dossier, Unit, User
-from .context import DeskContext
+from . import form_numbers
+from .context import CurrentUser, DeskContext, ServiceError, require
+
+SUPPLEMENT_SIGNER = "NGƯỜI HƯỚNG DẪN"   # Mẫu 02's signature, whoever made the request
+APOLOGY_SIGNER = "THỦ TRƯỞNG CƠ QUAN"   # Mẫu 04: the head of the agency that is late
 
 
 def header(s, at: datetime) -> FormHeader:
@@ -22,11 +35,28 @@ def header(s, at: datetime) -> FormHeader:
     return FormHeader(a.parent_name.upper(), a.name.upper(), a.place, at)
 
 
-def kept_path(root: Path, d: Dossier, at: datetime, kind: str | None = None) -> Path:
+def party_of(dossier: Dossier) -> Party:
+    """The owner as the forms print it: an organisation with its tax code, the contact lines."""
+    owner = dossier.owner or {}
+    return Party(dossier.owner_name, dossier.applicant_type == ApplicantType.ORGANISATION.value,
+                 dossier.owner_id_number, owner.get("address", ""), dossier.owner_phone, owner.get("email", ""))
+
+
+def proxy_of(dossier: Dossier) -> dict | None:
+    """The person who handed the dossier in for the owner, if it was not the owner."""
+    sub = dossier.submitter
+    if not sub or not sub.get("name"):
+        return None
+    if sub.get("name") == dossier.owner_name and sub.get("id_number") == dossier.owner_id_number:
+        return None
+    return sub
+
+
+def kept_path(root: Path, d: Dossier | None, at: datetime, kind: str | None = None, code: str = "") -> Path:
     """A new file name for a printed PDF kept with the dossier: never overwrites an earlier print."""
-    folder = root / d.received_at.strftime("%Y/%m")
+    folder = root / (d.received_at if d is not None else at).strftime("%Y/%m")
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "-".join(p for p in (d.code, kind, at.strftime("%Y%m%d%H%M%S")) if p)
+    stem = "-".join(p for p in (d.code if d is not None else code, kind, at.strftime("%Y%m%d%H%M%S")) if p)
     path, n = folder / (stem + ".pdf"), 1
     while path.exists():
         n += 1
@@ -34,8 +64,34 @@ def kept_path(root: Path, d: Dossier, at: datetime, kind: str | None = None) -> 
     return path
 
 
-def _kept(ctx: DeskContext, d: Dossier, kind: str, at: datetime) -> Path:
-    return kept_path(ctx.data_dir / "forms", d, at, kind)
+_FILE_KINDS = {FormKind.CONTROL_SLIP: "phieu-kiem-soat", FormKind.SUPPLEMENT: "yeu-cau-bo-sung",
+               FormKind.REFUSAL: "tu-choi", FormKind.APOLOGY: "xin-loi-hen-lai"}
+
+
+def forms_dir(ctx: DeskContext) -> Path:
+    return ctx.data_dir / "forms"
+
+
+def _actor(s, d: Dossier) -> str:
+    """Who took the step the form belongs to: the last event's author (just appended)."""
+    events = repo.events_of(s, d.code)
+    return events[-1].actor if events else ""
+
+
+def _keep(ctx: DeskContext, s, d: Dossier, kind: FormKind, at: datetime, render, number: str = "",
+          actor: str | None = None) -> Path:
+    """Render the form into a new kept file and record the print as an event of the dossier."""
+    path = kept_path(forms_dir(ctx), d, at, _FILE_KINDS[kind])
+    render(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    repo.append_event(s, d, EventKind.FORM_PRINTED,
+                      {"form": kind.value, "number": number, "file": path.name, "sha256": digest, "reprint": False},
+                      actor if actor is not None else _actor(s, d), ctx.desk_id, at)
+    return path
+
+
+def _names(s) -> dict[str, str]:
+    return {u.username: u.full_name for u in s.scalars(select(User))}
 
 
 def hops(ctx: DeskContext, s, d: Dossier, now: datetime | None = None) -> list[Hop]:
@@ -46,10 +102,9 @@ def hops(ctx: DeskContext, s, d: Dossier, now: datetime | None = None) -> list[H
     start plus the hop's allowed working time (supplement pauses added).
     """
     units = {u.code: u.name for u in s.scalars(select(Unit))}
-    names = {u.username: u.full_name for u in s.scalars(select(User))}
+    names = _names(s)
     events = list(repo.events_of(s, d.code))
     cal = ctx.calendar()
-    now = now or ctx.clock()
     out: list[Hop] = []
     transfers = [i for i, e in enumerate(events) if e.kind == EventKind.TRANSFERRED.value]
     for n, i in enumerate(transfers):
@@ -77,40 +132,168 @@ def hops(ctx: DeskContext, s, d: Dossier, now: datetime | None = None) -> list[H
     return out
 
 
+def agencies(s, d: Dossier) -> tuple[str, tuple[str, ...]]:
+    """Mẫu 05's two lines: the agency that decides (the first department of the procedure's workflow,
+    else the one the dossier went to, else the catalogue's), and those that take part with it."""
+    units = [s.get(Unit, w.unit_id) for w in repo.workflow_of(s, d.procedure.code)]
+    departments = [u.name for u in units if u is not None and u.kind != "counter"]
+    if not departments:
+        sent = [e.payload.get("to_unit_name") or e.payload.get("to_unit") for e in repo.events_of(s, d.code)
+                if e.kind == EventKind.TRANSFERRED.value and e.payload.get("to_kind") != "counter"]
+        departments = list(dict.fromkeys(x for x in sent if x))
+    if not departments:
+        departments = [procedure_from_dict(d.procedure.data).agency]
+    handling = departments[0]
+    return handling, tuple(x for x in dict.fromkeys(departments[1:]) if x != handling)
+
+
 def control_slip(ctx: DeskContext, s, d: Dossier) -> Path:
     from ..documents.control_slip import render_control_slip
-    now = ctx.clock()
+    now = ctx.clock().replace(microsecond=0)
+    handling, coordinating = agencies(s, d)
     data = ControlSlipData(header(s, now), d.code, d.owner_name, d.procedure.name, d.received_at,
-                           d.due_at, tuple(hops(ctx, s, d, now)))  # the legal appointment
-    return render_control_slip(data, _kept(ctx, d, "phieu-kiem-soat", now))
+                           d.due_at, tuple(hops(ctx, s, d, now)), handling, coordinating)  # the legal appointment
+    return _keep(ctx, s, d, FormKind.CONTROL_SLIP, now, lambda p: render_control_slip(data, p))
+
+
+def missing_papers(proc_data: dict, names: list[str]) -> tuple[MissingPaper, ...]:
+    """The table of Mẫu 02: each paper with its form and count from the catalogue when it is one of
+    the procedure's components, as typed otherwise."""
+    proc = procedure_from_dict(proc_data)
+    known = {c.name: c for c in proc.components}
+    out = []
+    for name in names:
+        c = known.get(name)
+        out.append(MissingPaper(name, c.form.label if c else "", c.count if c else 1))
+    return tuple(out)
 
 
 def supplement_request(ctx: DeskContext, s, d: Dossier, reason: str, missing: list[str]) -> Path:
+    """Mẫu 02 during processing: signed by whoever asked (the specialist, or the clerk)."""
     from ..documents.supplement import render_supplement_request
-    now = ctx.clock()
-    clerk = d.clerk.full_name
-    data = SupplementRequestData(header(s, now), d.code, d.owner_name, d.procedure.name, d.received_at,
-                                 reason, tuple(missing), clerk)
-    return render_supplement_request(data, _kept(ctx, d, "yeu-cau-bo-sung", now))
+    now = ctx.clock().replace(microsecond=0)
+    actor = _actor(s, d)
+    signer = repo.user_by_username(s, actor)
+    number = form_numbers.take(ctx, s, FormKind.SUPPLEMENT, now)
+    data = SupplementRequestData(
+        header(s, now), number, d.code, party_of(d), d.procedure.name, d.received_at, reason,
+        missing_papers(d.procedure.data, missing), SUPPLEMENT_SIGNER, signer.full_name if signer else actor,
+        signer.full_name if signer else actor, repo.get_setting(s, "centre_phone"))
+    return _keep(ctx, s, d, FormKind.SUPPLEMENT, now, lambda p: render_supplement_request(data, p), number, actor)
 
 
 def refusal(ctx: DeskContext, s, d: Dossier, reasons: list[str]) -> Path:
+    """Mẫu 03 for a received dossier: signed by who handed it in (the owner or the proxy) and the clerk."""
     from ..documents.refusal import render_refusal
-    now = ctx.clock()
-    data = RefusalData(header(s, now), d.code, d.owner_name, d.procedure.name, tuple(reasons), d.clerk.full_name)
-    return render_refusal(data, _kept(ctx, d, "tu-choi", now))
+    now = ctx.clock().replace(microsecond=0)
+    actor = _actor(s, d)
+    clerk = repo.user_by_username(s, actor)
+    number = form_numbers.take(ctx, s, FormKind.REFUSAL, now)
+    proxy = proxy_of(d)
+    data = RefusalData(header(s, now), number, d.code, party_of(d), d.procedure.name, tuple(reasons),
+                       (proxy or {"name": d.owner_name})["name"], clerk.full_name if clerk else d.clerk.full_name)
+    return _keep(ctx, s, d, FormKind.REFUSAL, now, lambda p: render_refusal(data, p), number, actor)
+
+
+def _unit_head(s, unit: Unit | None, actor: str) -> str:
+    """The leader of the late unit: who issued the apology if a leader there, else its first leader."""
+    if unit is None:
+        return ""
+    leaders = s.scalars(select(User).where(User.unit_id == unit.id, User.role == Role.SUPERVISOR.value,
+                                           User.active.is_(True)).order_by(User.id)).all()
+    for u in leaders:
+        if u.username == actor:
+            return u.full_name
+    return leaders[0].full_name if leaders else ""
 
 
 def apology(ctx: DeskContext, s, d: Dossier) -> Path:
+    """Mẫu 04 from the late agency, through the centre; cites the appointment the citizen was given."""
     from ..documents.apology import render_apology
-    now = ctx.clock()
+    now = ctx.clock().replace(microsecond=0)
     e = [x for x in repo.events_of(s, d.code) if x.kind == EventKind.APPOINTMENT_MOVED.value][-1]
     p = e.payload
-    director = repo.get_setting(s, "director_name")
-    data = ApologyData(header(s, now), d.code, d.owner_name, d.procedure.name, d.received_at,
-                       datetime.fromisoformat(p["old_appointment"]), p["late_unit"], p["reason"],
-                       datetime.fromisoformat(p["new_appointment"]),
-                       "%s, %s" % (repo.get_setting(s, "counter_location"), repo.get_agency(s).address),
-                       tr("GIÁM ĐỐC"), director)
-    return render_apology(data, _kept(ctx, d, "xin-loi-hen-lai", now))
+    agency = repo.get_agency(s)
+    late = next((u for u in s.scalars(select(Unit)) if u.name == p.get("late_unit")), None)
+    late_name = p.get("late_unit") or agency.name
+    number = form_numbers.take(ctx, s, FormKind.APOLOGY, now)
+    data = ApologyData(
+        FormHeader(agency.parent_name.upper(), late_name.upper(), agency.place, now), number, d.code, party_of(d),
+        d.procedure.name, d.received_at, datetime.fromisoformat(p["old_appointment"]), p["reason"],
+        datetime.fromisoformat(p["new_appointment"]),
+        "%s, %s" % (repo.get_setting(s, "counter_location"), agency.address), agency.name,
+        APOLOGY_SIGNER, _unit_head(s, late, e.actor))
+    return _keep(ctx, s, d, FormKind.APOLOGY, now, lambda path: render_apology(data, path), number, e.actor)
 
+
+# -- what was printed, and printing it again ----------------------------------------------
+@dataclass(frozen=True)
+class PrintedPaper:
+    """One line of "Giấy tờ đã in"."""
+
+    event_id: str
+    kind: FormKind
+    number: str
+    printed_at: datetime
+    by: str                 # full name
+    path: Path | None       # the kept PDF (None if it is no longer on this desk)
+    reprint: bool
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+
+def _paper_path(ctx: DeskContext, d: Dossier, kind: FormKind, file: str) -> Path | None:
+    if not file or "/" in file or "\\" in file or file.startswith("."):
+        return None  # a name from an event: never a path that leaves the folder
+    root = ctx.receipts_dir if kind is FormKind.RECEIPT else forms_dir(ctx)
+    path = root / d.received_at.strftime("%Y/%m") / file
+    return path if path.is_file() else None
+
+
+def printed_papers(ctx: DeskContext, user: CurrentUser, code: str) -> list[PrintedPaper]:
+    """Every form printed for the dossier, first to last, reprints included."""
+    require(user, Action.VIEW_DOSSIERS)
+    with ctx.db.session(write=False) as s:
+        d = repo.dossier_by_code(s, code)
+        if d is None:
+            raise ServiceError(tr("Không tìm thấy hồ sơ {code}.").format(code=code))
+        names = _names(s)
+        out = []
+        for e in repo.events_of(s, code):
+            if e.kind == EventKind.RECEIPT_PRINTED.value:
+                kind, number, reprint = FormKind.RECEIPT, "", False
+            elif e.kind == EventKind.FORM_PRINTED.value:
+                try:
+                    kind = FormKind(e.payload.get("form"))
+                except ValueError:
+                    continue
+                number, reprint = str(e.payload.get("number") or ""), bool(e.payload.get("reprint"))
+            else:
+                continue
+            out.append(PrintedPaper(e.id, kind, number, e.desk_time, names.get(e.actor, e.actor),
+                                    _paper_path(ctx, d, kind, str(e.payload.get("file") or "")), reprint))
+        return out
+
+
+def reprint(ctx: DeskContext, user: CurrentUser, code: str, event_id: str) -> Path:
+    """The kept PDF of an earlier print, again: the same file and number (no new number, no new
+    key), recorded as a reprint in the dossier's history."""
+    require(user, Action.VIEW_DOSSIERS)
+    now = ctx.clock().replace(microsecond=0)
+    papers = {p.event_id: p for p in printed_papers(ctx, user, code)}
+    paper = papers.get(event_id)
+    if paper is None:
+        raise ServiceError(tr("Không có giấy tờ này trong hồ sơ {code}.").format(code=code))
+    if paper.path is None:
+        raise ServiceError(tr("Không còn tệp đã lưu của giấy tờ này trên máy."))
+    if paper.kind is FormKind.RECEIPT:
+        require(user, Action.PRINT_RECEIPT)
+    with ctx.db.session() as s:
+        d = repo.dossier_by_code(s, code)
+        repo.append_event(s, d, EventKind.FORM_PRINTED,
+                          {"form": paper.kind.value, "number": paper.number, "file": paper.path.name,
+                           "sha256": hashlib.sha256(paper.path.read_bytes()).hexdigest(), "reprint": True},
+                          user.username, ctx.desk_id, now)
+    return paper.path

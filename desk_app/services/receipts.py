@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from sqlalchemy.orm import object_session
+
 from ..domain.codes import capability_url, new_key
 from ..domain.dossier import EventKind
 from ..domain.i18n import N_, tr
 from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadline, Channel
-from ..domain.receipt import ReceiptData, ReceiptLine
+from ..domain.receipt import ReceiptData, ReceiptLine, fee_line, register_number
 from ..domain.roles import Action
 from ..storage import repositories as repo
 from . import fees as fee_service
@@ -20,32 +22,35 @@ HINT = N_("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại 
           "để xem tiến độ giải quyết hồ sơ.")
 
 
-def format_money(amount: int) -> str:
-    return "{:,}".format(amount).replace(",", ".")
+def fee_owed(dossier, terms) -> str:
+    """What this dossier owes, for the receipt's fee line (``domain.receipt.fee_line``): the fee
+    recorded at the counter for the dossier when there is one, else the catalogue's when certain."""
+    return fee_service.fee_line(object_session(dossier), dossier)  # charged at the counter, or certain
 
 
 def receipt_data(session, dossier) -> ReceiptData:
     agency = repo.get_agency(session)
     proc = procedure_from_dict(dossier.procedure.data)
     terms = fee_service.terms_of(session, dossier)   # the case chosen at intake, on its channel
-    fee = fee_service.fee_line(session, dossier)      # what this dossier owes (charged, or certain)
     if dossier.collect_by_post:
-        collect = tr("Qua dịch vụ bưu chính công ích")
+        collect = tr("Tại nhà (trụ sở tổ chức) qua dịch vụ bưu chính công ích")
     else:
         collect = "%s, %s" % (repo.get_setting(session, "counter_location"), agency.address)
-    submitter = dossier.submitter or dossier.owner
+    party = forms.party_of(dossier)
+    proxy = forms.proxy_of(dossier)
     return ReceiptData(
         parent_agency=agency.parent_name.upper(), agency_name=agency.name.upper(), place=agency.place,
         dossier_code=dossier.code, owner_name=dossier.owner_name, id_number=dossier.owner_id_number,
-        address=dossier.owner.get("address", ""), phone=dossier.owner_phone,
-        email=dossier.owner.get("email", ""), procedure_name=proc.name,
+        address=party.address, phone=party.phone, email=party.email, procedure_name=proc.name,
         components=tuple(ReceiptLine(c["name"], PaperForm(c["form"]).label, c["count"]) for c in dossier.components),
         sets=dossier.sets, legal_time=describe_deadline(terms.deadline) if terms else "",
-        received_at=dossier.received_at, due_at=dossier.due_at, collect_at=collect, fee=fee,
-        register_book=dossier.register_book, register_number=dossier.register_number,
-        submitter_name=submitter["name"], clerk_name=dossier.clerk.full_name,
+        received_at=dossier.received_at, due_at=dossier.first_due_at or dossier.due_at,
+        collect_at=collect, fee=fee_owed(dossier, terms),
+        register_book=dossier.register_book, register_number=register_number(dossier.code),
+        submitter_name=(proxy or dossier.owner)["name"], clerk_name=dossier.clerk.full_name,
         capability_url=capability_url(agency.public_base_url, dossier.code, dossier.capability_key),
-        check_progress_hint=tr(HINT))
+        check_progress_hint=tr(HINT), id_label=party.id_label, organisation=party.organisation,
+        proxy_name=proxy["name"] if proxy else "", proxy_id_number=proxy.get("id_number", "") if proxy else "")
 
 
 def produce(ctx: DeskContext, user: CurrentUser, code: str, replace_key: bool = False,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..domain.dossier import EventKind, Status
 from ..domain.forms import RegisterData, RegisterRow, StatisticsTable
 from ..domain.i18n import tr
+from ..domain.receipt import register_number
 from ..domain.roles import Action
 from ..storage.models import Dossier, EventRow
 from . import forms, indicators, statistics
@@ -36,9 +37,9 @@ def register(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> Reg
             if payload.get("proxy"):
                 proxies[code] = payload["proxy"]["name"] + tr(" (ủy quyền)")
         rows = []
-        for n, d in enumerate(dossiers, start=1):
+        for d in dossiers:  # TT: the receipt's "Số thứ tự", from the code's leased number
             taker = proxies.get(d.code, d.owner_name) if d.returned_at else ""
-            rows.append(RegisterRow(n, d.code, d.procedure.name, d.sets, d.owner_name, d.owner.get("address", ""),
+            rows.append(RegisterRow(register_number(d.code), d.code, d.procedure.name, d.sets, d.owner_name, d.owner.get("address", ""),
                                     d.owner_phone, d.received_at, d.due_at,  # the legal appointment
                                     d.finished_at if Status(d.status) in (Status.RESULT_READY, Status.RETURNED) else None,
                                     d.returned_at, taker, d.notes))

@@ -181,6 +181,8 @@ def _top_up_numbers(ctx: DeskContext, client: SyncClient, report: SyncReport, da
         with ctx.db.session() as s:
             if sync_repo.add_block(s, agency, day, ctx.desk_id, block["first"], block["last"]):
                 report.leased += 1
+    from . import form_numbers  # the forms' number series (Mẫu 02/03/04) are kept in hand the same way
+    report.leased += form_numbers.top_up(ctx, client, report.warnings)
 
 
 # -- one round --------------------------------------------------------------------------

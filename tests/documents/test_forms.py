@@ -19,8 +19,8 @@ from desk_app.documents.control_slip import control_slip_pdf_bytes, render_contr
 from desk_app.documents.refusal import refusal_pdf_bytes, render_refusal
 from desk_app.documents.render import pdf_to_images
 from desk_app.documents.supplement import render_supplement_request, supplement_request_pdf_bytes
-from desk_app.domain.forms import (ApologyData, ControlSlipData, FormHeader, Hop, RefusalData,
-                                   SupplementRequestData)
+from desk_app.domain.forms import (ApologyData, ControlSlipData, FormHeader, Hop, MissingPaper, Party,
+                                   RefusalData, SupplementRequestData)
 from desk_app.scanner.decode import decode_image
 
 DOSSIER = "000.00.06.H56-261127-0001"
@@ -59,19 +59,23 @@ def control_slip(**changes: object) -> ControlSlipData:
 def supplement(**changes: object) -> SupplementRequestData:
     data = SupplementRequestData(
         header=header(datetime(2026, 11, 30, 14, 20)),
+        number="12/2026/TB-BS",
         dossier_code="000.00.06.H56-261130-0012",
-        owner_name="Trần Văn Đức",
+        party=Party("Trần Văn Đức", False, "038090012345", "Số 5 phố Lê Lai, phường Hạc Thành, tỉnh Thanh Hóa",
+                    "0912345678", ""),
         procedure_name="Đăng ký thành lập hộ kinh doanh",
         received_at=datetime(2026, 11, 30, 14, 5),
         reason="Giấy đề nghị chưa ghi ngành, nghề kinh doanh theo mã ngành kinh tế cấp 4 và còn thiếu "
                "biên bản họp thành viên hộ gia đình.",
         missing=(
-            "Giấy đề nghị đăng ký hộ kinh doanh ghi đầy đủ ngành, nghề kinh doanh (bản chính)",
-            "Biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh (bản chính)",
-            "Bản sao Căn cước của các thành viên hộ gia đình đăng ký hộ kinh doanh",
+            MissingPaper("Giấy đề nghị đăng ký hộ kinh doanh ghi đầy đủ ngành, nghề kinh doanh", "Bản chính", 1),
+            MissingPaper("Biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh", "Bản chính", 1),
+            MissingPaper("Căn cước của các thành viên hộ gia đình đăng ký hộ kinh doanh", "Bản photo", 2),
         ),
-        clerk_name="Lê Văn Thành",
-        counter_phone="0237 3900 900",
+        signer_title="NGƯỜI HƯỚNG DẪN",
+        signer_name="Lê Văn Thành",
+        contact_name="Lê Văn Thành",
+        contact_phone="0237 3900 900",
     )
     return replace(data, **changes)  # type: ignore[arg-type]
 
@@ -79,14 +83,17 @@ def supplement(**changes: object) -> SupplementRequestData:
 def refusal(**changes: object) -> RefusalData:
     data = RefusalData(
         header=header(datetime(2026, 11, 30, 15, 40)),
+        number="7/2026/TB-TC",
         dossier_code="000.00.06.H56-261130-0015",
-        owner_name="Hoàng Minh Tuấn",
+        party=Party("Hoàng Minh Tuấn", False, "038088001234", "Thôn 2, xã Hoằng Hóa, tỉnh Thanh Hóa",
+                    "0987654321", "tuan.hm@example.vn"),
         procedure_name="Cấp giấy phép xây dựng nhà ở riêng lẻ",
         reasons=(
             "Thủ tục không thuộc thẩm quyền giải quyết của Trung tâm; Ông/Bà nộp hồ sơ tại UBND xã "
             "nơi có công trình xây dựng.",
             "Thửa đất đề nghị xây dựng nằm trong khu vực đã có quyết định thu hồi đất.",
         ),
+        submitter_name="Hoàng Minh Tuấn",
         clerk_name="Lê Văn Thành",
     )
     return replace(data, **changes)  # type: ignore[arg-type]
@@ -94,18 +101,20 @@ def refusal(**changes: object) -> RefusalData:
 
 def apology(**changes: object) -> ApologyData:
     data = ApologyData(
-        header=header(datetime(2026, 12, 3, 9, 0)),
+        header=FormHeader("UBND tỉnh Thanh Hóa", LAND_OFFICE, "Thanh Hóa", datetime(2026, 12, 3, 9, 0)),
+        number="3/2026/XL-HL",
         dossier_code=DOSSIER,
-        owner_name="Nguyễn Thị Hồng Nhung",
+        party=Party("Nguyễn Thị Hồng Nhung", False, "038190012345", "Số 12 ngõ 34, phường Điện Biên",
+                    "0912345678", "nhung@example.vn"),
         procedure_name=LAND,
         received_at=datetime(2026, 11, 27, 9, 32),
         original_due=datetime(2026, 12, 4, 9, 32),
-        late_unit=LAND_OFFICE,
         reason="cần xác minh nguồn gốc đất",
         new_due=datetime(2026, 12, 11, 14, 0),
         place="Bộ phận Một cửa, Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-        director_title="Giám đốc",
-        director_name="Nguyễn Văn Hùng",
+        centre_name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+        signer_title="Thủ trưởng cơ quan",
+        signer_name="Nguyễn Văn Hùng",
     )
     return replace(data, **changes)  # type: ignore[arg-type]
 
@@ -285,22 +294,26 @@ def test_supplement_request_prints_what_is_missing_and_why(tmp_path: Path) -> No
         "Thanh Hóa, ngày 30 tháng 11 năm 2026",
         "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
         "Mã hồ sơ: 000.00.06.H56-261130-0012",
-        "Tiếp nhận hồ sơ/yêu cầu của Ông/Bà: Trần Văn Đức",
+        "Số: 12/2026/TB-BS",
+        "Tiếp nhận hồ sơ của Ông/Bà: Trần Văn Đức", "Số CCCD/CMND/Hộ chiếu: 038090012345",
+        "Địa chỉ: Số 5 phố Lê Lai", "Số điện thoại: 0912345678",
+        "Tên giấy tờ, nội dung cần bổ sung, hoàn thiện", "Hình thức", "Số lượng",
         "Nội dung yêu cầu giải quyết: Đăng ký thành lập hộ kinh doanh",
         "Thời gian nhận hồ sơ: 14 giờ 05 phút, ngày 30/11/2026",
         "Yêu cầu Ông/Bà hoàn thiện hồ sơ gồm những nội dung như sau:",
         "Lý do: " + data.reason,
-        "liên hệ với công chức Lê Văn Thành, số điện thoại 0237 3900 900",
+        "liên hệ với Lê Văn Thành, số điện thoại 0237 3900 900",
         "NGƯỜI HƯỚNG DẪN", "(Ký và ghi rõ họ tên)",
     ]:
         assert expected in text, expected
     for number, item in enumerate(data.missing, start=1):
-        assert "%d %s" % (number, item) in text, item
-    assert text.index("Yêu cầu Ông/Bà") < text.index(data.missing[0]) < text.index("Lý do:")
+        assert "%d %s %s %d" % (number, item.name, item.form_label, item.count) in text, item
+    assert "Email" not in text  # none given: no empty line
+    assert text.index("Yêu cầu Ông/Bà") < text.index(data.missing[0].name) < text.index("Lý do:")
     assert text.rstrip().endswith("Lê Văn Thành")
     meta, size, _ = metadata(pdf)
     assert size == (210, 297)
-    assert meta["Title"] == "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ - 000.00.06.H56-261130-0012"
+    assert meta["Title"] == "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ - 12/2026/TB-BS - 000.00.06.H56-261130-0012"
     assert_fonts_embedded(pdf)
     assert_inside_margins(pdf)
     found = [c.text for c in decode_image(pdf_to_images(pdf, dpi=200)[0]) if c.format == "Code128"]
@@ -308,8 +321,8 @@ def test_supplement_request_prints_what_is_missing_and_why(tmp_path: Path) -> No
 
 
 def test_supplement_request_without_phone_or_list_still_reads() -> None:
-    text = text_of(supplement_request_pdf_bytes(supplement(counter_phone="", missing=())))
-    assert "liên hệ với công chức Lê Văn Thành để được hướng dẫn./." in text
+    text = text_of(supplement_request_pdf_bytes(supplement(contact_phone="", missing=())))
+    assert "liên hệ với Lê Văn Thành, số điện thoại …… để được hướng dẫn./." in text  # a blank to fill in
     assert "(Xem lý do dưới đây)" in text
 
 
@@ -354,34 +367,36 @@ def test_apology_names_the_late_unit_the_reason_and_the_new_appointment(tmp_path
     texts = page_texts(pdf)
     assert len(texts) == 1
     text = texts[0]
-    for expected in COMMON + [
-        "Thanh Hóa, ngày 03 tháng 12 năm 2026",
-        "V/v xin lỗi đối với hồ sơ giải quyết quá hạn và hẹn lại thời gian trả kết quả",
+    for expected in [c for c in COMMON if "TRUNG TÂM" not in c] + [
+        "Thanh Hóa, ngày 03 tháng 12 năm 2026", "Số: 3/2026/XL-HL", LAND_OFFICE.upper(),
         "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
         "Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung",
-        "đã tiếp nhận hồ sơ của Ông/Bà vào lúc 09 giờ 32 phút, ngày 27/11/2026",
+        "Ngày 27/11/2026, " + LAND_OFFICE + " tiếp nhận giải quyết hồ sơ đề nghị",
         LAND,
-        "mã hồ sơ: " + DOSSIER,
-        "Thời gian hẹn trả kết quả là 09 giờ 32 phút, ngày 04/12/2026",
-        "do đơn vị giải quyết " + LAND_OFFICE + " chưa hoàn thành, với lý do: cần xác minh nguồn gốc đất.",
+        "Mã hồ sơ: " + DOSSIER,
+        "Thời gian hẹn trả kết quả giải quyết hồ sơ: 09 giờ 32 phút, ngày 04/12/2026",
+        "Tuy nhiên đến nay, " + LAND_OFFICE + " chưa trả kết quả giải quyết hồ sơ của Ông/Bà, lý do: "
+        "cần xác minh nguồn gốc đất.",
+        "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí đi lại của Ông/Bà.",
         "hẹn lại thời gian trả kết quả vào 14 giờ 00 phút, ngày 11/12/2026, tại Bộ phận Một cửa, "
         "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa.",
-        "Nơi nhận:", "- " + LAND_OFFICE + ";",
-        "GIÁM ĐỐC", "Nguyễn Văn Hùng",
+        "Nơi nhận:", "- Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa (để chuyển);",
+        "THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "Nguyễn Văn Hùng",
     ]:
         assert expected in text, expected
-    assert text.index("GIÁM ĐỐC") < text.index("Nguyễn Văn Hùng")
-    assert "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" not in text  # the centre itself writes, in its director's name
+    assert text.index("THỦ TRƯỞNG CƠ QUAN") < text.index("Nguyễn Văn Hùng")
+    # the late agency writes, in its head's name, through the centre
+    assert "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" not in text and "GIÁM ĐỐC" not in text
     assert_fonts_embedded(pdf)
     assert_inside_margins(pdf)
     meta, size, _ = metadata(pdf)
     assert size == (210, 297)
-    assert meta["Title"] == "Phiếu xin lỗi và hẹn lại ngày trả kết quả - " + DOSSIER
+    assert meta["Title"] == "Phiếu xin lỗi và hẹn lại ngày trả kết quả - 3/2026/XL-HL - " + DOSSIER
 
 
 def test_apology_reason_ending_with_a_full_stop_gets_only_one() -> None:
     text = text_of(apology_pdf_bytes(apology(reason="Cần xác minh nguồn gốc đất.")))
-    assert "với lý do: Cần xác minh nguồn gốc đất. " in text
+    assert "lý do: Cần xác minh nguồn gốc đất. " in text
     assert "đất.." not in text
 
 
@@ -390,9 +405,9 @@ def test_apology_reason_ending_with_a_full_stop_gets_only_one() -> None:
 def test_markup_characters_and_decomposed_accents_print_as_typed() -> None:
     name = unicodedata.normalize("NFD", "Trần Văn Đức & Công ty <TNHH>")
     for pdf in (control_slip_pdf_bytes(control_slip(owner_name=name)),
-                supplement_request_pdf_bytes(supplement(owner_name=name)),
-                refusal_pdf_bytes(refusal(owner_name=name)),
-                apology_pdf_bytes(apology(owner_name=name))):
+                supplement_request_pdf_bytes(supplement(party=Party(name))),
+                refusal_pdf_bytes(refusal(party=Party(name))),
+                apology_pdf_bytes(apology(party=Party(name)))):
         assert "Trần Văn Đức & Công ty <TNHH>" in text_of(pdf)
 
 

@@ -137,9 +137,10 @@ def test_each_copy_prints_the_form_in_vietnamese(a4_pdf: bytes, page: int) -> No
         "3. Thời gian giải quyết hồ sơ theo quy định: 05 ngày làm việc",
         "4. Thời gian nhận hồ sơ: 09 giờ 32 phút, ngày 27/11/2026",
         "5. Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 32 phút, ngày 04/12/2026",
-        "6. Nhận kết quả tại: Bộ phận Một cửa, Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-        "Lệ phí: Miễn phí",
+        "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa, Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+        "Phí, lệ phí (nếu có): Miễn phí",
         "Vào Sổ theo dõi hồ sơ, Quyển số: 01/2026, Số thứ tự: 361",
+        "Ghi chú:", "được lập thành 02 liên",
         "NGƯỜI NỘP HỒ SƠ",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
         "(Ký và ghi rõ họ tên)",
@@ -171,8 +172,8 @@ def test_fields_come_in_the_order_of_the_form(a4_pdf: bytes) -> None:
              "Số CCCD/CMND/Hộ chiếu:", "Địa chỉ:", "Số điện thoại:", "Email:",
              "Nội dung yêu cầu giải quyết:", "1. Thành phần hồ sơ nộp gồm:", "2. Số lượng hồ sơ:",
              "3. Thời gian giải quyết", "4. Thời gian nhận hồ sơ:", "5. Thời gian trả kết quả",
-             "6. Nhận kết quả tại:", "Lệ phí:", "Vào Sổ theo dõi hồ sơ", "NGƯỜI NỘP HỒ SƠ",
-             "NGƯỜI TIẾP NHẬN HỒ SƠ", "Lê Văn Thành"]
+             "6. Đăng ký nhận kết quả tại:", "Phí, lệ phí (nếu có):", "Vào Sổ theo dõi hồ sơ", "NGƯỜI NỘP HỒ SƠ",
+             "NGƯỜI TIẾP NHẬN HỒ SƠ", "Lê Văn Thành", "Ghi chú:"]
     positions = [text.index(label) for label in order]
     assert positions == sorted(positions)
 
