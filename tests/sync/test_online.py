@@ -191,3 +191,36 @@ def test_resumable_upload_resumes_where_it_stopped(shared_server, counter):
     assert r.json()["done"] and r.json()["file"]["pages"] == 1
     assert resent == len(data) - piece          # nothing before the cut was sent twice
     assert citizen.http.get(citizen.draft).text.count("1 trang") == 1
+
+
+def test_the_counters_online_tab_takes_a_submission_with_one_key(shared_server, counter, qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+    from desk_app.ui.online.panel import OnlinePanel
+    from desk_app.ui.tasks import TaskRunner
+    citizen = Citizen(shared_server)
+    citizen.start(counter.agency)
+    citizen.post(owner_fields(action="save"), files=[("c0", ("a.jpg", photo(7), "image/jpeg")),
+                                                     ("c1", ("b.jpg", photo(8), "image/jpeg"))])
+    link = citizen.post({**owner_fields(), "action": "submit"}).headers["location"]
+    code = re.match(r"/h/([^?]+)", link).group(1)
+    sync.sync_once(counter)
+    shown = []
+    panel = OnlinePanel(counter, counter.clerk_user, TaskRunner(synchronous=True), preview=shown.append)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitActive(panel)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    assert "Nguyễn Thị Hoa" in panel.form.toPlainText() and panel.files.count() == 2
+    panel.files.setFocus()
+    qtbot.keyClick(panel.files, Qt.Key.Key_Return)        # the paper's clean PDF opens
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    assert shown[0].read_bytes().startswith(b"%PDF")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.table.setFocus()
+    qtbot.waitUntil(panel.table.hasFocus)
+    qtbot.keyClick(panel.table, Qt.Key.Key_F2)             # F2 accepts, whatever has focus in the tab
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
+    with counter.db.session(write=False) as s:
+        assert repo.dossier_by_code(s, code).stage == lifecycle.Stage.RECEIVED.value

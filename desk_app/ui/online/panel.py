@@ -105,7 +105,9 @@ class OnlinePanel(QWidget):
         layout.addWidget(hint)
         layout.addWidget(split, 1)
         for key, slot in (("F2", self.accept), ("F3", self.ask_for_papers), ("F4", self.refuse), ("F5", self.reload)):
-            QShortcut(QKeySequence(key), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
         self._enable(False)
         self.live = live.follow(self, ctx, self.reload, self.count_changed)
         self.reload()
@@ -116,7 +118,7 @@ class OnlinePanel(QWidget):
         self.runner.run(lambda: online.queue(ctx, user), self._loaded, parent=self)
 
     def _loaded(self, items: list[online.Submission]) -> None:
-        with live.kept_place(self.table, lambda s: s.code):
+        with live.kept_place(self.table):
             self.model.set_records(items)
         waiting = sum(1 for s in items if s.stage == "online")
         self.heading.setText(tr("Hồ sơ trực tuyến chờ tiếp nhận: {n}").format(n=waiting))
