@@ -127,7 +127,8 @@ def build(ctx: DeskContext, dossiers: int = 320, seed: int = 2026, receipts_for_
         form = IntakeInput(procedure_code=proc.code, owner=owner, channel=channel,
                            applicant_type=ApplicantType.ORGANISATION if org else ApplicantType.INDIVIDUAL,
                            components={c.name: c.count for c in proc.components if c.required or rng.random() < 0.5},
-                           sets=1 if rng.random() < 0.9 else 2, collect_by_post=rng.random() < 0.1)
+                           sets=1 if rng.random() < 0.9 else 2, collect_by_post=rng.random() < 0.1,
+                           case=rng.choice(proc.cases).key if len(proc.cases) > 1 else "")
         if rng.random() < 0.15:
             form.submitter_differs, form.submitter = True, person(rng)
         ctx.clock = lambda t=t: t
