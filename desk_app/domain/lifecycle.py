@@ -157,6 +157,10 @@ class Received:
     channel: str = "direct"
     collect_by_post: bool = False
     notes: str = ""
+    case: str = ""                               # the procedure's case (catalogue), "" if it has one
+    case_name: str = ""
+    shown: list[str] = field(default_factory=list)   # papers shown for checking, handed back
+    fee: dict[str, Any] | None = None            # the fee charged at the counter (domain.fees.FeeCharged)
 
 
 @_payload
@@ -282,7 +286,7 @@ class PaymentRequested:
 
 @_payload
 class PaymentReceived(PauseEnd):
-    pass
+    fee: dict[str, Any] | None = None            # what was paid (domain.fees.FeeCharged), when recorded
 
 
 @_payload

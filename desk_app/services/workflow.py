@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..domain import lifecycle
 from ..domain.dossier import EventKind, Status
+from ..domain.fees import FeeCharged
 from ..domain.i18n import tr
 from ..domain.lifecycle import DossierState, Stage
 from ..domain.roles import Action
@@ -207,10 +208,13 @@ def request_payment(ctx: DeskContext, user: CurrentUser, code: str, amount: int,
                  lambda s, d, state, now: {"amount": int(amount), "note": clean(note)})
 
 
-def record_payment(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> StepResult:
-    """The fee or financial obligation was met: the clock resumes, the dates move by the pause."""
+def record_payment(ctx: DeskContext, user: CurrentUser, code: str, note: str = "",
+                   fee: FeeCharged | None = None) -> StepResult:
+    """The fee or financial obligation was met: the clock resumes, the dates move by the pause.
+    ``fee``: what was paid and its receipt number (``domain.fees.check_fee``), printed and exported."""
     def payload(s, d, state, now):
-        return {**lifecycle.pause_end(state, now, ctx.calendar()), "note": clean(note)}
+        return {**lifecycle.pause_end(state, now, ctx.calendar()), "note": clean(note),
+                **({"fee": fee.to_json()} if fee is not None else {})}
     return _step(ctx, user, code, Action.PROCESS, EventKind.PAYMENT_RECEIVED, payload)
 
 

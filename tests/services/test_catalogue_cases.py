@@ -222,3 +222,28 @@ def test_any_fee_input_is_read_or_refused(status, amount, receipt, note):
         return
     if fee is not None:
         assert 0 <= fee.amount <= 1_000_000_000 and fees.from_json(fee.to_json()) == fee
+
+
+
+def test_a_fee_paid_after_a_payment_request_is_recorded(office, clock):
+    """A fee asked for during processing (the clock stops) is recorded with PAYMENT_RECEIVED,
+    then it is the dossier's fee: on the receipt line and in the national export."""
+    from desk_app.services import dvcqg, workflow
+    from tests.services.test_walk import land_form
+    d = office
+    clock.now = datetime(2026, 11, 10, 9, 30)
+    code = intake.save(d, d.clerk_at_counter, land_form(), print_receipt=False).code
+    workflow.transfer(d, d.clerk_at_counter, code, "VPDKDD")
+    workflow.receive(d, d.specialist, code)
+    clock.now = datetime(2026, 11, 11, 9, 0)
+    workflow.request_payment(d, d.specialist, code, 50000, "Lệ phí cấp giấy chứng nhận")
+    clock.now = datetime(2026, 11, 12, 9, 0)
+    workflow.record_payment(d, d.specialist, code, "Đã nộp", fee=fees.check_fee("paid", "50.000", "BL-77"))
+    with d.db.session(write=False) as s:
+        dossier = s.scalars(select(Dossier).where(Dossier.code == code)).one()
+        assert fee_service.fee_line(s, dossier) == "50.000 đồng, đã nộp, biên lai số BL-77"
+    out = d.data_dir / "dvcqg.json"
+    dvcqg.export(d, datetime(2026, 11, 1).date(), out)
+    [record] = [r for r in json.loads(out.read_text("utf-8"))["HoSo"] if r["MaHoSo"] == code]
+    assert record["DanhSachLePhi"] == [{"TenPhiLePhi": "Phí, lệ phí", "Gia": 50000, "HinhThucThu": 1,
+                                        "SoBienLai": "BL-77"}]
