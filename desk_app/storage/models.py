@@ -242,3 +242,23 @@ class Announcement(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class GuidanceGiven(Base):
+    """The register of guidance given at the counter: a Mẫu 02 (what to complete) or a Mẫu 03 (a
+    refusal) handed to a citizen whose papers did not become a received dossier. Each row is one
+    numbered slip, kept as PDF; there is no dossier, so no event: this row is the record."""
+
+    __tablename__ = "guidance_given"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))            # domain.forms.FormKind value
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    clerk: Mapped[str] = mapped_column(String(100))          # username
+    desk_id: Mapped[str] = mapped_column(String(64))
+    procedure_code: Mapped[str] = mapped_column(String(60))
+    procedure_name: Mapped[str] = mapped_column(String(500))
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)  # owner (and submitter) as typed
+    items: Mapped[list[Any]] = mapped_column(JSON)           # the papers to complete, or the reasons
+    reason: Mapped[str] = mapped_column(Text, default="")
+    file: Mapped[str] = mapped_column(String(300))
