@@ -13,7 +13,9 @@ from . import configure
 def install(app: FastAPI) -> None:
     settings = app.state.settings
     config = configure(settings)
+    from ..routers import notices_overview
     from . import api
+    app.include_router(notices_overview.router)     # before /notices?dossier=: its own path
     app.include_router(api.router)
     if settings.zalo_enabled:
         from ..zalo import consent, pages, webhook

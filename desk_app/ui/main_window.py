@@ -217,7 +217,14 @@ class MainWindow(QMainWindow):
             self.inbox.open_requested.connect(self._open_from_inbox)
             if self.unanswered is not None:
                 self.inbox.count_changed.connect(self.unanswered.show_count)
-            QVBoxLayout(self.inbox_dialog).addWidget(self.inbox)
+            from .messages.notices_list import NoticesListPanel  # the second tab: notices desk-wide
+            self.inbox_tabs = QTabWidget()
+            self.inbox_tabs.addTab(self.inbox, tr("Tin nhắn chờ trả lời"))
+            self.notices_list = NoticesListPanel(self.ctx, self.user, self.runner)
+            self.notices_list.open_requested.connect(
+                lambda code: self.counter.open_dossier(code) if self.counter is not None else None)
+            self.inbox_tabs.addTab(self.notices_list, tr("Thông báo Zalo/e-mail"))
+            QVBoxLayout(self.inbox_dialog).addWidget(self.inbox_tabs)
         self.inbox_dialog.show()
         self.inbox_dialog.raise_()
         self.inbox_dialog.activateWindow()
