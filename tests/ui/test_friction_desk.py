@@ -262,3 +262,13 @@ def test_the_kiosks_rated_button_is_readable(qtbot):
     page.rate.setText("Đã đánh giá")
     page.rate.setEnabled(False)
     assert not page.rate.isEnabled()
+
+
+@pytest.mark.parametrize("who", ["clerk", "specialist", "leader", "admin"])
+def test_every_roles_window_fits_1366x768(qtbot, office, runner, previews, who):
+    """No screen of any role asks for more width than a 1366-px screen has (the statistics' one
+    toolbar once needed 1,430 px and pushed the whole window off the screen)."""
+    window = main_window(qtbot, office, getattr(office, who), runner, previews)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 728, (who, hint)
+    assert window.width() <= 1366

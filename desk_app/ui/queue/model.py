@@ -75,7 +75,7 @@ def queue_columns(now: Callable[[], datetime], viewer: tuple[str, ...] = ()) -> 
 
 
 # starting widths of the columns whose text can be long
-WIDTHS = {OWNER: 175, WHERE: 215, HOLDER: 140}
+WIDTHS = {OWNER: 150, WHERE: 185, HOLDER: 130}  # the procedure keeps some room at 1366 px
 
 
 def queue_model(now: Callable[[], datetime], parent: QObject | None = None,
