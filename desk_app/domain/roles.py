@@ -34,6 +34,7 @@ class Action(str, enum.Enum):
     RECORD_SUPPLEMENT = "record_supplement"  # the citizen brought the missing papers
     APOLOGISE = "apologise"                # issue the apology letter with a new appointment
     REFUSE = "refuse"
+    GUIDE = "guide"                        # at intake: a Mẫu 02 or Mẫu 03 without receiving the dossier
     WITHDRAW = "withdraw"
     STOP = "stop"
     RETURN_RESULT = "return_result"        # hand the result to the citizen
@@ -54,7 +55,7 @@ _MANAGE = {Action.IMPORT_CATALOGUE, Action.MANAGE_USERS, Action.MANAGE_UNITS, Ac
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLERK: frozenset({Action.INTAKE, Action.EDIT_INTAKE, Action.PRINT_RECEIPT, Action.VIEW_DOSSIERS,
-                           Action.TRANSFER, Action.RECEIVE, Action.RECORD_SUPPLEMENT, Action.REFUSE,
+                           Action.TRANSFER, Action.RECEIVE, Action.RECORD_SUPPLEMENT, Action.REFUSE, Action.GUIDE,
                            Action.WITHDRAW, Action.RETURN_RESULT, Action.ANSWER_CITIZENS}),
     Role.SPECIALIST: frozenset({Action.VIEW_DOSSIERS, Action.TRANSFER, Action.RECEIVE, Action.PROCESS,
                                 Action.REFUSE}),

@@ -297,3 +297,107 @@ def reprint(ctx: DeskContext, user: CurrentUser, code: str, event_id: str) -> Pa
                            "sha256": hashlib.sha256(paper.path.read_bytes()).hexdigest(), "reprint": True},
                           user.username, ctx.desk_id, now)
     return paper.path
+
+
+# -- guidance at the counter, before any dossier exists -----------------------------------
+MAX_ITEMS = 50
+MAX_ITEM = 1000
+
+
+@dataclass(frozen=True)
+class GuidanceGiven:
+    """One line of the register of guidance given at the counter."""
+
+    id: str
+    kind: FormKind                 # SUPPLEMENT (Mẫu 02) or REFUSAL (Mẫu 03)
+    number: str
+    issued_at: datetime
+    by: str                        # full name
+    applicant: str
+    procedure_name: str
+    items: tuple[str, ...]
+    reason: str
+    path: Path | None
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+
+def _text(value: str, limit: int = MAX_ITEM) -> str:
+    """Typed text from the counter: NFC, one line, no control characters, bounded."""
+    from ..domain.text import clean
+    value = "".join(ch for ch in clean(value or "") if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF)
+    return value[:limit]
+
+
+def give_guidance(ctx: DeskContext, user: CurrentUser, form, kind: FormKind, items: list[str],
+                  reason: str = "") -> GuidanceGiven:
+    """At the counter, for papers that do not become a received dossier: a numbered Mẫu 02 (what to
+    add or complete, ``items`` the papers) or Mẫu 03 (a refusal, ``items`` the reasons), printed and
+    kept, and written in the register of guidance given. ``form`` is the intake form as typed: its
+    components need not be complete (that is why the citizen gets this slip)."""
+    import uuid
+
+    from ..documents.refusal import render_refusal
+    from ..documents.supplement import render_supplement_request
+    from ..storage.models import GuidanceGiven as Row
+
+    require(user, Action.GUIDE)
+    if kind not in (FormKind.SUPPLEMENT, FormKind.REFUSAL):
+        raise ServiceError(tr("Tại quầy chỉ lập phiếu yêu cầu bổ sung hoặc phiếu từ chối."))
+    items = [t for t in (_text(i) for i in (items or [])[:MAX_ITEMS]) if t]
+    reason = _text(reason, 4 * MAX_ITEM)
+    if not items:
+        raise ServiceError(tr("Cần ghi giấy tờ cần bổ sung, hoàn thiện.") if kind is FormKind.SUPPLEMENT
+                           else tr("Cần ghi lý do từ chối."))
+    owner, submitter = form.owner, form.submitter if form.submitter_differs else None
+    organisation = form.applicant_type is ApplicantType.ORGANISATION
+    party = Party(_text(owner.name, 300), organisation, _text(owner.id_number, 30), _text(owner.address, 500),
+                  _text(owner.phone, 20), _text(owner.email, 200))
+    if len(party.name) < 2:
+        raise ServiceError(tr("Chưa nhập tên người (tổ chức) được hướng dẫn."))
+    now = ctx.clock().replace(microsecond=0)
+    with ctx.db.session() as s:
+        row = repo.current_procedure(s, form.procedure_code, now.date()) if form.procedure_code else None
+        if row is None:
+            raise ServiceError(tr("Chưa chọn thủ tục hành chính."))
+        number = form_numbers.take(ctx, s, kind, now)
+        head = header(s, now)
+        slug = "huong-dan-" + number.replace("/", "-")
+        path = kept_path(forms_dir(ctx), None, now, _FILE_KINDS[kind], code=slug)
+        if kind is FormKind.SUPPLEMENT:
+            render_supplement_request(SupplementRequestData(
+                head, number, "", party, row.name, None, reason, missing_papers(row.data, items), SUPPLEMENT_SIGNER,
+                user.full_name, user.full_name, repo.get_setting(s, "centre_phone")), path)
+        else:
+            render_refusal(RefusalData(head, number, "", party, row.name, tuple(items),
+                                       _text(submitter.name, 300) if submitter and _text(submitter.name) else party.name,
+                                       user.full_name), path)
+        applicant = {"name": party.name, "organisation": organisation, "id_number": party.id_number,
+                     "address": party.address, "phone": party.phone, "email": party.email}
+        if submitter is not None:
+            applicant["submitter"] = {"name": _text(submitter.name, 300), "id_number": _text(submitter.id_number, 30)}
+        rid = str(uuid.uuid4())
+        s.add(Row(id=rid, kind=kind.value, number=number, issued_at=now, clerk=user.username, desk_id=ctx.desk_id,
+                  procedure_code=row.code, procedure_name=row.name, applicant=applicant, items=items, reason=reason,
+                  file=path.name))
+    return GuidanceGiven(rid, kind, number, now, user.full_name, party.name, row.name, tuple(items), reason, path)
+
+
+def guidance_register(ctx: DeskContext, user: CurrentUser, start, end) -> list[GuidanceGiven]:
+    """The guidance given at the counter from ``start`` to ``end`` (dates, both included), in order."""
+    from ..storage.models import GuidanceGiven as Row
+
+    require(user, Action.VIEW_DOSSIERS)
+    t0 = datetime.combine(start, datetime.min.time())
+    t1 = datetime.combine(end + timedelta(days=1), datetime.min.time())
+    with ctx.db.session(write=False) as s:
+        names = _names(s)
+        out = []
+        for r in s.scalars(select(Row).where(Row.issued_at >= t0, Row.issued_at < t1).order_by(Row.issued_at)):
+            path = forms_dir(ctx) / r.issued_at.strftime("%Y/%m") / r.file
+            out.append(GuidanceGiven(r.id, FormKind(r.kind), r.number, r.issued_at, names.get(r.clerk, r.clerk),
+                                     (r.applicant or {}).get("name", ""), r.procedure_name, tuple(r.items or ()),
+                                     r.reason, path if path.is_file() else None))
+        return out

@@ -25,7 +25,9 @@ import desk_app.services
 from desk_app.domain.codes import capability_url
 from desk_app.domain.dossier import Rating
 from desk_app.domain.roles import PERMISSIONS, Action, Role, may
-from desk_app.services import (admin, announcements, auth, catalogue, context, indicators, intake, kiosk, messages,
+from desk_app.domain.forms import FormKind
+from desk_app.services import (admin, announcements, auth, catalogue, context, forms, indicators, intake, kiosk,
+                               messages,
                                notices, queues,
                                receipts, reports, settings, setup, statistics, workflow)
 from desk_app.services.context import PermissionDenied, ServiceError
@@ -49,6 +51,7 @@ EXPECTED = {
     Action.RECORD_SUPPLEMENT: (1, 0, 0, 0, 0),
     Action.APOLOGISE:         (0, 0, 1, 0, 0),
     Action.REFUSE:            (1, 1, 1, 0, 0),
+    Action.GUIDE:             (1, 0, 0, 0, 0),
     Action.WITHDRAW:          (1, 0, 0, 0, 0),
     Action.STOP:              (0, 0, 1, 0, 0),
     Action.RETURN_RESULT:     (1, 0, 0, 0, 0),
@@ -177,6 +180,17 @@ def _with_code(stage: str, **extra):
     return lambda o: {"code": dossier(o, stage), **extra}
 
 
+def _printed(o):
+    """A dossier with a control slip printed (and kept), and that print's event."""
+    code = dossier(o, "received")
+    o.print_forms = True
+    try:
+        workflow.transfer(o, o.users[Role.CLERK], code, "VPDKDD")
+    finally:
+        o.print_forms = False
+    return {"code": code, "event_id": forms.printed_papers(o, o.users[Role.CLERK], code)[-1].event_id}
+
+
 def _kiosk(**extra):
     def build(o):
         code = dossier(o, "received")
@@ -272,6 +286,13 @@ CASES = [
     Case(workflow.withdraw, Action.WITHDRAW, _with_code("received", reason="Công dân xin rút")),
     Case(workflow.stop, Action.STOP, _with_code("assigned", reason="Có tranh chấp")),
     Case(workflow.return_result, Action.RETURN_RESULT, _with_code("result")),
+    # the printed forms: what was printed, a reprint, guidance at the counter and its register
+    Case(forms.printed_papers, Action.VIEW_DOSSIERS, _with_code("received")),
+    Case(forms.reprint, Action.VIEW_DOSSIERS, _printed),
+    Case(forms.give_guidance, Action.GUIDE, lambda o: {"form": land_form(), "kind": FormKind.SUPPLEMENT,
+                                                       "items": ["Sơ đồ thửa đất"]}),
+    Case(forms.guidance_register, Action.VIEW_DOSSIERS, lambda o: {"start": date(2026, 11, 1),
+                                                                   "end": date(2026, 11, 30)}),
 ]
 
 # Functions that take a user and legitimately need no permission, with the reason.
