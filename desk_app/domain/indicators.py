@@ -27,7 +27,7 @@ class Counts:
     received: int = 0
     synced: int = 0               # received, and their intake accepted by the central server
     online: int = 0               # received, KenhThucHien = 2
-    digitised: int = 0            # received, with at least one scanned component
+    digitised: int = 0            # received, with a scanned component or submitted online
     finished: int = 0             # early + on_time + late
     early: int = 0
     on_time: int = 0
@@ -83,7 +83,8 @@ def e_result_rate(c: Counts, day_seconds: float) -> float | None:
 
 def digitised_rate(c: Counts, day_seconds: float) -> float | None:
     # F766 4.2 "Số hóa" = dossiers whose components (and result) were digitised ÷ dossiers
-    # received. Full points at ≥ 80 %. The desk counts a dossier with at least one scan.
+    # received. Full points at ≥ 80 %. The desk counts a dossier with at least one scan, and one
+    # submitted online (its components arrived as files).
     return _share(c.digitised, c.received)
 
 

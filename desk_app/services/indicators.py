@@ -15,14 +15,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from ..domain import indicators as ind
-from ..domain.dossier import EventKind, Rating
+from ..domain.dossier import Rating
 from ..domain.i18n import tr
-from ..domain.lifecycle import Verdict
+from ..domain.lifecycle import OPENING_KINDS, Verdict
 from ..domain.procedures import Channel
 from ..domain.roles import Action
 from ..storage import projection
 from ..storage.models import Attachment, Dossier, EventRow, Unit
 from .context import CurrentUser, DeskContext, require
+from .statistics import accepted
 
 RESULT_FILE = "result"   # an attachment of this kind is the result as a file (4.1)
 
@@ -56,10 +57,14 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> Indi
                         func.max(case((Attachment.kind == "scan", 1), else_=0)).label("scanned"),
                         func.max(case((Attachment.kind == RESULT_FILE, 1), else_=0)).label("e_result"))
                  .group_by(Attachment.dossier_id).subquery())
-        synced = (select(EventRow.dossier_code).where(EventRow.kind == EventKind.RECEIVED.value,
+        # 1.4: the dossier's opening event (intake at the counter, or an online submission, which
+        # the server itself wrote) carries the server's sequence
+        synced = (select(EventRow.dossier_code).where(EventRow.kind.in_([k.value for k in OPENING_KINDS]),
                                                       EventRow.server_seq.is_not(None))
                   .distinct().subquery())
         key_col = func.coalesce(Dossier.handling_unit_id, 0)
+        # received in the period: an online submission counts once the counter has accepted it
+        # (its received_at is then the acceptance); one still waiting is not a received dossier
         got = Dossier.received_at >= t0
         done = and_(Dossier.finished_at >= t0, Dossier.finished_at < t1,
                     projection.outcome_is(Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE))
@@ -69,7 +74,8 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> Indi
         q = (select(key_col,
                     count(got), count(and_(got, synced.c.dossier_code.is_not(None))),
                     count(and_(got, Dossier.channel == Channel.ONLINE.value)),
-                    count(and_(got, files.c.scanned == 1)),
+                    # 4.2: scanned at the counter, or submitted online (its papers are files already)
+                    count(and_(got, or_(files.c.scanned == 1, Dossier.channel == Channel.ONLINE.value))),
                     count(done),
                     count(and_(done, projection.outcome_is(Verdict.EARLY))),
                     count(and_(done, projection.outcome_is(Verdict.ON_TIME))),
@@ -82,7 +88,7 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date) -> Indi
              .select_from(Dossier)
              .outerjoin(files, files.c.dossier_id == Dossier.id)
              .outerjoin(synced, synced.c.dossier_code == Dossier.code)
-             .where(Dossier.received_at < t1,
+             .where(Dossier.received_at < t1, accepted(),
                     or_(got, Dossier.finished_at.is_(None), Dossier.finished_at >= t0))
              .group_by(key_col))
         rows = []

@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, null, or_, select
 
 from ..domain.dossier import EventKind, Rating
 from ..domain.i18n import tr
-from ..domain.lifecycle import Verdict
+from ..domain.lifecycle import NOT_ACCEPTED_STAGES, Verdict
 from ..domain.roles import Action
 from ..storage import projection
 from ..storage.models import Dossier, EventRow, ProcedureRow, Unit, User
@@ -67,6 +67,12 @@ class Report:
     total: StatRow
 
 
+def accepted():
+    """A received dossier: not an online submission still waiting for the counter's check (it has
+    no legal clock yet and is in no figure until accepted; its received_at is then the acceptance)."""
+    return or_(Dossier.stage.is_(None), Dossier.stage.not_in([st.value for st in NOT_ACCEPTED_STAGES]))
+
+
 def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_by: GroupBy) -> Report:
     """Figures for dossiers received or finished from ``start`` to ``end`` (both included).
 
@@ -105,7 +111,7 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
                     func.sum(case((timed, Dossier.processing_seconds), else_=0))))
         if group_by is GroupBy.PROCEDURE:
             q = q.join(ProcedureRow, ProcedureRow.id == Dossier.procedure_id)
-        q = (q.where(Dossier.received_at < t1,
+        q = (q.where(Dossier.received_at < t1, accepted(),
                     or_(Dossier.received_at >= t0, Dossier.finished_at.is_(None), Dossier.finished_at >= t0))
              .group_by(key_col))
         rows: dict[str, StatRow] = {}
