@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
                    help=tr("ai in (tên đăng nhập của cán bộ trên quầy; mặc định: người dùng của máy)"))
     i = sub.add_parser("import-procedures", help=tr("nhập danh mục thủ tục từ CSV, XLSX hoặc JSON"))
     i.add_argument("file", type=Path)
-    e = sub.add_parser("export-procedures", help=tr("xuất danh mục thủ tục ra JSON"))
+    e = sub.add_parser("export-procedures", help=tr("xuất danh mục thủ tục ra JSON, CSV hoặc XLSX (theo đuôi tên tệp)"))
     e.add_argument("file", type=Path)
     sub.add_parser("verify-audit", help=tr("kiểm tra chuỗi băm của nhật ký sự kiện"))
     x = sub.add_parser("export-dvcqg", help=tr("xuất hồ sơ và quá trình xử lý theo trường dữ liệu Cổng DVCQG"))
@@ -111,7 +111,7 @@ def _command(args, data_dir: Path) -> int:
                   .format(added=report.added, versions=report.new_versions, same=report.unchanged))
         elif args.command == "export-procedures":
             from .services import catalogue
-            n = catalogue.export_json(ctx, args.file)
+            n = catalogue.export_file(ctx, args.file)   # .json, .csv or .xlsx by the name
             print(tr("Đã xuất {n} thủ tục ra {file}.").format(n=n, file=args.file))
         elif args.command == "verify-audit":
             from .services import audit

@@ -303,6 +303,19 @@ def export_json(ctx: DeskContext, path: Path | str) -> int:
     return len(entries)
 
 
+def export_file(ctx: DeskContext, path: Path | str) -> int:
+    """Export the catalogue in the format its suffix names (.json, .csv, .xlsx); what it returns
+    is the number of procedures (JSON) or rows, one per case (CSV, XLSX)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return export_csv(ctx, path)
+    if suffix in (".xlsx", ".xlsm"):
+        return export_xlsx(ctx, path)
+    if suffix == ".json":
+        return export_json(ctx, path)
+    raise ServiceError(tr("Chỉ xuất được tệp .csv, .xlsx hoặc .json."))
+
+
 def search(ctx: DeskContext, query: str, limit: int = 50) -> list[ProcedureSummary]:
     """Procedures whose code, name or field holds every word of ``query`` (diacritics optional)."""
     with ctx.db.session(write=False) as s:

@@ -247,3 +247,14 @@ def test_a_fee_paid_after_a_payment_request_is_recorded(office, clock):
     [record] = [r for r in json.loads(out.read_text("utf-8"))["HoSo"] if r["MaHoSo"] == code]
     assert record["DanhSachLePhi"] == [{"TenPhiLePhi": "Phí, lệ phí", "Gia": 50000, "HinhThucThu": 1,
                                         "SoBienLai": "BL-77"}]
+
+
+def test_export_by_suffix(permit_desk, tmp_path):
+    assert catalogue.export_file(permit_desk, tmp_path / "a.json") == 4        # procedures
+    assert catalogue.export_file(permit_desk, tmp_path / "a.csv") == 5         # rows: one per case
+    assert catalogue.export_file(permit_desk, tmp_path / "a.xlsx") == 5
+    data = json.loads((tmp_path / "a.json").read_text("utf-8"))
+    assert data["version"] == 2 and all("cases" in p for p in data["procedures"])
+    from desk_app.services.context import ServiceError
+    with pytest.raises(ServiceError):
+        catalogue.export_file(permit_desk, tmp_path / "a.txt")
