@@ -35,10 +35,7 @@ JPEG_QUALITY = 80
 A4 = math.sqrt(2)
 
 _FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
-# EXIF orientation -> the transpose that makes the pixels upright (Pillow's ImageOps table)
-_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-            8: Image.Transpose.ROTATE_90}
+_UPRIGHT = (2, 3, 4, 5, 6, 7, 8)  # the EXIF orientations that turn or mirror the stored pixels
 # pdfium is not thread-safe, and the server answers requests on a pool of threads
 _PDFIUM = threading.Lock()
 
@@ -50,6 +47,13 @@ def open_photo(data: bytes) -> Image.Image:
     ``FileRefused`` for anything else: not an image, too many pixels (decided from the header,
     before the pixels are unpacked), truncated or corrupt.
     """
+    pixels, orientation = decode(data)
+    return Image.fromarray(upright(pixels, orientation))
+
+
+def decode(data: bytes) -> tuple[np.ndarray, int]:
+    """The photo's pixels as stored (RGB, at most ``WORK_LONG`` on the long side) and its EXIF
+    orientation; nothing else of the file is kept (no EXIF, ICC, XMP, comment)."""
     kind = sniff(data)
     if kind not in IMAGE_TYPES:
         raise FileRefused(tr("Tệp PDF không phải ảnh chụp: hãy chọn ảnh."))
@@ -76,10 +80,35 @@ def open_photo(data: bytes) -> Image.Image:
     factor = math.ceil(max(image.size) / WORK_LONG)
     if factor > 1:
         image = image.reduce(factor)
-    if orientation in _UPRIGHT:
-        image = image.transpose(_UPRIGHT[orientation])
-    # bare pixels only: no EXIF, ICC, XMP, comment or anything else Pillow kept in .info
-    return Image.fromarray(np.asarray(image))
+    return np.asarray(image), orientation if orientation in _UPRIGHT else 1
+
+
+def upright(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """The stored pixels turned as their EXIF orientation says (Pillow's ``exif_transpose``)."""
+    if orientation == 2:
+        return cv2.flip(pixels, 1)
+    if orientation == 3:
+        return cv2.rotate(pixels, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(pixels, 0)
+    if orientation == 5:
+        return cv2.transpose(pixels)
+    if orientation == 6:
+        return cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.rotate(cv2.transpose(pixels), cv2.ROTATE_180)
+    if orientation == 8:
+        return cv2.rotate(pixels, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return np.ascontiguousarray(pixels)
+
+
+def upright_matrix(orientation: int, width: int, height: int) -> np.ndarray:
+    """Stored pixel (x, y) -> upright pixel, as ``upright`` moves it: a 3 x 3 matrix."""
+    w, h = width - 1, height - 1
+    rows = {2: ((-1, 0, w), (0, 1, 0)), 3: ((-1, 0, w), (0, -1, h)), 4: ((1, 0, 0), (0, -1, h)),
+            5: ((0, 1, 0), (1, 0, 0)), 6: ((0, -1, h), (1, 0, 0)), 7: ((0, -1, h), (-1, 0, w)),
+            8: ((0, 1, 0), (-1, 0, w))}.get(orientation, ((1, 0, 0), (0, 1, 0)))
+    return np.array([*rows, (0, 0, 1)], np.float64)
 
 
 def _orientation(image: Image.Image) -> int:
@@ -110,13 +139,22 @@ def photo_to_page(data: bytes) -> Image.Image:
 
     Without a page to be found, the whole photo (upright, evened, scaled) stands for it.
     """
-    photo = np.asarray(open_photo(data))
-    corners = find_page(photo)
+    pixels, orientation = decode(data)
+    h, w = pixels.shape[:2]
+    # The page is looked for on a small upright copy (an integer shrink: OpenCV's fast area
+    # path), then the stored pixels are warped straight to the page: the full photo is never
+    # turned, nor converted, nor copied.
+    k = max(1, math.ceil(max(h, w) / DETECT_LONG))
+    small = cv2.resize(pixels[:h // k * k, :w // k * k], (max(1, w // k), max(1, h // k)),
+                       interpolation=cv2.INTER_AREA) if k > 1 else pixels
+    small = upright(small, orientation)
+    corners = find_page(small)
     if corners is None:
-        h, w = photo.shape[:2]
-        corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-    page = _flatten(photo, corners)
-    return Image.fromarray(even_light(page))
+        sh, sw = small.shape[:2]
+        corners = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32) - 0.5
+    corners = (corners.astype(np.float64) + 0.5) * k - 0.5
+    stored = cv2.perspectiveTransform(corners[None], np.linalg.inv(upright_matrix(orientation, w, h)))[0]
+    return Image.fromarray(even_light(_flatten(pixels, stored)))
 
 
 def find_page(image) -> np.ndarray | None:
@@ -271,13 +309,19 @@ def page_size(corners: np.ndarray) -> tuple[int, int]:
 def _flatten(photo: np.ndarray, corners: np.ndarray) -> np.ndarray:
     w, h = page_size(corners)
     src = corners.astype(np.float32)
-    # warpPerspective samples points: shrink first (area averaging) so small text does not alias
+    # warpPerspective samples points: past a halving, shrink first by averaging (an integer
+    # factor, OpenCV's fast path) so small text does not alias; less than that, a lens's blur
+    # is enough
     span = max(np.ptp(src[:, 0]), np.ptp(src[:, 1]))
-    shrink = max(w, h) / max(span, 1.0)
-    if shrink < 0.8:
-        photo = cv2.resize(photo, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
-        src = src * shrink
-    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    factor = int(span / max(w, h, 1))
+    if factor >= 2:
+        ph, pw = photo.shape[:2]
+        photo = cv2.resize(photo[:ph // factor * factor, :pw // factor * factor], (pw // factor, ph // factor),
+                           interpolation=cv2.INTER_AREA)
+        src = (src + 0.5) / factor - 0.5
+    # a hair inside the found edges, so no sliver of the desk shows along the page's border
+    mx, my = 0.004 * w, 0.004 * h
+    dst = np.array([[-mx, -my], [w + mx, -my], [w + mx, h + my], [-mx, h + my]], np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     return cv2.warpPerspective(photo, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
