@@ -24,6 +24,7 @@ from ...services.counter import DossierDetails
 from .. import printing
 from ..messages.thread import ThreadView
 from .notices_tab import NoticesTab
+from .printed_papers import PrintedPapersTab
 from ..steps.counter_actions import CounterActions
 from ..tasks import TaskRunner
 from .model import VERDICT_COLOURS
@@ -133,6 +134,11 @@ class DossierDialog(QDialog):
         self.notices = NoticesTab(ctx, user, runner)
         self.tabs.addTab(self.notices, tr("Thông báo cho công dân"))
         self.tabs.currentChanged.connect(lambda i: self.notices.load() if self.tabs.widget(i) is self.notices else None)
+        # every form printed for the dossier, each printed again from its kept PDF (issue 12)
+        self.papers = PrintedPapersTab(ctx, user, runner, preview)
+        self.papers.loaded.connect(lambda n: self.tabs.setTabText(self.tabs.indexOf(self.papers),
+                                                                  tr("Giấy tờ đã in ({n})").format(n=n)))
+        self.tabs.addTab(self.papers, tr("Giấy tờ đã in"))
 
         self.view_button = QPushButton(tr("Xem / in giấy tiếp nhận"))
         self.view_button.setObjectName("primary")
@@ -185,6 +191,7 @@ class DossierDialog(QDialog):
         self.details = d
         s = d.summary
         self.notices.show_dossier(s.code)
+        self.papers.show_dossier(s.code)
         self.heading.setText(tr("Hồ sơ {code}").format(code=s.code))
         fg, _bg = VERDICT_COLOURS.get(s.verdict, ("#1f2933", None))
         self.state.setText(tr("Trạng thái: <b>{status}</b> &nbsp;·&nbsp; Tiến độ: "
