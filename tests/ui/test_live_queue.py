@@ -77,7 +77,8 @@ def test_many_commits_close_together_make_one_notice(qtbot, office):
     notices = []
     notifier = live.notifier(o.ctx)
     notifier.changed.connect(notices.append)
-    codes = [take_in(o, name="Người thứ %s" % n, cccd="03819001%04d" % n) for n in range(3)]
+    codes = [take_in(o, name=name, cccd="03819001%04d" % n)
+             for n, name in enumerate(("Lê Văn Hải", "Ngô Thị Thảo", "Vũ Minh Khoa"))]
     with changes.gathered():   # as a sync's pull does around all its pages
         for code in codes:
             workflow.transfer(o.ctx, o.clerk, code, "CAX")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QDateTimeEdit, QFormLayout, QHBoxLayou
 from ...domain.i18n import tr
 from ...services import announcements
 from ...services.announcements import AnnouncementInput, AnnouncementView
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table, selected_record
 from .page import Page, group, hint
 
@@ -49,6 +50,7 @@ class AnnouncementsPage(Page):
                    foreground=lambda a: "#1b7f3b" if a.valid_at(now()) else "#52606d", bold=lambda a: a.valid_at(now())),
             Column(tr("Máy chủ"), lambda a: tr("Đã gửi") if a.synced else tr("Chờ gửi"))], self)
         self.table = record_table(self.model, stretch=0)
+        table_export.attach(self.table, self.runner, tr("Thông báo đã đăng"), self.ctx)
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
         self.count = QLabel()
         self.count.setObjectName("subtitle")

@@ -12,6 +12,7 @@ from ...domain.i18n import tr
 from ...domain.settings import OPTIONS
 from ...services import admin, settings
 from ...services.admin import HolidayView
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, record_table, selected_record
 from .page import Page, group, hint
 
@@ -123,6 +124,8 @@ class HolidaysPage(Page):
             Column(tr("Tên ngày nghỉ / lý do"), lambda h: h.name, tooltip=lambda h: h.name),
             Column(tr("Nguồn"), lambda h: tr("Lịch nhà nước") if h.source == "package" else tr("Nhập tay"))], self)
         self.table = record_table(self.model, stretch=3)
+        table_export.attach(self.table, self.runner,
+                            lambda: tr("Ngày nghỉ và ngày làm bù năm {year}").format(year=self.year.value()), self.ctx)
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
         self.count = QLabel()
         self.count.setObjectName("subtitle")

@@ -9,6 +9,7 @@ from ...domain.i18n import tr
 from ...domain.roles import Role
 from ...services import admin
 from ...services.admin import PersonView, UnitView
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, record_table, selected_record
 from .page import Page, fill_units, group, hint
 
@@ -24,6 +25,7 @@ class UnitsPage(Page):
             Column(tr("Mã đơn vị"), lambda u: u.code), Column(tr("Tên đơn vị"), lambda u: u.name),
             Column(tr("Loại"), lambda u: kind_label(u.kind))], self)
         self.table = record_table(self.model, stretch=1)
+        table_export.attach(self.table, self.runner, tr("Danh sách đơn vị"), self.ctx)
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
         self.code = QLineEdit()
         self.code.setPlaceholderText(tr("Ví dụ: STP"))
@@ -92,6 +94,7 @@ class PeoplePage(Page):
             Column(tr("Trạng thái"), lambda p: tr("Đang hoạt động") if p.active else tr("Đã khóa"),
                    foreground=lambda p: None if p.active else "#b71c1c", bold=lambda p: not p.active)], self)
         self.table = record_table(self.model, stretch=1)
+        table_export.attach(self.table, self.runner, tr("Danh sách cán bộ"), self.ctx)
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
 
         # a new person

@@ -10,6 +10,7 @@ from ...domain.i18n import tr
 from ...services import admin, catalogue, workflow
 from ...services.admin import UnitView
 from ...services.workflow import WorkflowStep
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, record_table, vietnamese
 from ..supervisor.charts import number
 from .page import Page, fill_units, group, hint
@@ -33,6 +34,8 @@ class WorkflowsPage(Page):
             Column(tr("Tương đương (ngày làm việc)"), lambda r: number(r[1].hours / self.day_hours),
                    Qt.AlignmentFlag.AlignRight)], self)
         self.table = record_table(self.model, stretch=1)
+        table_export.attach(self.table, self.runner,
+                            lambda: tr("Quy trình: {procedure}").format(procedure=self.procedure.currentText()), self.ctx)
         self.total = QLabel()
         self.total.setStyleSheet("font-weight: bold;")
 

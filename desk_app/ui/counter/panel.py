@@ -12,6 +12,7 @@ from ...services import counter
 from ...services.context import CurrentUser, DeskContext
 from ...services.counter import DossierDetails, DossierSummary
 from .. import live, printing
+from ..common import table_export
 from ..tasks import TaskRunner
 from .dossier_dialog import DossierDialog, Preview
 from .model import CODE, OWNER, PROCEDURE, RECEIVED, DossierTableModel, SortRole
@@ -66,6 +67,9 @@ class CounterPanel(QWidget):
         header.resizeSection(OWNER, 220)
         self.table.sortByColumn(RECEIVED, Qt.SortOrder.DescendingOrder)  # newest first
         self.table.activated.connect(self._open_index)
+        table_export.attach(self.table, runner, lambda: self.title.text(), ctx, preview=preview,
+                            lines=lambda: [tr("Tìm: {query}").format(query=self.search.text().strip())]
+                            if self.search.text().strip() else [])
 
         # nothing found: said in the middle of where the rows would be, not under a blank table
         self.empty = QLabel()

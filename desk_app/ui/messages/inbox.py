@@ -13,6 +13,7 @@ from ...services import messages
 from ...services.context import CurrentUser, DeskContext
 from ...services.messages import InboxItem
 from .. import live
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table, selected_record
 from ..tasks import TaskRunner
 from .thread import ThreadView, channel_label
@@ -41,6 +42,7 @@ class InboxPanel(QWidget):
             Column(tr("Tin nhắn mới nhất"), lambda i: _short(i.last_text),
                    tooltip=lambda i: "%s (%s)" % (i.last_text, channel_label(i.channel)))], self)
         self.table = record_table(self.model, stretch=4, widths={2: 170})
+        table_export.attach(self.table, runner, lambda: self.heading.text(), ctx)
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
         self.table.activated.connect(lambda _index: self.thread.reply_box.setFocus())
         self.heading = QLabel()

@@ -23,6 +23,7 @@ from ...services.counter import DossierDetails
 from ...services.queues import QueueRow
 from .. import live, printing
 from ..common.banner import Banner
+from ..common import table_export
 from ..common.records import record_table, selected_record
 from ..counter.dossier_dialog import DossierDialog
 from ..scanning import WedgeDetector, public_base_url
@@ -150,6 +151,8 @@ class QueuePanel(QWidget):
 
     def _table(self, model) -> QTableView:
         view = record_table(model, stretch=PROCEDURE, widths=WIDTHS)
+        table_export.attach(view, self.runner, lambda: "%s: %s" % (self.title.text(),
+                            self.tabs.tabText(self.tabs.indexOf(view))), self.ctx, preview=self.preview)
         view.activated.connect(self._open_index)
         view.selectionModel().currentRowChanged.connect(lambda _a, _b: self._update_actions())
         return view

@@ -14,6 +14,7 @@ from ...services import admin, catalogue, counter, queues
 from ...services.context import CurrentUser, DeskContext
 from ...services.queues import Filter, Holding, Queue
 from .. import live, printing
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table
 from ..counter.dossier_dialog import DossierDialog
 from ..queue.model import PROCEDURE, WIDTHS, by_urgency, queue_model
@@ -141,6 +142,8 @@ class Dashboard(QWidget):
 
         self.model = queue_model(ctx.clock, self)
         self.table = record_table(self.model, stretch=PROCEDURE, widths=WIDTHS)
+        table_export.attach(self.table, runner, lambda: self.rows_title.text(), ctx, lines=self._filter_lines,
+                            preview=preview)
         self.table.activated.connect(self._open_index)
         self.rows_title = QLabel()
         self.rows_title.setStyleSheet("font-weight: bold; color: #0d4a8f;")
@@ -152,6 +155,8 @@ class Dashboard(QWidget):
 
         self.holdings = RecordTableModel(holding_columns(ctx.clock, ctx.calendar), self)
         self.holdings_table = record_table(self.holdings, stretch=0)
+        table_export.attach(self.holdings_table, runner, tr("Ai đang giữ hồ sơ nào, từ bao giờ"), ctx,
+                            lines=self._filter_lines, preview=preview)
         self.chart = BarChart(tr("Hồ sơ đang giải quyết theo đơn vị"))
         holders = QWidget()
         holders_layout = QVBoxLayout(holders)
@@ -219,6 +224,11 @@ class Dashboard(QWidget):
         # enum members come back from the combo as their plain values
         return Filter(Queue(self.queue.currentData() or Queue.OPEN), self.unit.currentData(), self.holder.currentData(),
                       self.procedure.currentData())
+
+    def _filter_lines(self) -> list[str]:
+        """The filter bar in words, printed under a list's title."""
+        return [tr("Đơn vị: {unit}; cán bộ: {holder}; thủ tục: {procedure}").format(
+            unit=self.unit.currentText(), holder=self.holder.currentText(), procedure=self.procedure.currentText())]
 
     def _filter_changed(self, _index: int = 0) -> None:
         if not self._filling:
