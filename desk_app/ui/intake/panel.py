@@ -86,8 +86,11 @@ class IntakePanel(QWidget):
         self.case_fee = CaseAndFee(self)
         self.case_fee.register_errors(self.errors)
         self.case_fee.changed.connect(self._show_procedure)
-        proc_layout.addWidget(self.case_fee.case_box, 1, Qt.AlignmentFlag.AlignTop)
-        proc_layout.addWidget(self.procedure_info, 3)
+        info_column = QVBoxLayout()  # the case above the procedure's terms, which it decides
+        info_column.setContentsMargins(0, 0, 0, 0)
+        info_column.addWidget(self.case_fee.case_box)
+        info_column.addWidget(self.procedure_info, 1)
+        proc_layout.addLayout(info_column, 3)
 
         # 2. who the dossier is for, and who hands it in
         self.individual = QRadioButton(tr("Cá nhân"))
