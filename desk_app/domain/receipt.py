@@ -39,7 +39,7 @@ class ReceiptData:
     received_at: datetime
     due_at: datetime
     collect_at: str               # "Bộ phận Một cửa ..." or "Qua dịch vụ bưu chính"
-    fee: str                      # what this dossier owes; "" leaves a blank to fill in by hand
+    fee: str                      # what this dossier owes (``fees.fee_line``); "" leaves a blank for the hand
     register_book: str            # "Quyển số 01/2026"
     register_number: str          # the dossier code's own number: "261127-0361"
     submitter_name: str
@@ -69,38 +69,6 @@ def register_number(dossier_code: str) -> str:
 def id_label(organisation: bool) -> str:
     """The label of the owner's paper: an organisation's tax code is not a CCCD."""
     return ID_LABEL_ORGANISATION if organisation else ID_LABEL_PERSON
-
-
-# A catalogue note that says the amount is only indicative: such a fee is not printed as owed.
-_UNCERTAIN = re.compile(r"tham\s*khảo|dự\s*kiến|chưa\s*xác\s*định|theo\s*nq|theo\s*nghị\s*quyết",
-                        re.IGNORECASE)
-
-
-def fee_is_certain(amount: int, note: str) -> bool:
-    """Whether a catalogue fee can be printed as what the dossier owes."""
-    return not _UNCERTAIN.search(note or "") and amount >= 0
-
-
-def fee_line(amount: int | None, note: str = "", charged: bool = False) -> str:
-    """The receipt's fee line: what THIS dossier owes.
-
-    ``charged``: the amount recorded at the counter for this dossier (printed as it is). Otherwise
-    the catalogue's amount, printed only when it is certain; an indicative one ("tham khảo…")
-    leaves the line blank for the clerk to fill in by hand, never a guess on a legal receipt.
-    """
-    from .text import clean
-    note = clean(note or "")
-    if charged and amount is not None:
-        return tr("Không thu") if amount == 0 else tr("{amount} đồng").format(amount=format_money(amount))
-    if amount is None or not fee_is_certain(amount, note):
-        return ""
-    if amount == 0:
-        return note or tr("Không thu")
-    return tr("{amount} đồng").format(amount=format_money(amount))
-
-
-def format_money(amount: int) -> str:
-    return "{:,}".format(int(amount)).replace(",", ".")
 
 
 def outside_working_hours(calendar, moment: datetime) -> bool:

@@ -13,6 +13,7 @@ from ..domain.codes import format_dossier_code, new_key
 from ..domain.dossier import EventKind, Person, Status, person_dict
 from ..domain.i18n import tr
 from ..domain.intake import IntakeInput, check_intake
+from ..domain.receipt import intake_time_warning
 from ..domain.procedures import procedure_from_dict
 from ..domain.roles import Action
 from ..storage import repositories as repo
@@ -35,6 +36,7 @@ class SavedDossier:
     due_at: datetime
     receipt_path: Path | None
     receipt_error: str | None = None
+    warning: str | None = None    # e.g. taken in outside working hours (``domain.receipt``)
 
 
 def validate(ctx: DeskContext, form: IntakeInput) -> dict[str, str]:
@@ -131,10 +133,11 @@ def save(ctx: DeskContext, user: CurrentUser, form: IntakeInput, print_receipt: 
             repo.append_event(s, dossier, EventKind.ATTACHMENT_ADDED,
                               {"filename": filename, "sha256": digest, "size": size},
                               user.username, ctx.desk_id, now)
+    warning = intake_time_warning(ctx.calendar(), now)  # the receipt prints this time: say so at the counter
     if not print_receipt:
-        return SavedDossier(code, due, None)
+        return SavedDossier(code, due, None, warning=warning)
     try:
         path = receipts.produce(ctx, user, code)
     except Exception as e:  # the dossier is saved; the clerk can reprint
-        return SavedDossier(code, due, None, str(e))
-    return SavedDossier(code, due, path)
+        return SavedDossier(code, due, None, str(e), warning)
+    return SavedDossier(code, due, path, warning=warning)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy.orm import object_session
-
 from ..domain.codes import capability_url, new_key
 from ..domain.dossier import EventKind
 from ..domain.i18n import N_, tr
 from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadline, Channel
-from ..domain.receipt import ReceiptData, ReceiptLine, fee_line, register_number
+from ..domain.receipt import ReceiptData, ReceiptLine, register_number
 from ..domain.roles import Action
 from ..storage import repositories as repo
 from . import fees as fee_service
@@ -20,12 +18,6 @@ from .context import CurrentUser, DeskContext, ServiceError, require
 
 HINT = N_("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại kiosk của Bộ phận Một cửa, "
           "để xem tiến độ giải quyết hồ sơ.")
-
-
-def fee_owed(dossier, terms) -> str:
-    """What this dossier owes, for the receipt's fee line (``domain.receipt.fee_line``): the fee
-    recorded at the counter for the dossier when there is one, else the catalogue's when certain."""
-    return fee_service.fee_line(object_session(dossier), dossier)  # charged at the counter, or certain
 
 
 def receipt_data(session, dossier) -> ReceiptData:
@@ -45,7 +37,7 @@ def receipt_data(session, dossier) -> ReceiptData:
         components=tuple(ReceiptLine(c["name"], PaperForm(c["form"]).label, c["count"]) for c in dossier.components),
         sets=dossier.sets, legal_time=describe_deadline(terms.deadline) if terms else "",
         received_at=dossier.received_at, due_at=dossier.first_due_at or dossier.due_at,
-        collect_at=collect, fee=fee_owed(dossier, terms),
+        collect_at=collect, fee=fee_service.fee_line(session, dossier),  # what this dossier owes
         register_book=dossier.register_book, register_number=register_number(dossier.code),
         submitter_name=(proxy or dossier.owner)["name"], clerk_name=dossier.clerk.full_name,
         capability_url=capability_url(agency.public_base_url, dossier.code, dossier.capability_key),

@@ -19,7 +19,7 @@ from desk_app.domain.dossier import ApplicantType, EventKind
 from desk_app.domain.forms import FormKind
 from desk_app.domain.identity import IdKind
 from desk_app.domain.intake import IntakeInput, PersonInput
-from desk_app.domain.receipt import fee_line, intake_time_warning, register_number
+from desk_app.domain.receipt import intake_time_warning, register_number
 from desk_app.services import counter, forms, intake, reports, workflow
 from desk_app.services.workflow import StepRefused
 
@@ -110,15 +110,14 @@ def test_receipt_for_an_organisation_by_proxy_without_e_mail(walked):
     assert "Trịnh Văn Hùng" in signatures                          # the proxy signs as submitter
 
 
-def test_the_fee_line_prints_what_the_dossier_owes_never_a_guess():
-    assert fee_line(50000, "") == "50.000 đồng"
-    assert fee_line(0, "Miễn lệ phí") == "Miễn lệ phí"
-    assert fee_line(50000, "(tham khảo, theo NQ HĐND tỉnh)") == ""   # blank: filled in by hand
-    assert fee_line(0, "Theo Nghị quyết của HĐND tỉnh") == ""
-    assert fee_line(25000, "tham khảo", charged=True) == "25.000 đồng"  # what the counter recorded
-
-
-def test_intake_outside_working_hours_is_warned(desk):
+def test_intake_outside_working_hours_is_warned(desk, clock):
+    clock.now = datetime(2026, 11, 10, 5, 16)
+    saved = intake.save(desk, desk.clerk, citizen(procedure_code="1.001193", components={
+        "Tờ khai đăng ký khai sinh theo mẫu": 1, "Giấy chứng sinh": 1}), print_receipt=False)
+    assert saved.warning and "05:16" in saved.warning and "ngoài giờ làm việc" in saved.warning
+    clock.now = datetime(2026, 11, 10, 9, 30)
+    assert intake.save(desk, desk.clerk, citizen(procedure_code="1.001193", components={
+        "Tờ khai đăng ký khai sinh theo mẫu": 1, "Giấy chứng sinh": 1}), print_receipt=False).warning is None
     cal = desk.calendar()
     assert intake_time_warning(cal, datetime(2026, 11, 10, 5, 16)) and "05:16" in intake_time_warning(
         cal, datetime(2026, 11, 10, 5, 16))
