@@ -140,10 +140,18 @@ def photo_to_page(data: bytes) -> Image.Image:
     Without a page to be found, the whole photo (upright, evened, scaled) stands for it.
     """
     pixels, orientation = decode(data)
+    return Image.fromarray(even_light(flatten(pixels, page_corners(pixels, orientation))))
+
+
+def page_corners(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """The page's corners (tl, tr, br, bl as seen upright) in the stored pixels; without a page,
+    the whole frame's.
+
+    The page is looked for on a small upright copy (an integer shrink: OpenCV's fast area path)
+    and its corners taken back to the stored pixels, so the full photo is never turned, greyed
+    or copied: ``flatten`` warps it straight to the upright page.
+    """
     h, w = pixels.shape[:2]
-    # The page is looked for on a small upright copy (an integer shrink: OpenCV's fast area
-    # path), then the stored pixels are warped straight to the page: the full photo is never
-    # turned, nor converted, nor copied.
     k = max(1, math.ceil(max(h, w) / DETECT_LONG))
     small = cv2.resize(pixels[:h // k * k, :w // k * k], (max(1, w // k), max(1, h // k)),
                        interpolation=cv2.INTER_AREA) if k > 1 else pixels
@@ -153,8 +161,7 @@ def photo_to_page(data: bytes) -> Image.Image:
         sh, sw = small.shape[:2]
         corners = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32) - 0.5
     corners = (corners.astype(np.float64) + 0.5) * k - 0.5
-    stored = cv2.perspectiveTransform(corners[None], np.linalg.inv(upright_matrix(orientation, w, h)))[0]
-    return Image.fromarray(even_light(_flatten(pixels, stored)))
+    return cv2.perspectiveTransform(corners[None], np.linalg.inv(upright_matrix(orientation, w, h)))[0]
 
 
 def find_page(image) -> np.ndarray | None:
@@ -306,7 +313,9 @@ def page_size(corners: np.ndarray) -> tuple[int, int]:
     return max(1, round(w)), max(1, round(h))
 
 
-def _flatten(photo: np.ndarray, corners: np.ndarray) -> np.ndarray:
+def flatten(photo: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The quadrilateral ``corners`` (tl, tr, br, bl) of ``photo`` as an upright rectangle of
+    ``page_size``."""
     w, h = page_size(corners)
     src = corners.astype(np.float32)
     # warpPerspective samples points: past a halving, shrink first by averaging (an integer
