@@ -49,6 +49,7 @@ class Settings:
     web_post_burst: int = 10
     web_online_rate_per_second: float = 0.5               # per client IP: an online submission's saves and submits
     web_online_burst: int = 40
+    web_upload_piece_bytes: int = 256 * 1024              # what the page's script sends at a time
     web_upload_rate_per_second: float = 20.0              # per client IP: pieces of the online submission's files
     web_upload_burst: int = 400
     web_max_unanswered: int = 5                           # a citizen's messages waiting for the counter's reply, per dossier

@@ -49,7 +49,6 @@ from .photos import component_pdf, pdf_pages, write_pdf
 
 TOKEN_BYTES = 16                 # 128 bits, like the receipt's key
 MAX_FILES_PER_COMPONENT = 10
-PIECE = 256 * 1024               # what the page's script sends at a time
 PERSON_FIELDS = ("name", "id_kind", "id_number", "birth_date", "phone", "email", "address", "gender")
 MAX_FIELD = 500
 

@@ -254,6 +254,10 @@ async def _checked(request: Request, token: str):
     return True, None
 
 
+def _piece(request: Request) -> int:
+    return max(16 * 1024, min(int(request.app.state.settings.web_upload_piece_bytes), 4 * 1024 * 1024))
+
+
 def _client(request: Request) -> str:
     from ..deps import client_ip
     return client_ip(request)
@@ -280,7 +284,7 @@ async def upload_start(request: Request, token: str):
                 upload_id = _uploads(request).start(draft, component, size, name)
             except sub.SubmissionError as e:
                 return _json_error(413, e.message)
-        return JSONResponse({"id": upload_id, "offset": 0, "piece": sub.PIECE})
+        return JSONResponse({"id": upload_id, "offset": 0, "piece": _piece(request)})
 
 
 @router.head("/ban-nhap/{token}/tai-len/{upload_id}")
@@ -309,7 +313,7 @@ async def upload_piece(request: Request, token: str, upload_id: str):
         except ValueError:
             return _json_error(400, tr("Yêu cầu không hợp lệ."))
         declared = request.headers.get("content-length")
-        if declared is None or not declared.isdigit() or int(declared) > 4 * sub.PIECE:
+        if declared is None or not declared.isdigit() or int(declared) > 4 * _piece(request):
             return _json_error(413, tr("Phần tệp quá lớn."))
         data = await request.body()
         uploads = _uploads(request)
