@@ -117,7 +117,9 @@ class TableExport(QObject):
         """Write what is shown to ``path`` (.xlsx or .csv) in the background."""
         doc = self.document()
         target = Path(path)
-        self.runner.run(lambda: table.write(doc, target), on_done=self.written.emit, parent=self.view)
+        self.runner.run_long(lambda _progress: table.write(doc, target),
+                             tr("Đang xuất {n} dòng...").format(n=len(doc.rows)), on_done=self.written.emit,
+                             parent=self.view, on_cancelled=lambda: target.unlink(missing_ok=True))
 
     # -- print --------------------------------------------------------------------------
     def print_(self) -> None:
@@ -129,7 +131,8 @@ class TableExport(QObject):
         def write() -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             return table.write(doc, target)
-        self.runner.run(write, on_done=self._printed, parent=self.view)
+        self.runner.run_long(lambda _progress: write(), tr("Đang chuẩn bị bản in..."), on_done=self._printed,
+                             parent=self.view, on_cancelled=lambda: target.unlink(missing_ok=True))
 
     def _printed(self, path: Path) -> None:
         self.written.emit(path)

@@ -190,9 +190,9 @@ class StatisticsPanel(QWidget):
             return
         self.banner.clear_message()
         ctx, user, group = self.ctx, self.user, self.group_by()
-        self.runner.run(lambda: (statistics.compute(ctx, user, start, end, group),
-                                 indicators.compute(ctx, user, start, end)),
-                        on_done=self._show_both, parent=self)
+        self.runner.run_long(lambda _progress: (statistics.compute(ctx, user, start, end, group),
+                                                indicators.compute(ctx, user, start, end)),
+                             tr("Đang tính thống kê..."), on_done=self._show_both, parent=self)
 
     def clear_figures(self) -> None:
         """No figures shown (and nothing to export) until a valid period is computed."""
@@ -270,15 +270,17 @@ class StatisticsPanel(QWidget):
         path = self._target(tr("Xuất Sổ theo dõi hồ sơ"), "so-theo-doi-ho-so")
         if path is not None:
             ctx, user, (start, end) = self.ctx, self.user, self.dates()
-            self.runner.run(lambda: reports.export_register(ctx, user, start, end, path),
-                            on_done=self._exported, parent=self)
+            self.runner.run_long(lambda _progress: reports.export_register(ctx, user, start, end, path),
+                                 tr("Đang xuất Sổ theo dõi hồ sơ..."), on_done=self._exported, parent=self,
+                                 on_cancelled=lambda: path.unlink(missing_ok=True))
 
     def export_statistics(self) -> None:
         path = self._target(tr("Xuất báo cáo thống kê"), "bao-cao-thong-ke")
         if path is not None:
             ctx, user, (start, end), group = self.ctx, self.user, self.dates(), self.group_by()
-            self.runner.run(lambda: reports.export_statistics(ctx, user, start, end, group, path),
-                            on_done=self._exported, parent=self)
+            self.runner.run_long(lambda _progress: reports.export_statistics(ctx, user, start, end, group, path),
+                                 tr("Đang xuất báo cáo thống kê..."), on_done=self._exported, parent=self,
+                                 on_cancelled=lambda: path.unlink(missing_ok=True))
 
     def _exported(self, path: Path) -> None:
         self.banner.say("ok", tr("Đã lưu tệp {path}").format(path=path))
