@@ -265,18 +265,11 @@ def parse_procedure(data: Any) -> Procedure | None:
         return None
 
 
-SHOWN_ONLY = ("xuat trinh de doi chieu", "chi xuat trinh")
-SHOWN_ONLY_FORMS = {"original_for_check", "shown_only", "for_check"}
-
-
 def shown_only(component: Any, raw: dict | None = None) -> bool:
-    """A paper the citizen only shows for checking and takes back (an ID card "xuất trình để
-    đối chiếu"), not one handed in. The catalogue marks it in the component's name today; a
-    form value saying so is honoured too, should the catalogue gain one."""
-    if raw and str(raw.get("form", "")).strip().lower() in SHOWN_ONLY_FORMS:
-        return True
-    name = fold(getattr(component, "name", "") or "")
-    return any(marker in name for marker in SHOWN_ONLY)
+    """A paper the citizen only shows for checking and takes back (an ID card), not one handed
+    in: the catalogue says so (``Component.use``; a format-1 entry naming it "xuất trình để đối
+    chiếu" is read as such by ``procedure_from_dict``)."""
+    return bool(getattr(component, "shown", False))
 
 
 @dataclass
@@ -320,9 +313,10 @@ def procedure_view(agency: str, data: Any, centre: str = "") -> ProcedureView | 
     for i, c in enumerate(p.components):
         view = ComponentView(c.name, c.form.label, c.count, c.required)
         (shown if shown_only(c, raws[i] if i < len(raws) else None) else hand_in).append(view)
-    channels = [ChannelView(ch.label, describe_deadline(t.deadline),
-                            describe_fees(t))
-                for ch, t in p.channels.items()]
+    # one line per channel, of each case when the procedure has several (their times differ)
+    channels = [ChannelView("%s — %s" % (case.name, ch.label) if p.has_cases else ch.label,
+                            describe_deadline(t.deadline), describe_fees(t))
+                for case in p.cases for ch, t in case.channels.items()]
     return ProcedureView(agency, p.code, p.name, p.field, p.level, p.agency, p.result, p.legal_basis,
                          channels, hand_in, shown, centre, online=p.terms(Channel.ONLINE) is not None)
 
