@@ -25,6 +25,10 @@ def summary(st: SyncStatus) -> str:
     if not st.enrolled:
         return tr("Làm việc độc lập")
     if st.running:
+        p = st.progress   # a long catch-up says how far it is, in the status bar too
+        if p is not None and p.total > 0:
+            return tr("Đang đồng bộ… {phase} {done}/{total}").format(
+                phase=p.phase, done=_number(min(p.done, p.total)), total=_number(p.total))
         return tr("Đang đồng bộ…")
     if st.reachable is False:
         text = tr("Mất kết nối máy chủ")
@@ -37,6 +41,10 @@ def summary(st: SyncStatus) -> str:
     if st.unseen:
         text += tr(" · {n} hồ sơ mới").format(n=st.unseen)
     return text
+
+
+def _number(n: int) -> str:
+    return "{:,}".format(n).replace(",", ".")
 
 
 class SyncStatusLabel(QLabel):

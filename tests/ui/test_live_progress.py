@@ -111,3 +111,11 @@ def test_a_failure_in_a_long_task_is_reported_as_any_other(qtbot):
         assert isinstance(errors[0], ValueError) and progress_dialogs() == []
     finally:
         runner.shutdown()
+
+
+def test_a_sync_catch_up_says_how_far_it_is_in_the_status_bar():
+    from desk_app.sync.status import Progress, SyncStatus
+    from desk_app.ui.sync_view import summary
+    st = SyncStatus(enrolled=True, running=True, progress=Progress("Đang nhận sự kiện", 1200, 5000))
+    assert summary(st) == "Đang đồng bộ… Đang nhận sự kiện 1.200/5.000"
+    assert summary(SyncStatus(enrolled=True, running=True)) == "Đang đồng bộ…"
