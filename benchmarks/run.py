@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import (bench_catalogue, bench_intake, bench_lookup, bench_notify, bench_pages, bench_photos, bench_register,
-                        bench_scan, bench_search, bench_server, bench_supervisor)
+from benchmarks import (bench_catalogue, bench_intake, bench_launch, bench_lookup, bench_notify, bench_pages,
+                        bench_photos, bench_register, bench_scan, bench_search, bench_server,
+                        bench_supervisor)
 from benchmarks.common import report
 
 ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
@@ -22,7 +23,8 @@ ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "pages": ("Citizen dossier page beside the JSON lookup", bench_pages.run),
        "notify": ("Notices: status event to Zalo (fake), worker throughput", bench_notify.run),
        "register": ("Register (Mẫu 06) PDF for 300 dossiers: rows a page", bench_register.run),
-       "photos": ("Phone photos to pages (online submission), one core", bench_photos.run)}
+       "photos": ("Phone photos to pages (online submission), one core", bench_photos.run),
+       "launch": ("Launch to the login window, login per role, a queue's refresh after a pull", bench_launch.run)}
 
 
 def main(names: list[str]) -> None:

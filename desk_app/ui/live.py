@@ -24,7 +24,7 @@ from ..services import changes
 from ..services.context import DeskContext
 
 FALLBACK_MS = 5 * 60_000   # another process on the same database file is not heard: look now and then
-GATHER_MS = 120            # changes closer together than this make one notice
+GATHER_MS = 60             # changes closer together than this make one notice
 LOAD_TIMEOUT_S = 30.0      # a load that never came back (it failed) does not hold the next one
 
 
