@@ -15,6 +15,7 @@ from ...domain.dossier import ApplicantType
 from ...domain.i18n import tr
 from ...domain.identity import IdKind
 from ...domain.intake import IntakeInput
+from ...domain.roles import Action, may
 from ...domain.scan_payloads import IdCard
 from ...domain.procedures import Channel, Procedure
 from ...services import catalogue, intake, receipts
@@ -27,6 +28,7 @@ from .attachments import AttachmentList
 from .case_fee import CaseAndFee
 from .components import ComponentsChecklist
 from .details import procedure_html, when
+from .guidance_dialog import GuidanceDialog, missing_papers
 from .person_form import PersonForm
 from .procedure_picker import ProcedurePicker
 
@@ -199,6 +201,11 @@ class IntakePanel(QWidget):
         bottom.setContentsMargins(8, 4, 8, 4)
         bottom.addWidget(self.form_error, 1)
         bottom.addStretch(0)  # keeps the buttons at their size while there is no error to show
+        # papers that will not become a dossier: a Mẫu 02 guidance slip or a Mẫu 03 refusal (issue 12)
+        self.guide_button = QPushButton(tr("Hướng dẫn / từ chối (Ctrl+G)"))
+        self.guide_button.clicked.connect(self.guide)
+        self.guide_button.setVisible(may(user.role, Action.GUIDE))
+        bottom.addWidget(self.guide_button)
         bottom.addWidget(self.clear_button)
         bottom.addWidget(self.save_button)
 
@@ -209,6 +216,7 @@ class IntakePanel(QWidget):
         layout.addLayout(bottom)
 
         QShortcut(QKeySequence("Ctrl+S"), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+G"), self, self.guide, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.ask_clear,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.components.changed.connect(self._fix_tab_order)
@@ -265,6 +273,14 @@ class IntakePanel(QWidget):
         self.runner.run(lambda: intake.save(self.ctx, self.user, form),
                         on_done=self._saved, on_error=self._refused, parent=self)
 
+    def guide(self) -> None:
+        """A Mẫu 02 or Mẫu 03 for what was typed, without receiving a dossier."""
+        if not may(self.user.role, Action.GUIDE):
+            return
+        self.guidance = GuidanceDialog(self.ctx, self.user, self.runner, self.intake_input(),
+                                       missing_papers(self.procedure, self.components.values()), self.preview, self)
+        self.guidance.open()
+
     def _refused(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         if not isinstance(error, IntakeInvalid):
@@ -287,6 +303,9 @@ class IntakePanel(QWidget):
                 error=saved.receipt_error)
         else:
             self.banner.setObjectName("banner")
+        if saved.warning:  # e.g. taken in outside working hours
+            self.banner.setObjectName("bannerWarning")
+            text += " " + saved.warning
         self.banner.setText(text)
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
