@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain import fees
+from ..domain.identity import InvalidValue
 from ..domain.procedures import Channel, ChannelTerms, procedure_from_dict
 from ..storage.models import EventRow
+from .context import ServiceError
 
 FEE_KINDS = ("received", "payment_received")
 
@@ -42,3 +44,13 @@ def terms_of(session, dossier) -> ChannelTerms | None:
 def fee_line(session, dossier) -> str:
     """The receipt's fee line for ``dossier`` (a storage Dossier): see ``domain.fees.fee_line``."""
     return fees.fee_line(charged(session, dossier.code), terms_of(session, dossier))
+
+
+def paid(amount: int | str, receipt_no: str, note: str = "") -> fees.FeeCharged:
+    """A fee paid at the counter, as a step's form gives it; ServiceError in Vietnamese if not."""
+    try:
+        fee = fees.check_fee(fees.FeeStatus.PAID.value, str(amount), receipt_no, note)
+    except InvalidValue as e:
+        raise ServiceError(str(e)) from None
+    assert fee is not None
+    return fee

@@ -258,3 +258,24 @@ def test_export_by_suffix(permit_desk, tmp_path):
     from desk_app.services.context import ServiceError
     with pytest.raises(ServiceError):
         catalogue.export_file(permit_desk, tmp_path / "a.txt")
+
+
+def test_the_payment_step_records_what_was_paid(office, clock):
+    """The step a department takes when the citizen has paid: amount and receipt number asked,
+    refused in Vietnamese without a receipt number."""
+    from desk_app.services import workflow
+    from desk_app.services.context import ServiceError
+    from desk_app.ui.steps.catalogue import STEPS
+    from tests.services.test_walk import land_form
+    d = office
+    clock.now = datetime(2026, 11, 10, 9, 30)
+    code = intake.save(d, d.clerk_at_counter, land_form(), print_receipt=False).code
+    workflow.transfer(d, d.clerk_at_counter, code, "VPDKDD")
+    workflow.receive(d, d.specialist, code)
+    workflow.request_payment(d, d.specialist, code, 120000)
+    step = STEPS["record_payment"]
+    with pytest.raises(ServiceError, match="biên lai"):
+        step.call(d, d.specialist, code, {"amount": 120000, "receipt": ""})
+    step.call(d, d.specialist, code, {"amount": 120000, "receipt": "0000457", "note": "Biên lai điện tử"})
+    with d.db.session(write=False) as s:
+        assert fee_service.charged(s, code) == fees.FeeCharged(120000, fees.FeeStatus.PAID, "0000457")

@@ -17,7 +17,7 @@ from ...domain.dossier import EventKind, Status
 from ...domain.i18n import N_, tr
 from ...domain.roles import Action, Role, may
 from ...domain.lifecycle import Stage, stage_allows, status_allows
-from ...services import admin, workflow
+from ...services import admin, fees, workflow
 from ...services.admin import PersonView, UnitView
 from ...services.context import CurrentUser, DeskContext
 from ...services.workflow import StepResult, WorkflowStep
@@ -179,6 +179,13 @@ def _return_fields(t: Target, d: Directory) -> list[Field]:
                   placeholder=tr("Ví dụ: Giấy ủy quyền số 12/2026 ngày 15/11/2026"))]
 
 
+def _paid_fields(t: Target, d: Directory) -> list[Field]:
+    """What was paid, printed on the receipt and exported (DanhSachLePhi)."""
+    return [Field("amount", tr("Số tiền đã nộp"), AMOUNT, True),
+            Field("receipt", tr("Số biên lai"), TEXT, True, placeholder=tr("Số biên lai thu phí, lệ phí")),
+            Field("note", tr("Chứng từ nộp"), TEXT)]
+
+
 def _payment_fields(t: Target, d: Directory) -> list[Field]:
     return [Field("amount", tr("Số tiền"), AMOUNT, True), Field("note", tr("Nội dung"), TEXT)]
 
@@ -252,9 +259,10 @@ STEPS: dict[str, Step] = {s.key: s for s in (
          _note(N_("Giấy tờ đã nhận"))),
     Step("record_payment", N_("Đã nộp nghĩa vụ tài chính"), N_("Ghi nhận đã thực hiện nghĩa vụ tài chính"),
          Action.PROCESS, EventKind.PAYMENT_RECEIVED,
-         lambda c, u, code, v: workflow.record_payment(c, u, code, v.get("note", "")),
+         lambda c, u, code, v: workflow.record_payment(c, u, code, v.get("note", ""),
+                                                       fee=fees.paid(v["amount"], v.get("receipt", ""))),
          _text(N_("Đã ghi nhận nộp nghĩa vụ tài chính hồ sơ {code}; thời gian giải quyết tiếp tục, hẹn trả: {due}.")),
-         _note(N_("Chứng từ nộp"))),
+         _paid_fields),
     Step("return", N_("Trả kết quả"), N_("Trả kết quả cho công dân"), Action.RETURN_RESULT, EventKind.RETURNED,
          lambda c, u, code, v: workflow.return_result(c, u, code, v["received_by"], v.get("proxy_name", ""),
                                                       v.get("proxy_id", ""), v.get("authorisation", "")),
