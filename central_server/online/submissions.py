@@ -155,6 +155,16 @@ def intake_input(draft: OnlineDraft, proc: Procedure) -> IntakeInput:
                        notes=f.get("notes", ""))
 
 
+def fill_from_id_card(draft: OnlineDraft, card, now: datetime, prefix: str = "owner.") -> None:
+    """The owner's details read from the QR on the back of a chip ID card, as at the counter."""
+    fields = dict(draft.fields or {})
+    fields.update({prefix + "name": card.name, prefix + "id_kind": IdKind.CCCD.value,
+                   prefix + "id_number": card.id_number, prefix + "birth_date": card.birth_date.strftime("%d/%m/%Y"),
+                   prefix + "gender": "male" if card.male else "female", prefix + "address": card.address})
+    draft.fields = {k: clean(v)[:MAX_FIELD] for k, v in fields.items()}
+    draft.updated_at = now
+
+
 # -- files ---------------------------------------------------------------------------------------
 
 def clean_file(data: bytes) -> tuple[bytes, int]:

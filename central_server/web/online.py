@@ -154,6 +154,7 @@ async def draft_page(request: Request, token: str):
                 return page(request, lang, "message.html", status=404, switch="/thu-tuc",
                             title_key="online_none", text_key="online_none", n=0)
             msg = {"saved": tr("Đã lưu bản nháp."), "added": tr("Đã thêm tệp."),
+                   "card": tr("Đã điền thông tin từ CCCD; xin kiểm tra lại."),
                    "removed": tr("Đã bỏ tệp.")}.get(request.query_params.get("ok", ""), "")
             err = request.query_params.get("err", "")
             return _view(request, lang, token, draft, proc, message=msg)
@@ -192,8 +193,14 @@ async def draft_post(request: Request, token: str):
         uploads = [(k, v) for k, v in form.multi_items() if not isinstance(v, str) and getattr(v, "filename", None)]
         now = vn_now()
         # the files first, each made clean outside the transaction (the slow part)
-        cleaned, refusals = [], []
+        cleaned, refusals, card = [], [], None
         for name, up in uploads:
+            if name == "idcard":  # the back of a chip ID card: its QR fills the owner's details
+                data = await up.read(MAX_FILE_BYTES + 1)
+                card = await run_in_threadpool(_read_card, data)
+                if card is None:
+                    refusals.append(tr("Không đọc được mã QR trên ảnh CCCD; xin chụp lại mặt sau thẻ, rõ nét và đủ sáng."))
+                continue
             if not name.startswith("c") or not name[1:].isdigit():
                 continue
             data = await up.read(MAX_FILE_BYTES + 1)
@@ -215,6 +222,8 @@ async def draft_post(request: Request, token: str):
             if proc is None:
                 return _not_found(request, lang)
             sub.save_fields(draft, texts, now)
+            if card is not None:
+                sub.fill_from_id_card(draft, card, now)
             for comp, pdf, pages, fname in cleaned:
                 try:
                     sub.add_file(s, _store(request), draft, comp, pdf, pages, fname, now)
@@ -231,8 +240,18 @@ async def draft_post(request: Request, token: str):
                     s.commit()  # the draft keeps what was typed and sent
                     return _view(request, lang, token, draft, proc, errors=e.errors, message=e.message, status=422)
                 return RedirectResponse("/h/%s?k=%s&ok=submitted" % (code, key), status_code=303)
-        ok = "removed" if action.startswith("remove-") else ("added" if cleaned else "saved")
+        ok = "removed" if action.startswith("remove-") else ("added" if cleaned else ("card" if card else "saved"))
         return RedirectResponse(_draft_url(token, ok=ok) + "#tep", status_code=303)
+
+
+def _read_card(data: bytes):
+    from ..online.idcard import id_card_from_photo
+    if not data or len(data) > MAX_FILE_BYTES:
+        return None
+    try:
+        return id_card_from_photo(data)
+    except FileRefused:
+        return None
 
 
 # -- resumable uploads (the page's script) ----------------------------------------------------------

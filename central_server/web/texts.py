@@ -180,6 +180,8 @@ TEXTS = {
     "paper_none": N_("Chưa có tệp."),
     "paper_limits": N_("Ảnh JPEG, PNG, WebP hoặc tệp PDF, tối đa {mb} MB mỗi tệp. Ảnh chụp được tự làm phẳng, làm rõ và xóa thông tin vị trí."),
     "save_draft": N_("Lưu bản nháp"),
+    "idcard_fill": N_("Điền nhanh: chụp mặt sau CCCD gắn chip (có mã QR)"),
+    "idcard_read": N_("Đọc CCCD"),
     "submit_dossier": N_("Nộp hồ sơ"),
     "uploading": N_("Đang gửi…"),
     "ok_submitted": N_("Đã nộp hồ sơ. Hãy lưu địa chỉ trang này để theo dõi; cán bộ sẽ kiểm tra và tiếp nhận."),

@@ -224,3 +224,21 @@ def test_the_counters_online_tab_takes_a_submission_with_one_key(shared_server, 
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
     with counter.db.session(write=False) as s:
         assert repo.dossier_by_code(s, code).stage == lifecycle.Stage.RECEIVED.value
+
+
+def test_a_photo_of_the_id_card_fills_the_owner(shared_server, counter):
+    from desk_app.domain.scan_payloads import parse_id_card_qr
+    citizen = Citizen(shared_server)
+    citizen.start(counter.agency)
+    card, text = photosim.id_card(3)
+    expected = parse_id_card_qr(text)
+    shot = photosim.photograph(card, seed=3, sensor=(1600, 1200), orientation=1, fill=0.6)
+    r = citizen.post({"action": "save"}, files=[("idcard", ("cccd.jpg", shot.jpeg, "image/jpeg"))])
+    assert r.status_code == 303 and "ok=card" in r.headers["location"], r.text
+    page = citizen.http.get(citizen.draft).text
+    assert expected.name in page and expected.id_number in page
+    assert expected.birth_date.strftime("%d/%m/%Y") in page
+    # an unreadable card says so and keeps the draft
+    r = citizen.post({"action": "save", "owner.name": "Lê Văn Tâm"},
+                     files=[("idcard", ("x.jpg", photo(9), "image/jpeg"))])
+    assert r.status_code == 422 and "Không đọc được mã QR" in r.text

@@ -70,7 +70,10 @@
     form.submit();
   }
 
-  Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+  var card = document.getElementById("idcard");  // the ID card's photo: read at once by the server
+  if (card) card.addEventListener("change", function () { if (card.files.length) saveAndReload(); });
+
+  Array.prototype.forEach.call(form.querySelectorAll(".paper input[type=file]"), function (input) {
     input.addEventListener("change", async function () {
       var box = input.parentNode, status = box.querySelector(".progress");
       var component = parseInt(box.getAttribute("data-component"), 10);
