@@ -11,10 +11,15 @@ retry waits ``notify_backoff_seconds`` doubling up to ``notify_backoff_max_secon
 ``notify_max_attempts`` times; then, like a permanent error, it is ``failed``, with the error,
 for the desk to see.
 
-Sent once: a notice is marked sent in the transaction right after the provider accepted it.
-If the process dies in the moment between the two, the notice is sent again when the worker
-comes back: never lost, and a duplicate only in that window (a ZNS carries the notice's
-``tracking_id``, an e-mail its ``Message-ID``, so the copy is recognisable).
+Sent at least once, twice only after a crash in one narrow window: a notice is marked sent in
+its own transaction as soon as the provider's answer arrives (not with the rest of its round).
+If the process dies after the provider accepted a notice and before that commit (the answer
+in flight back, or the commit itself), the notice is sent again when the worker comes back:
+never lost, and duplicated only if the crash falls in that window, for the notices in flight
+at that moment (at most ``notify_concurrency``). Zalo documents no idempotency key for the
+customer-service message, nor de-duplication on the ZNS ``tracking_id`` (which the copy
+carries, as an e-mail carries its ``Message-ID``, so a copy is recognisable): nothing on the
+provider's side can close the window (see docs/server.md).
 """
 
 from __future__ import annotations
@@ -155,13 +160,17 @@ class NotifyWorker:
             async with sem:
                 ch = self.channels.get(n.channel)
                 if ch is None:
-                    return n, Outcome("retry", error="channel_off")
-                try:
-                    return n, await ch.send(n)
-                except Exception as e:
-                    return n, Outcome("retry", error="%s" % type(e).__name__)
+                    outcome = Outcome("retry", error="channel_off")
+                else:
+                    try:
+                        outcome = await ch.send(n)
+                    except Exception as e:
+                        outcome = Outcome("retry", error="%s" % type(e).__name__)
+                # recorded at once, each on its own: the window in which a crash makes a notice go
+                # twice is this one commit, not the rest of the round
+                await asyncio.to_thread(self._record, [(n, outcome)])
+                return n, outcome
         results = await asyncio.gather(*(one(n) for n in notices))
-        await asyncio.to_thread(self._record, results)
         return any(o.status in (SENT, FAILED, SKIPPED) for _, o in results)
 
     def _due(self) -> list:

@@ -96,14 +96,14 @@ def process_pending(db, settings, limit: int = 200, store=None) -> int:
     (waiting longer each time), up to ``zalo_media_attempts`` rounds: then the message lands
     with the image counted as not received. Nothing is lost."""
     with db.session(write=False) as s:
-        pending = list(s.execute(select(ZaloInbox.key, ZaloInbox.event_name, ZaloInbox.payload).where(
+        pending = list(s.execute(select(ZaloInbox.key, ZaloInbox.event_name).where(
             ZaloInbox.processed_at.is_(None)).order_by(ZaloInbox.received_at).limit(limit)))
     done = 0
-    for key, event_name, payload in pending:
+    for key, event_name in pending:
         try:
             fetched = None
             if event_name in WITH_MEDIA:
-                fetched = _fetch_media(db, settings, key, payload, store)
+                fetched = _fetch_media(db, settings, key, store)
                 if fetched is None:
                     continue  # waiting for the next try
             with db.session() as s:
@@ -128,7 +128,7 @@ def _media_urls(payload) -> list:
             if isinstance(a, dict) and isinstance(a.get("payload"), dict)]
 
 
-def _fetch_media(db, settings, key: str, payload, store) -> tuple[list, int] | None:
+def _fetch_media(db, settings, key: str, store) -> tuple[list, int] | None:
     """((SHA-256, size) of each image kept, how many were refused) for a call with media; None
     if a fetch must be tried again later. A user not linked to a dossier: nothing is fetched."""
     from ..blobs import BlobStore
@@ -136,10 +136,11 @@ def _fetch_media(db, settings, key: str, payload, store) -> tuple[list, int] | N
     tries, next_at = _media_tries.get(key, (0, 0.0))
     if time.monotonic() < next_at:
         return None
-    data = payload if isinstance(payload, dict) else {}
-    sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
-    user_id = str(sender.get("id") or "")[:64]
     with db.session(write=False) as s:
+        payload = s.execute(select(ZaloInbox.payload).where(ZaloInbox.key == key)).scalar()
+        data = payload if isinstance(payload, dict) else {}
+        sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
+        user_id = str(sender.get("id") or "")[:64]
         if not user_id or links.dossier_of(s, user_id) is None:
             return [], 0
     store = store or BlobStore(settings.blob_dir)
