@@ -77,6 +77,8 @@ def clerk(app, ctx, runner, out: Path) -> None:
     panel.submitter.set_value(PersonInput(name="Lê Văn Toàn", id_number="038083004567", birth_date="02/03/1983",
                                           phone="0987 654 321"))
     panel.components.tick_all()
+    panel.errors.clear()  # the clerk retyped every field in error: their messages went as he typed
+    panel.form_error.clear_message()
     settle(app)
     save(window, out, "clerk_intake_filled.png")
     panel.save()
@@ -155,6 +157,29 @@ def administrator(app, ctx, runner, out: Path) -> None:
     close(window)
 
 
+def kiosk_without_camera(app, ctx, runner, out: Path) -> None:
+    """The kiosk whose camera is unplugged: the camera's message, and only that, where the picture was."""
+    from desk_app.ui.camera.feed import CameraFeed
+    from desk_app.ui.kiosk.window import KioskWindow
+
+    def no_camera():
+        raise OSError("no camera")
+    window = KioskWindow(ctx, auth.login(ctx, "kiosk", demo.DEMO_PASSWORD), runner, CameraFeed(no_camera),
+                         demo.DEMO_AGENCY.name)
+    window.resize(*SIZE)
+    window.show()
+    settle(app)
+    window.feed.start() if hasattr(window.feed, "start") else None
+    try:
+        window.feed.pump()
+    except OSError:
+        pass
+    settle(app)
+    save(window, out, "kiosk_no_camera.png")
+    window._leaving = True
+    window.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots" / "1366x768"
     out.mkdir(parents=True, exist_ok=True)
@@ -173,6 +198,7 @@ def main() -> int:
         specialist(app, ctx, runner, out)
         leader(app, ctx, runner, out, moment)
         administrator(app, ctx, runner, out)
+        kiosk_without_camera(app, ctx, runner, out)
         runner.shutdown()
         ctx.db.dispose()
     return 0

@@ -272,3 +272,18 @@ def test_every_roles_window_fits_1366x768(qtbot, office, runner, previews, who):
     hint = window.minimumSizeHint()
     assert hint.width() <= 1366 and hint.height() <= 728, (who, hint)
     assert window.width() <= 1366
+
+
+def test_the_kiosk_fits_a_768_px_screen(qtbot):
+    """At 1366 x 768 the kiosk's type shrinks in proportion, so its idle screen needs no more height
+    than the screen has (the steps ran into the receipt's picture before)."""
+    from desk_app.ui.kiosk import pages
+    assert pages.scaled_stylesheet(900) == pages.STYLESHEET
+    small = pages.scaled_stylesheet(768)
+    assert "font-size: 29pt" in small and "font-size: 34pt" not in small      # the title, 85 %
+    idle = pages.IdlePage()
+    idle.setObjectName("kiosk")
+    idle.setStyleSheet(small)
+    qtbot.addWidget(idle)
+    idle.resize(1366, 768 - 60)                       # under the kiosk's header
+    assert idle.minimumSizeHint().height() <= 768 - 60

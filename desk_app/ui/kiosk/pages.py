@@ -3,6 +3,8 @@ hold the receipt, the live camera), the dossier's progress, the rating, and a me
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -61,6 +63,18 @@ QWidget#kiosk QScrollBar::add-line, QWidget#kiosk QScrollBar::sub-line { height:
 QWidget#kiosk QLineEdit { font-size: 22pt; padding: 14px; border: 2px solid #9aa5b1; border-radius: 12px; background: white; }
 """ % {"blue": BLUE, "green": GREEN, "orange": ORANGE}
 
+DESIGN_HEIGHT = 900  # the kiosk's type and spacing are drawn for a screen this tall
+
+
+def scaled_stylesheet(height: int) -> str:
+    """The kiosk's style for a screen ``height`` px tall: on a 1366 x 768 screen the type and the
+    paddings shrink in proportion (never below 70 %), so the steps no longer run into the picture."""
+    scale = max(0.7, min(1.0, round(height / DESIGN_HEIGHT / 0.05) * 0.05))
+    if scale >= 1.0:
+        return STYLESHEET
+    return re.sub(r"(\d+)(pt|px)", lambda m: "%d%s" % (max(1, round(int(m.group(1)) * scale)), m.group(2)),
+                  STYLESHEET)
+
 
 def _label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
     label = QLabel(text)
@@ -79,7 +93,7 @@ class ReceiptPicture(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMinimumSize(260, 190)
+        self.setMinimumSize(200, 110)  # it gives way first on a short screen
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def paintEvent(self, _event) -> None:

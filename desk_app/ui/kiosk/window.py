@@ -13,6 +13,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -23,7 +24,7 @@ from ..camera.feed import CameraFeed
 from ..scanning import WedgeDetector, public_base_url as configured_public_base_url
 from ..tasks import TaskRunner
 from .flow import KioskFlow, Lookup, Screen, SendRating
-from .pages import STYLESHEET, IdlePage, MessagePage, ProgressPage, RatingPage
+from .pages import STYLESHEET, IdlePage, MessagePage, ProgressPage, RatingPage, scaled_stylesheet
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,9 @@ class KioskWindow(QWidget):
         self.last_latency_s: float | None = None     # from that frame to the progress screen
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setStyleSheet(STYLESHEET)
+        # type and spacing for the screen it runs on, full screen (a 1366 x 768 kiosk gets them smaller)
+        screen = QGuiApplication.primaryScreen()
+        self.setStyleSheet(scaled_stylesheet(screen.geometry().height()) if screen is not None else STYLESHEET)
         self.setWindowTitle(tr("Tra cứu hồ sơ"))
 
         layout = QVBoxLayout(self)
