@@ -38,7 +38,8 @@ def apology_pdf_bytes(data: ApologyData) -> bytes:
     s = FormStyles(BODY_PT)
     h, p = data.header, data.party
     agency = clean(h.agency_name)
-    story: list[Flowable] = [national_header(h.parent_agency, h.agency_name, None, width, 12.5, 13.5)]
+    # the header in capitals; the letter names the agency as it is written
+    story: list[Flowable] = [national_header(h.parent_agency.upper(), agency.upper(), None, width, 12.5, 13.5)]
     small_centre = with_style(s.centre, fontSize=12, leading=14.5)
     story.append(beside(Paragraph("Số: %s" % (x(data.number) or DOTS), with_style(small_centre, spaceBefore=2)),
                         Paragraph("<i>%s</i>" % x(place_date(h.place, h.issued_at)),

@@ -218,7 +218,7 @@ def apology(ctx: DeskContext, s, d: Dossier) -> Path:
     late_name = p.get("late_unit") or agency.name
     number = form_numbers.take(ctx, s, FormKind.APOLOGY, now)
     data = ApologyData(
-        FormHeader(agency.parent_name.upper(), late_name.upper(), agency.place, now), number, d.code, party_of(d),
+        FormHeader(agency.parent_name, late_name, agency.place, now), number, d.code, party_of(d),
         d.procedure.name, d.received_at, datetime.fromisoformat(p["old_appointment"]), p["reason"],
         datetime.fromisoformat(p["new_appointment"]),
         "%s, %s" % (repo.get_setting(s, "counter_location"), agency.address), agency.name,
@@ -331,6 +331,15 @@ def _text(value: str, limit: int = MAX_ITEM) -> str:
     return value[:limit]
 
 
+def _phone(typed: str) -> str:
+    """A phone number written as intake writes it when it is a valid one, else as typed (bounded)."""
+    from ..domain.identity import InvalidValue, check_phone
+    try:
+        return check_phone(typed) if _text(typed) else ""
+    except InvalidValue:
+        return _text(typed, 20)
+
+
 def give_guidance(ctx: DeskContext, user: CurrentUser, form, kind: FormKind, items: list[str],
                   reason: str = "") -> GuidanceGiven:
     """At the counter, for papers that do not become a received dossier: a numbered Mẫu 02 (what to
@@ -354,7 +363,7 @@ def give_guidance(ctx: DeskContext, user: CurrentUser, form, kind: FormKind, ite
     owner, submitter = form.owner, form.submitter if form.submitter_differs else None
     organisation = form.applicant_type is ApplicantType.ORGANISATION
     party = Party(_text(owner.name, 300), organisation, _text(owner.id_number, 30), _text(owner.address, 500),
-                  _text(owner.phone, 20), _text(owner.email, 200))
+                  _phone(owner.phone), _text(owner.email, 200))
     if len(party.name) < 2:
         raise ServiceError(tr("Chưa nhập tên người (tổ chức) được hướng dẫn."))
     now = ctx.clock().replace(microsecond=0)

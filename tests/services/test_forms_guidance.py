@@ -30,7 +30,7 @@ def test_guidance_slip_at_the_counter_without_a_dossier(office, clock):
     assert g.number == "1/2026/TB-BS" and g.path.exists()
     text = pdf_text(g.path)
     for field in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Số: 1/2026/TB-BS",
-                  "Tiếp nhận hồ sơ của Ông/Bà: Lê Thị Mai", "Địa chỉ: Thôn 3", "Số điện thoại: 0936 111 222",
+                  "Tiếp nhận hồ sơ của Ông/Bà: Lê Thị Mai", "Địa chỉ: Thôn 3", "Số điện thoại: 0936111222",
                   "Bản gốc Giấy chứng nhận đã cấp Bản chính 1", "Sơ đồ thửa đất",
                   "Lý do: Thiếu bản gốc Giấy chứng nhận", "NGƯỜI HƯỚNG DẪN", "Nguyễn Thị Thu Hương"):
         assert field in text, field
