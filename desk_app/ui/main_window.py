@@ -153,15 +153,20 @@ class MainWindow(QMainWindow):
         self.header_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         layout.addWidget(self.header_title)
         layout.addStretch(1)
-        agency = QLabel(agency_name.upper())
-        agency.setStyleSheet("font-weight: bold;")
-        layout.addWidget(agency)
+        self.header_agency = QLabel(agency_name.upper())
+        self.header_agency.setStyleSheet("font-weight: bold;")
+        layout.addWidget(self.header_agency)
+        self._show_header(agency_name, None)
         if self.user.unit_id is not None:
             ctx, unit_id = self.ctx, self.user.unit_id
             self.runner.run(lambda: next((u for u in admin.units(ctx) if u.id == unit_id), None),
-                            on_done=lambda unit: self.header_title.setText(self._header_words(agency_name, unit)),
-                            parent=self)
+                            on_done=lambda unit: self._show_header(agency_name, unit), parent=self)
         return header
+
+    def _show_header(self, agency_name: str, unit) -> None:
+        self.header_title.setText(self._header_words(agency_name, unit))
+        # the centre's name once: on the right only when the left names a part of it
+        self.header_agency.setVisible(self.header_title.text() != agency_name.upper())
 
     def _header_words(self, agency_name: str, unit) -> str:
         """The counter's clerks: the counter; a department's people: their unit; the leader and the

@@ -225,6 +225,8 @@ def test_long_names_carry_tooltips(qtbot, office, runner, previews):
 def test_the_header_names_the_users_unit(qtbot, office, runner, previews, who, words):
     window = main_window(qtbot, office, getattr(office, who), runner, previews)
     assert window.header_title.text() == words
+    # the centre's name once: on the right only beside a part of it
+    assert window.header_agency.isHidden() == (who == "admin")
 
 
 def test_a_reversed_period_clears_the_old_figures(qtbot, office, runner):
