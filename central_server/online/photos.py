@@ -32,6 +32,7 @@ PAGE_LONG = 2000        # pixels on the long side of a page: about 170 dpi on A4
 WORK_LONG = 4200        # a photo is decoded at no more than this (JPEG's DCT scaling, or reduce)
 DETECT_LONG = 640       # the paper is looked for on a copy this size
 JPEG_QUALITY = 80
+PDF_PIXELS = MAX_PAGES * 12_000_000  # pictures in one PDF: thirty A4 pages scanned at 300 dpi fit
 A4 = math.sqrt(2)
 
 _FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
@@ -389,9 +390,36 @@ def pdf_pages(data: bytes, room: int = MAX_PAGES) -> list[Image.Image]:
                 raise unreadable()
             if count > room:
                 raise too_many_pages()
+            _check_images(pdf, count)
             return [_render(pdf, i) for i in range(count)]
         finally:
             pdf.close()
+
+
+def _check_images(pdf: pdfium.PdfDocument, count: int) -> None:
+    """Refuse a PDF whose pictures would take too long to unpack, before any is: pdfium streams
+    a huge image down to the page's size without the memory, but not without the time (a 3.5 MB
+    PDF of one 60,000 x 60,000 picture takes 8 s a page, and every page may show it again).
+    Images inside forms count, as pdfium draws them too."""
+    total = 0
+    for index in range(count):
+        page = None
+        try:
+            page = pdf[index]
+            for image in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=8):
+                width, height = image.get_px_size()
+                if width * height > MAX_PIXELS:
+                    raise too_many_pixels()
+                total += width * height
+        except FileRefused:
+            raise
+        except Exception:
+            raise unreadable() from None
+        finally:
+            if page is not None:
+                page.close()
+        if total > PDF_PIXELS:
+            raise too_many_pixels()
 
 
 def _encrypted() -> FileRefused:

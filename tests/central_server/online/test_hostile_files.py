@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import subprocess
 import sys
@@ -49,22 +50,42 @@ def zip_archive() -> bytes:
     return out.getvalue()
 
 
-def png_bomb(side: int = 20_000) -> bytes:
-    """A valid grey PNG of side x side pixels (400 MB unpacked) in under half a megabyte.
+def zeros_deflated(row: int, rows: int) -> bytes:
+    """A zlib stream of rows x row zero bytes, made in a moment whatever the size: after a full
+    flush deflate starts afresh, so one compressed block of a thousand rows, repeated, is the
+    stream of all of them."""
+    block_rows = math.gcd(rows, 1000)
+    zeros = bytes(row * block_rows)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(rows // block_rows):
+        adler = zlib.adler32(zeros, adler)
+    return b"\x78\xda" + block * (rows // block_rows) + deflate.flush() + adler.to_bytes(4, "big")
 
-    After a full flush deflate starts afresh, so one compressed block of rows, repeated, is
-    the stream of all of them: quick to make, whatever the size."""
+
+def png_bomb(side: int = 20_000) -> bytes:
+    """A valid grey PNG of side x side pixels (400 MB unpacked) in under half a megabyte."""
     def chunk(kind: bytes, body: bytes) -> bytes:
         return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
-    rows = bytes((side + 1) * 1000)
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = deflate.compress(rows) + deflate.flush(zlib.Z_FULL_FLUSH)
-    adler = 1
-    for _ in range(side // 1000):
-        adler = zlib.adler32(rows, adler)
-    stream = b"\x78\xda" + block * (side // 1000) + deflate.flush() + adler.to_bytes(4, "big")
     ihdr = side.to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zeros_deflated(side + 1, side))
+            + chunk(b"IEND", b""))
+
+
+def pdf_with_picture(side: int, pages: int = 1) -> bytes:
+    """Pages that each show the same grey side x side picture (one object, drawn on every page)."""
+    stream = zeros_deflated(side, side)
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    return handmade_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (side, side, len(stream), stream),
+    ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R "
+         b"/Resources << /XObject << /Im0 4 0 R >> >> >>"] * pages)
 
 
 def jpeg_claiming(width: int, height: int) -> bytes:
@@ -201,6 +222,14 @@ def test_a_20000_by_20000_png_is_refused_from_its_header() -> None:
     _refusal(photos.component_pdf, [bomb])
 
 
+def test_a_pdf_with_a_huge_picture_is_refused_before_it_is_unpacked() -> None:
+    """pdfium would stream it down in little memory, but for seconds a page, on every page."""
+    assert "triệu điểm ảnh" in _refusal(photos.component_pdf, [pdf_with_picture(60_000)]).message
+    _refusal(photos.component_pdf, [pdf_with_picture(7_000, pages=8)])  # 49 MP each, 392 MP in all
+    pdf, pages = photos.component_pdf([pdf_with_picture(2_000, pages=2)])  # a scan's worth: fine
+    assert pages == 2
+
+
 @pytest.mark.parametrize("width, height", [(60_000, 60_000), (8000, 7000), (65_535, 1)])
 def test_a_jpeg_claiming_too_many_pixels_is_refused(width: int, height: int) -> None:
     _refusal(photos.photo_to_page, jpeg_claiming(width, height))
@@ -227,7 +256,7 @@ def test_memory_stays_bounded_through_every_hostile_file() -> None:
         "from tests.central_server.online import test_hostile_files as h\n"
         "from central_server.online import photos, idcard\n"
         "from central_server.online.files import FileRefused\n"
-        "samples = [h.png_bomb(), h.jpeg_claiming(60000, 60000), h.pdf_with_javascript(),\n"
+        "samples = [h.png_bomb(), h.jpeg_claiming(60000, 60000), h.pdf_with_javascript(), h.pdf_with_picture(60000),\n"
         "           h.encrypted_pdf('x'), h.small_image('PNG') + h.zip_archive()]\n"
         "base = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
         "for data in samples:\n"
