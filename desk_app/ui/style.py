@@ -20,6 +20,7 @@ QMainWindow, QDialog { background: #f3f5f8; }
 QWidget { color: #1f2933; }
 QLabel#appTitle { font-size: 15pt; font-weight: bold; color: %(blue)s; }
 QLabel#subtitle { color: #52606d; }
+QLabel#emptyState { font-size: 13pt; color: #3e4c59; background: white; border: 1px solid #d3dae3; padding: 24px; }
 QLabel#fieldError { color: %(red)s; font-size: 9pt; }
 QLabel#formError { color: %(red)s; font-weight: bold; }
 QLabel#procedureInfo { background: %(blue_light)s; border: 1px solid #c3d4ea; border-radius: 4px;

@@ -173,16 +173,16 @@ class DossierDialog(QDialog):
         self.fit_screen()
 
     def fit_screen(self) -> None:
-        """900 x 700 where there is room, never more than the screen's free area (a 1366 x 768
-        screen leaves about 728 px under the task bar), centred on it."""
+        """1000 x 700 where there is room (its six tabs side by side), never more than the screen's
+        free area (a 1366 x 768 screen leaves about 728 px under the task bar), centred on it."""
         screen = (self.parentWidget().screen() if self.parentWidget() is not None else None) \
             or QGuiApplication.primaryScreen()
         if screen is None:
-            self.resize(900, 700)
+            self.resize(1000, 700)
             return
         free = screen.availableGeometry()
         frame = 40  # the title bar and borders the window manager adds
-        width, height = min(900, free.width() - 16), min(700, free.height() - frame)
+        width, height = min(1000, free.width() - 16), min(700, free.height() - frame)
         self.setMaximumHeight(free.height() - frame)
         self.resize(width, height)
         self.move(free.x() + (free.width() - width) // 2, free.y() + max(0, (free.height() - frame - height) // 2))

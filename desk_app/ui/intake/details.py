@@ -18,15 +18,16 @@ def procedure_html(procedure: Procedure, channel: Channel, case: str | None = No
     """The box under the picker: what was picked, how long it takes (for the chosen case), what it costs."""
     terms = procedure.terms(channel, case)
     time = describe_deadline(terms.deadline) if terms else tr("không tiếp nhận qua kênh này")
+    about = tr("Lĩnh vực: {field} &nbsp;·&nbsp; Cấp thực hiện: {level}").format(
+        field=html.escape(procedure.field), level=html.escape(procedure.level))
+    if procedure.result:  # on the same line: the box stays short on a 768-px screen
+        about += " &nbsp;·&nbsp; " + tr("Kết quả: {result}").format(result=html.escape(procedure.result))
     lines = [
         "<b>%s</b> &nbsp;·&nbsp; %s" % (html.escape(procedure.code), html.escape(procedure.name)),
-        tr("Lĩnh vực: {field} &nbsp;·&nbsp; Cấp thực hiện: {level}").format(
-            field=html.escape(procedure.field), level=html.escape(procedure.level)),
+        about,
         tr("Thời hạn giải quyết ({channel}): <b>{time}</b> &nbsp;·&nbsp; Phí, lệ phí: <b>{fee}</b>").format(
             channel=channel.label.lower(), time=html.escape(time), fee=html.escape(fee_text(procedure, channel, case))),
     ]
-    if procedure.result:
-        lines.append(tr("Kết quả: {result}").format(result=html.escape(procedure.result)))
     return "<br>".join(lines)
 
 

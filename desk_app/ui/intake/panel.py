@@ -156,6 +156,7 @@ class IntakePanel(QWidget):
             self.errors.add(key, error, widget, widget)
             caption = QLabel(label)
             caption.setBuddy(widget)
+            caption.setMinimumHeight(widget.sizeHint().height())  # level with its field
             recv.addWidget(caption, 0, 2 * col, Qt.AlignmentFlag.AlignTop)
             recv.addWidget(box, 0, 2 * col + 1, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         recv.addWidget(self.by_post, 1, 1, 1, 3)
