@@ -410,3 +410,16 @@ def guidance_register(ctx: DeskContext, user: CurrentUser, start, end) -> list[G
                                      (r.applicant or {}).get("name", ""), r.procedure_name, tuple(r.items or ()),
                                      r.reason, path if path.is_file() else None))
         return out
+
+
+def export_guidance_register(ctx: DeskContext, user: CurrentUser, start, end, path) -> Path:
+    """The register of guidance given at the counter, as a PDF to print."""
+    from ..documents.guidance_register import GuidanceLine, render_guidance_register
+
+    lines = [GuidanceLine(g.number, g.label, g.issued_at, g.applicant, g.procedure_name,
+                          "; ".join(g.items) + (" (%s)" % g.reason if g.reason else ""), g.by)
+             for g in guidance_register(ctx, user, start, end)]
+    with ctx.db.session(write=False) as s:
+        head = header(s, ctx.clock())
+    period = tr("Từ ngày {a} đến ngày {b}").format(a=start.strftime("%d/%m/%Y"), b=end.strftime("%d/%m/%Y"))
+    return render_guidance_register(head, period, lines, path)

@@ -67,3 +67,27 @@ def test_guidance_needs_the_permission_and_real_input(office):
     g = forms.give_guidance(d, d.clerk_at_counter, nasty, FormKind.REFUSAL, ["Lý do\x07 thật" * 400])
     assert "\x00" not in g.applicant and "\ud800" not in g.applicant and len(g.applicant) <= 300
     assert g.path.exists()
+
+
+def test_the_register_of_guidance_prints(office, clock, tmp_path):
+    d = office
+    clock.now = datetime(2026, 11, 10, 8, 15)
+    forms.give_guidance(d, d.clerk_at_counter, incomplete(), FormKind.SUPPLEMENT, ["Sơ đồ thửa đất"], "Thiếu sơ đồ")
+    forms.give_guidance(d, d.clerk_at_counter, company_by_proxy(), FormKind.REFUSAL, ["Ngoài thẩm quyền"])
+    path = forms.export_guidance_register(d, d.clerk_at_counter, date(2026, 11, 1), date(2026, 11, 30),
+                                          tmp_path / "so-huong-dan.pdf")
+    text = pdf_text(path)
+    for field in ("SỔ THEO DÕI HƯỚNG DẪN, TỪ CHỐI TIẾP NHẬN HỒ SƠ TẠI QUẦY", "Từ ngày 01/11/2026 đến ngày 30/11/2026",
+                  "1/2026/TB-BS", "1/2026/TB-TC", "Lê Thị Mai", "Công ty TNHH Xây dựng Hoằng Long",
+                  "Sơ đồ thửa đất (Thiếu sơ đồ)", "Ngoài thẩm quyền", "Tổng số: 2 phiếu."):
+        assert field in text, field
+    with pytest.raises(PermissionDenied):
+        forms.export_guidance_register(d, _kiosk(d), date(2026, 11, 1),
+                                       date(2026, 11, 30), tmp_path / "x.pdf")
+
+
+def _kiosk(d):
+    from desk_app.domain.roles import Role
+    from desk_app.services import admin, auth
+    admin.add_person(d, d.admin, "kiosk1", "Kiosk sảnh", Role.KIOSK, "matkhau-kiosk")
+    return auth.login(d, "kiosk1", "matkhau-kiosk")

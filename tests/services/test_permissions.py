@@ -293,6 +293,8 @@ CASES = [
                                                        "items": ["Sơ đồ thửa đất"]}),
     Case(forms.guidance_register, Action.VIEW_DOSSIERS, lambda o: {"start": date(2026, 11, 1),
                                                                    "end": date(2026, 11, 30)}),
+    Case(forms.export_guidance_register, Action.VIEW_DOSSIERS, lambda o: {
+        "start": date(2026, 11, 1), "end": date(2026, 11, 30), "path": o.out_dir / "so-huong-dan.pdf"}),
 ]
 
 # Functions that take a user and legitimately need no permission, with the reason.

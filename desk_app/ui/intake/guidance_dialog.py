@@ -60,9 +60,13 @@ class GuidanceDialog(QDialog):
         self.print_button = QPushButton(tr("In phiếu (Ctrl+Enter)"))
         self.print_button.setObjectName("primary")
         self.print_button.clicked.connect(self.give)
+        self.register_button = QPushButton(tr("Sổ hướng dẫn hôm nay…"))
+        self.register_button.setToolTip(tr("Xem và in sổ theo dõi hướng dẫn, từ chối tại quầy của hôm nay"))
+        self.register_button.clicked.connect(self.show_register)
         cancel = QPushButton(tr("Hủy (Esc)"))
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.register_button)
         buttons.addWidget(self.error, 1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.print_button)
@@ -77,6 +81,17 @@ class GuidanceDialog(QDialog):
         self._kind_changed()
         self.resize(640, 420)
         self.items.setFocus()
+
+    def show_register(self) -> None:
+        """Today's register of guidance given, as a PDF in the print preview."""
+        ctx, user = self.ctx, self.user
+        day = ctx.clock().date()
+        target = ctx.data_dir / "forms" / ("so-huong-dan-%s.pdf" % day.strftime("%Y%m%d"))
+
+        def export() -> Path:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return forms.export_guidance_register(ctx, user, day, day, target)
+        self.runner.run(export, on_done=lambda path: self.preview(self, path), parent=self)
 
     def kind(self) -> FormKind:
         return FormKind.SUPPLEMENT if self.supplement.isChecked() else FormKind.REFUSAL
