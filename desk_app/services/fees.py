@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain import fees
+from ..domain.i18n import tr
 from ..domain.identity import InvalidValue
 from ..domain.procedures import Channel, ChannelTerms, procedure_from_dict
 from ..storage.models import EventRow
@@ -30,6 +31,17 @@ def case_of(session, code: str) -> str:
                                                              EventRow.kind == "received").limit(1)).first() or {}
     case = payload.get("case") if isinstance(payload, dict) else ""
     return case if isinstance(case, str) else ""
+
+
+def request_text(session, dossier) -> str:
+    """What the citizen asks for ("Nội dung yêu cầu giải quyết"): the procedure's name, and the
+    case chosen at intake when the procedure has several ("…, trường hợp: Nhà ở riêng lẻ")."""
+    try:
+        proc = procedure_from_dict(dossier.procedure.data)
+    except (ValueError, TypeError):
+        return dossier.procedure.name
+    case = proc.case(case_of(session, dossier.code)) if proc.has_cases else None
+    return proc.name + (tr(", trường hợp: {case}").format(case=case.name) if case is not None else "")
 
 
 def terms_of(session, dossier) -> ChannelTerms | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..domain.codes import capability_url, new_key
 from ..domain.dossier import EventKind
 from ..domain.i18n import N_, tr
-from ..domain.procedures import PaperForm, procedure_from_dict, describe_deadline, Channel
+from ..domain.procedures import PaperForm, describe_deadline
 from ..domain.receipt import ReceiptData, ReceiptLine, register_number
 from ..domain.roles import Action
 from ..storage import repositories as repo
@@ -22,7 +22,6 @@ HINT = N_("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại 
 
 def receipt_data(session, dossier) -> ReceiptData:
     agency = repo.get_agency(session)
-    proc = procedure_from_dict(dossier.procedure.data)
     terms = fee_service.terms_of(session, dossier)   # the case chosen at intake, on its channel
     if dossier.collect_by_post:
         collect = tr("Tại nhà (trụ sở tổ chức) qua dịch vụ bưu chính công ích")
@@ -33,7 +32,7 @@ def receipt_data(session, dossier) -> ReceiptData:
     return ReceiptData(
         parent_agency=agency.parent_name.upper(), agency_name=agency.name.upper(), place=agency.place,
         dossier_code=dossier.code, owner_name=dossier.owner_name, id_number=dossier.owner_id_number,
-        address=party.address, phone=party.phone, email=party.email, procedure_name=proc.name,
+        address=party.address, phone=party.phone, email=party.email, procedure_name=fee_service.request_text(session, dossier),
         components=tuple(ReceiptLine(c["name"], PaperForm(c["form"]).label, c["count"]) for c in dossier.components),
         sets=dossier.sets, legal_time=describe_deadline(terms.deadline) if terms else "",
         received_at=dossier.received_at, due_at=dossier.first_due_at or dossier.due_at,

@@ -279,3 +279,15 @@ def test_the_payment_step_records_what_was_paid(office, clock):
     step.call(d, d.specialist, code, {"amount": 120000, "receipt": "0000457", "note": "Biên lai điện tử"})
     with d.db.session(write=False) as s:
         assert fee_service.charged(s, code) == fees.FeeCharged(120000, fees.FeeStatus.PAID, "0000457")
+
+
+def test_the_receipt_names_the_case_and_its_time(permit_desk):
+    """Mẫu 01's "Nội dung yêu cầu giải quyết" names the case chosen; item 3 gives its time."""
+    from desk_app.services import receipts
+    saved = intake.save(permit_desk, permit_desk.clerk, permit_form("nha-o-rieng-le"), print_receipt=False)
+    with permit_desk.db.session(write=False) as s:
+        d = s.scalars(select(Dossier).where(Dossier.code == saved.code)).one()
+        data = receipts.receipt_data(s, d)
+    assert data.procedure_name == "Cấp giấy phép xây dựng mới, trường hợp: Nhà ở riêng lẻ"
+    assert data.legal_time == "07 ngày làm việc"
+    assert [c.name for c in data.components] == ["Đơn đề nghị cấp giấy phép xây dựng"]   # the ID card was shown
