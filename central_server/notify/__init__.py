@@ -21,7 +21,7 @@ from desk_app.domain.dossier import EventKind
 NOTICE_KINDS = frozenset(k.value for k in (
     EventKind.RECEIVED, EventKind.SUPPLEMENT_REQUESTED, EventKind.PAYMENT_REQUESTED, EventKind.REFUSED,
     EventKind.STOPPED, EventKind.WITHDRAWN, EventKind.RESULT_READY, EventKind.RETURNED,
-    EventKind.APPOINTMENT_MOVED))
+    EventKind.APPOINTMENT_MOVED, EventKind.SUBMITTED_ONLINE, EventKind.ACCEPTED_ONLINE))
 REPLY = EventKind.COUNTER_REPLY.value
 # notices that are no event of the dossier: their ``event_id`` is "<kind>:<what caused it>"
 LINK_CONFIRMED = "link_confirmed"

@@ -25,7 +25,9 @@ STATUS_OF = {
     EventKind.PAYMENT_REQUESTED.value: Status.PAYMENT_REQUESTED, EventKind.REFUSED.value: Status.REFUSED,
     EventKind.STOPPED.value: Status.STOPPED, EventKind.WITHDRAWN.value: Status.WITHDRAWN,
     EventKind.RESULT_READY.value: Status.RESULT_READY, EventKind.RETURNED.value: Status.RETURNED,
+    EventKind.SUBMITTED_ONLINE.value: Status.SUBMITTED_ONLINE, EventKind.ACCEPTED_ONLINE.value: Status.RECEIVED,
 }
+OPENING = tuple(k.value for k in lifecycle.OPENING_KINDS)
 TEXTS = {
     LINK_CONFIRMED: N_("Tài khoản Zalo này đã được liên kết với hồ sơ {code}. Ông/bà sẽ nhận thông báo khi hồ sơ "
                        "thay đổi và có thể nhắn tin cho Bộ phận Một cửa tại đây."),
@@ -77,7 +79,7 @@ class Notice:
 
 def _owner(session: Session, code: str) -> dict:
     payload = session.execute(select(ServerEvent.payload).where(
-        ServerEvent.dossier_code == code, ServerEvent.kind == EventKind.RECEIVED.value,
+        ServerEvent.dossier_code == code, ServerEvent.kind.in_(OPENING),
         ServerEvent.accepted.is_(True)).order_by(ServerEvent.server_seq).limit(1)).scalar()
     owner = payload.get("owner") if isinstance(payload, dict) else None
     return owner if isinstance(owner, dict) else {}
@@ -140,7 +142,7 @@ def build(session: Session, row: NotifyOutbox, now: datetime, window_hours: floa
         if row.kind == EventKind.PAYMENT_REQUESTED.value and isinstance(payload.get("amount"), int) \
                 and payload["amount"]:
             lines.append(t("payment", amount=format_money(payload["amount"])))
-        if row.kind == EventKind.RECEIVED.value and payload.get("due_at"):
+        if row.kind in (EventKind.RECEIVED.value, EventKind.ACCEPTED_ONLINE.value) and payload.get("due_at"):
             lines.append(t("appointment") + ": " + _fmt(payload.get("due_at")))
         n.text = "\n".join(lines)
         n.subject = tr(TEXTS["subject"]).format(code=row.dossier_code, what=what or procedure)
