@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ...domain.i18n import tr
 from ...services import notices
@@ -42,11 +42,14 @@ class NoticesListPanel(QWidget):
             Column(tr("Mã hồ sơ"), lambda p: p.code, bold=lambda p: True),
             Column(tr("Người nộp"), lambda p: p.owner_name),
             Column(tr("Thông báo"), lambda p: p.what),
-            Column(tr("Cách gửi"), lambda p: p.via),
-            Column(tr("Gửi đến"), lambda p: p.recipient),
             Column(tr("Tình trạng"), _state, foreground=lambda p: RED if p.status == "failed" else AMBER),
-            Column(tr("Lý do"), lambda p: p.reason, tooltip=lambda p: p.reason)], self)
-        self.problem_table = record_table(self.problems, stretch=6, widths={1: 160, 2: 170})
+            Column(tr("Lý do"), lambda p: p.reason, tooltip=lambda p: p.reason),   # what the clerk needs: in sight
+            Column(tr("Cách gửi"), lambda p: p.via),
+            Column(tr("Gửi đến"), lambda p: p.recipient)], self)
+        self.problem_table = record_table(self.problems, stretch=4, widths={1: 150, 2: 140, 3: 170, 5: 150})
+        self.problem_table.setWordWrap(True)   # the reason and the state read whole, on two lines if need be
+        self.problem_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.problem_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.linked: RecordTableModel[LinkedDossier] = RecordTableModel([
             Column(tr("Mã hồ sơ"), lambda d: d.code, bold=lambda d: True),
             Column(tr("Người nộp"), lambda d: d.owner_name),
