@@ -242,3 +242,41 @@ def test_a_photo_of_the_id_card_fills_the_owner(shared_server, counter):
     r = citizen.post({"action": "save", "owner.name": "Lê Văn Tâm"},
                      files=[("idcard", ("x.jpg", photo(9), "image/jpeg"))])
     assert r.status_code == 422 and "Không đọc được mã QR" in r.text
+
+
+def test_the_citizen_is_told_by_email_when_submitted_and_when_accepted(server_factory, tmp_path):
+    from tests.central_server.test_zalo import Mailbox
+    box = Mailbox()
+    try:
+        server = server_factory("sqlite", env={
+            "DESK_SERVER_SMTP_HOST": "127.0.0.1", "DESK_SERVER_SMTP_PORT": str(box.port),
+            "DESK_SERVER_SMTP_FROM": "motcua@example.vn", "DESK_SERVER_NOTIFY_POLL_SECONDS": "0.2"})
+        agency = kit.new_agency()
+        ctx = desks.enrolled_desk(tmp_path, server, "quay-" + agency, agency, ["MOTCUA"])
+        clerk = auth.login(ctx, "tiepnhan", desks.PASSWORD)
+        sync.sync_once(ctx)
+        citizen = Citizen(server)
+        citizen.start(agency)
+        fields = owner_fields(**{"owner.email": "hoa.nguyen@example.vn"})
+        citizen.post({**fields, "action": "save"}, files=[("c0", ("a.jpg", photo(51), "image/jpeg")),
+                                                          ("c1", ("b.jpg", photo(52), "image/jpeg"))])
+        link = citizen.post({**fields, "action": "submit"}).headers["location"]
+        code = re.match(r"/h/([^?]+)", link).group(1)
+        import time
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not box.messages:
+            time.sleep(0.2)
+        assert [m["To"] for m in box.messages] == ["hoa.nguyen@example.vn"]
+        assert code in box.messages[0]["Subject"]
+        assert "chờ tiếp nhận" in box.messages[0].get_content()
+        sync.sync_once(ctx)
+        online.accept(ctx, clerk, code)
+        sync.sync_once(ctx)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(box.messages) < 2:
+            time.sleep(0.2)
+        assert len(box.messages) == 2
+        assert "Hẹn trả kết quả" in box.messages[1].get_content()
+        ctx.db.dispose()
+    finally:
+        box.stop()
