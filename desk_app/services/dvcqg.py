@@ -9,16 +9,17 @@ What the desk cannot know, and how it is written (see ``NOTES``):
 - MaLinhVuc: the national field codes are not in the catalogue, and the reference gives no table
   from a field's name to its code. A procedure whose catalogue entry has ``field_code`` gets it;
   otherwise MaLinhVuc is empty and the field's name is in TenLinhVuc (never the name as a code).
-- NgayNopHoSo: the desk records when the counter received the dossier; for a dossier handed in at
-  the counter that is when it was submitted.
+- NgayNopHoSo: for a dossier handed in at the counter, when the counter received it; for an online
+  submission, when the citizen sent it (NgayTiepNhan is then the counter's acceptance).
 - HinhThuc (how the result is returned): the reference names the field without its codes; the
   export writes 1 for return by post, 0 at the counter **[unverified]**.
 - Fees: the fee recorded at the counter (amount, paid/exempt/later as HinhThucThu 1/2/3
   **[unverified codes]**, the fee receipt's number as SoBienLai); without one, the catalogue's
   fees of the dossier's case and channel, an amount to be confirmed with an empty Gia. Fee codes
   and kinds are not in the catalogue.
-- Scans are not tied to one component: a dossier with scans has every handed-in component
-  marked digitised (DuocSoHoa 1), one without has none. Result files are not kept: no path.
+- Scans are not tied to one component: a dossier with scans, or submitted online (its papers are
+  files), has every handed-in component marked digitised (DuocSoHoa 1), one without has none.
+  Result files are not kept: no path.
 - VNeID: the desk does not see how an online applicant logged in: always 0 (not known verified).
 """
 
@@ -69,6 +70,17 @@ def field_code(data: dict[str, Any]) -> str:
 
 def _d(t: datetime | None) -> str:
     return t.strftime("%Y%m%d%H%M%S") if t else ""
+
+
+def _submitted_at(events) -> datetime | None:
+    """When an online submission was sent (its opening event's time), before the counter accepted it."""
+    first = next(iter(events), None)
+    if first is None or first.kind != EventKind.SUBMITTED_ONLINE.value:
+        return None
+    try:
+        return lifecycle.parse_payload(EventKind.SUBMITTED_ONLINE, first.payload).received_at
+    except lifecycle.PayloadError:
+        return first.desk_time
 
 
 def _fees(d: Dossier, data: dict[str, Any], events) -> list[dict[str, Any]]:
@@ -153,7 +165,9 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
     status = Status(d.status)
     result_ready = d.outcome in (lifecycle.Verdict.EARLY.value, lifecycle.Verdict.ON_TIME.value,
                                  lifecycle.Verdict.LATE.value)
-    digitised = 1 if scans else 0
+    # an online submission's papers arrived as files: digitised, like a dossier scanned at the counter
+    digitised = 1 if scans or d.channel == Channel.ONLINE.value else 0
+    submitted = _submitted_at(events) or d.received_at
     return {
         "MaHoSo": d.code, "MaTTHC": p.code, "TenTTHC": p.name,
         "MaLinhVuc": field_code(data), "TenLinhVuc": p.field,
@@ -161,7 +175,7 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
         "SoGiayToChuHoSo": d.owner_id_number,
         "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
         "Email": owner.get("email", ""), "TrichYeuHoSo": (p.name + " - " + d.owner_name)[:1000],
-        "NgayNopHoSo": _d(d.received_at),
+        "NgayNopHoSo": _d(submitted),     # online: when the citizen submitted; at the counter: intake
         "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.due_at),  # the legal appointment (QĐ 766, 2.1)
         "NgayKetThucXuLy": _d(d.finished_at), "NgayTra": _d(d.returned_at),
         "NgayTuChoi": _d(d.finished_at) if status is Status.REFUSED else "",
