@@ -79,6 +79,15 @@ def _refused(payload: dict) -> int:
     return n if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= lifecycle.MAX_LIST else 0
 
 
+def _summary(payload: dict) -> str:
+    """A message's text for a list; an image sent without words says so."""
+    text = str(payload.get("text") or "")
+    images = len(_images(payload))
+    if images:
+        text = (text + " " if text else "") + tr("[{n} ảnh]").format(n=images)
+    return text
+
+
 def image_path(ctx: DeskContext, sha256: str) -> Path:
     """Where a citizen's image is kept at the desk once fetched."""
     return ctx.attachments_dir / "messages" / sha256[:2] / sha256
@@ -123,7 +132,7 @@ def inbox(ctx: DeskContext, user: CurrentUser) -> list[InboxItem]:
             continue
         last = unanswered[-1]
         items.append(InboxItem(code, r.owner_name, r.procedure_name, r.unanswered_messages,
-                               unanswered[0].desk_time, str(last.payload.get("text") or ""), last.desk_time,
+                               unanswered[0].desk_time, _summary(last.payload), last.desk_time,
                                _channel(last.payload)))
     return sorted(items, key=lambda i: (i.waiting_since, i.code))
 

@@ -185,3 +185,18 @@ def test_any_url_is_either_allowed_on_a_listed_host_or_refused(url):
 def test_sniffing_says_an_image_only_for_its_magic(head):
     kind = media.sniff(head)
     assert kind is None or head[:3] == b"\xff\xd8\xff" or head[:8] == b"\x89PNG\r\n\x1a\n" or head[8:12] == b"WEBP"
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=20))
+def test_any_webhook_message_shape_gives_a_list_of_urls_or_nothing(message):
+    from central_server.zalo.webhook import _media_urls
+    urls = _media_urls({"message": message})
+    assert isinstance(urls, list)
+    for url in urls:                        # whatever they are, media.allowed judges each
+        try:
+            media.allowed(url, ALLOW)
+        except media.Refused:
+            pass
