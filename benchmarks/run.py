@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import (bench_catalogue, bench_intake, bench_launch, bench_lookup, bench_notify, bench_pages,
+from benchmarks import (bench_catalogue, bench_online, bench_intake, bench_launch, bench_lookup, bench_notify, bench_pages,
                         bench_photos, bench_register, bench_scan, bench_search, bench_server,
                         bench_supervisor)
 from benchmarks.common import report
@@ -24,6 +24,7 @@ ALL = {"intake": ("Save to receipt PDF", bench_intake.run),
        "notify": ("Notices: status event to Zalo (fake), worker throughput", bench_notify.run),
        "register": ("Register (Mẫu 06) PDF for 300 dossiers: rows a page", bench_register.run),
        "photos": ("Phone photos to pages (online submission), one core", bench_photos.run),
+       "online": ("Online submission end to end: resumption after a cut, ten 12 MP photos", bench_online.run),
        "launch": ("Launch to the login window, login per role, a queue's refresh after a pull", bench_launch.run)}
 
 
