@@ -165,10 +165,11 @@ def check_intake(form: IntakeInput, procedure: Procedure | None, today: date,
         missing = []
         for comp in procedure.components:
             count = form.components.get(comp.name, 0)
-            if count > 0 and comp.shown:
-                shown.append(comp.name)
+            kept_as = comp.joins_dossier_as(form.channel)
+            if count > 0 and kept_as is None:
+                shown.append(comp.name)          # shown at the counter, handed back
             elif count > 0:
-                components.append(ComponentHandedIn(comp.name, comp.form, count))
+                components.append(ComponentHandedIn(comp.name, kept_as, count))
             elif comp.required:
                 missing.append(comp.name)
         if missing:

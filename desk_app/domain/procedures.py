@@ -121,6 +121,15 @@ class Component:
     def shown(self) -> bool:
         return self.use is ComponentUse.SHOW
 
+    def joins_dossier_as(self, channel: Channel) -> PaperForm | None:
+        """The form in which this paper joins the dossier on ``channel``; None when it is only
+        shown at the counter and handed back. Sent by post, a paper to show travels as a
+        certified copy (the portal's pages: "gửi kèm theo bản sao có chứng thực các giấy tờ
+        phải xuất trình")."""
+        if not self.shown:
+            return self.form
+        return PaperForm.CERTIFIED_COPY if channel is Channel.POST else None
+
 
 @dataclass(frozen=True)
 class Procedure:

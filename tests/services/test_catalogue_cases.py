@@ -291,3 +291,13 @@ def test_the_receipt_names_the_case_and_its_time(permit_desk):
     assert data.procedure_name == "Cấp giấy phép xây dựng mới, trường hợp: Nhà ở riêng lẻ"
     assert data.legal_time == "07 ngày làm việc"
     assert [c.name for c in data.components] == ["Đơn đề nghị cấp giấy phép xây dựng"]   # the ID card was shown
+
+
+def test_by_post_a_paper_to_show_travels_as_a_certified_copy(permit_desk):
+    """Shown at the counter and handed back; sent by post, it joins the dossier as a certified copy."""
+    from desk_app.domain.procedures import PaperForm
+    p = catalogue.get(permit_desk, "1.013225")
+    card = next(c for c in p.components if c.shown)
+    assert card.joins_dossier_as(Channel.DIRECT) is None and card.joins_dossier_as(Channel.ONLINE) is None
+    assert card.joins_dossier_as(Channel.POST) is PaperForm.CERTIFIED_COPY
+    assert p.components[0].joins_dossier_as(Channel.POST) is PaperForm.ORIGINAL
