@@ -138,3 +138,63 @@ def connect_desk(ctx, server: DemoServer, demo_dir: Path, progress=print) -> Non
             left = sync_repo.count_unsent(s)
         if not left and not report.pushed:
             break
+    try:
+        if online_samples(ctx, server.local_url, agency.code):
+            sync.sync_once(ctx)  # the counter's queue of online submissions fills
+    except Exception as e:  # the demo goes on without them
+        progress(tr("Không tạo được hồ sơ trực tuyến mẫu: {error}").format(error=e))
+
+
+SAMPLE_ONLINE = (("Phạm Thị Lan", "038185004321", "21/09/1985", "female", "0915 222 333"),
+                 ("Hoàng Văn Đức", "038092007788", "03/11/1992", "male", "0983 444 555"),
+                 ("Lê Thị Mai", "038197001122", "14/02/1997", "female", "0902 666 777"))
+
+
+def _paper(title: str, lines: list[str]) -> bytes:
+    """A paper as a phone photo of it would show it (a plain page: the demo has no camera)."""
+    import io
+    from PIL import Image, ImageDraw, ImageFont
+    from .documents.fonts import FONT_DIR
+    font = ImageFont.truetype(str(FONT_DIR / "NotoSans-Regular.ttf"), 34)
+    bold = ImageFont.truetype(str(FONT_DIR / "NotoSans-Bold.ttf"), 44)
+    page = Image.new("RGB", (1240, 1754), "white")
+    d = ImageDraw.Draw(page)
+    d.text((620, 160), title, font=bold, fill="black", anchor="mm")
+    for i, line in enumerate(lines):
+        d.text((120, 300 + 60 * i), line, font=font, fill="black")
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def online_samples(ctx, server_url: str, agency_code: str) -> int:
+    """Three online submissions of birth registration, as citizens would send them from their
+    phones, the first time the demo serves (none if the desk already has online dossiers)."""
+    import re
+    import httpx
+    from sqlalchemy import func, select
+    from .storage.models import Dossier
+    with ctx.db.session(write=False) as s:
+        if s.scalar(select(func.count()).select_from(Dossier).where(Dossier.channel == "online")):
+            return 0
+    made = 0
+    with httpx.Client(base_url=server_url, timeout=120, headers={"Origin": server_url}) as http:
+        for name, number, born, gender, phone in SAMPLE_ONLINE:
+            r = http.post("/nop/%s/1.001193" % agency_code)
+            if r.status_code != 303:
+                return made
+            link = r.headers["location"].split("?")[0]
+            token = re.search(r'name="token" value="([0-9a-f]+)"', http.get(link).text).group(1)
+            fields = {"token": token, "applicant_type": "individual", "owner.name": name, "owner.id_kind": "cccd",
+                      "owner.id_number": number, "owner.birth_date": born, "owner.gender": gender,
+                      "owner.phone": phone, "owner.address": "Phường Hạc Thành, tỉnh Thanh Hóa"}
+            files = [("c0", ("to-khai.jpg", _paper("TỜ KHAI ĐĂNG KÝ KHAI SINH", ["Họ, chữ đệm, tên người yêu cầu: " + name,
+                                                                              "Quan hệ với người được khai sinh: Mẹ"]),
+                             "image/jpeg")),
+                     ("c1", ("giay-chung-sinh.jpg", _paper("GIẤY CHỨNG SINH", ["Họ và tên mẹ: " + name,
+                                                                              "Nơi sinh: Bệnh viện Đa khoa tỉnh"]),
+                             "image/jpeg"))]
+            http.post(link, data={**fields, "action": "save"}, files=files)
+            r = http.post(link, data={**fields, "action": "submit"})
+            made += r.status_code == 303
+    return made

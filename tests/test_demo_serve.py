@@ -44,6 +44,9 @@ def test_the_demo_serves_its_dossiers_and_its_receipts_point_at_it(tmp_path):
         sent, accepted = server_db.execute("SELECT count(*), sum(accepted) FROM events").fetchone()
         assert sent > 24 and sent == accepted
         assert desk_db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone() == (0,)
+        # three citizens submitted online from their phones: waiting in the counter's queue
+        assert desk_db.execute("SELECT count(*) FROM dossiers WHERE channel = 'online' AND stage = 'online'"
+                               ).fetchone() == (3,)
         # a receipt printed from the demo data carries a link on this server, which knows it
         code = desk_db.execute("SELECT code FROM dossiers ORDER BY id LIMIT 1").fetchone()[0]
         pdf = tmp_path / "receipt.pdf"
