@@ -110,3 +110,15 @@ def test_errors_show_their_reason_and_clear_as_the_clerk_retypes(qtbot, panel):
     panel.owner.birth_date.setFocus()
     qtbot.keyClick(panel.owner.birth_date, Qt.Key.Key_1)
     assert panel.errors.message("owner.birth_date") == ""
+
+
+@given(st.text(max_size=24) | st.from_regex(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}", fullmatch=True))
+@settings(max_examples=300, deadline=None)
+def test_any_typed_date_is_a_date_or_a_reason(text):
+    """Huge years, 00/00, NUL, other scripts' digits: a date, or a sentence saying why not."""
+    try:
+        parsed = parse_date_vn(text)
+    except InvalidValue as e:
+        assert "ngày" in str(e).lower()
+    else:
+        assert 1 <= parsed.year <= 9999
