@@ -86,13 +86,14 @@ def _scan_corpus():
 
 def photograph(page: Image.Image, seed: int = 0, sensor: tuple[int, int] = (4000, 3000), orientation: int = 6,
                fill: float = 0.8, angle: float | None = None, tilt: float = 0.05, shadow: float = 0.4,
-               quality: int = 90) -> Photo:
+               quality: int = 90, desk: tuple[float, float] = (40, 120)) -> Photo:
     """``page`` photographed with a phone whose sensor is ``sensor`` (landscape) pixels.
 
     With orientation 6 or 8 the phone was held upright: the upright photo is portrait and the
     file's pixels are it turned a quarter (as phones store them); 1 or 3 for landscape shots.
     ``fill``: the page's long side over the photo's; ``angle`` in degrees (random within 8 if
-    None); ``tilt``: corner jitter as a share of the page; ``shadow``: the darkest share lost.
+    None); ``tilt``: corner jitter as a share of the page; ``shadow``: the darkest share lost;
+    ``desk``: the range of the desk's brightness (0-255).
     """
     rng = np.random.default_rng(seed)
     sw, sh = sensor
@@ -118,7 +119,7 @@ def photograph(page: Image.Image, seed: int = 0, sensor: tuple[int, int] = (4000
     paper = src.astype(np.float32) * rng.uniform([0.93, 0.9, 0.84], [0.98, 0.95, 0.9]).astype(np.float32)
     if scale < 0.9:
         paper = cv2.GaussianBlur(paper, (0, 0), 0.42 / scale)
-    image = _desk(rng, w, h)
+    image = _desk(rng, w, h, desk)
     cv2.warpPerspective(paper, H, (w, h), dst=image, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT)
     # the shadow of the phone and the hand: a soft ramp from one side
     direction = rng.uniform(0, 2 * np.pi)
@@ -141,9 +142,9 @@ def photograph(page: Image.Image, seed: int = 0, sensor: tuple[int, int] = (4000
 _STORED = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
 
 
-def _desk(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
-    """A darker, textured surface with a few edges of things on it (float32 RGB)."""
-    base = rng.uniform(40, 120, 3)
+def _desk(rng: np.random.Generator, w: int, h: int, brightness: tuple[float, float]) -> np.ndarray:
+    """A textured surface with a few edges of things on it (float32 RGB)."""
+    base = rng.uniform(*brightness, 3)
     small = rng.normal(0, 14, (max(2, h // 48), max(2, w // 48), 3)).astype(np.float32)
     desk = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC) + base.astype(np.float32)
     grain = rng.normal(0, 6, (h // 4 + 1, w // 4 + 1, 1)).astype(np.float32)

@@ -121,6 +121,24 @@ def test_the_component_pdf_holds_no_exif_and_no_gps(shot) -> None:
         doc.close()
 
 
+@pytest.mark.parametrize("desk", [(40, 120), (110, 170), (150, 200)], ids=["dark", "middling", "light"])
+def test_on_any_desk_the_page_is_found_or_the_whole_photo_kept_never_a_wrong_crop(desk) -> None:
+    """Light desks and deep shadows make the page hard to tell from the desk: when it cannot be
+    found with confidence the whole photo is kept, but a wrong outline never crops the paper."""
+    rng = np.random.default_rng(desk[0])
+    found = 0
+    for seed in range(100, 108):
+        shot = photosim.photograph(
+            photosim.paper_page(seed), seed=seed, sensor=(1600, 1200), orientation=int(rng.choice([1, 3, 6, 8])),
+            angle=rng.uniform(-12, 12), tilt=rng.uniform(0, 0.08), shadow=rng.uniform(0.2, 0.6),
+            fill=rng.uniform(0.55, 0.95), desk=desk)
+        corners = photos.find_page(photos.open_photo(shot.jpeg))
+        if corners is not None:
+            assert np.abs(corners - shot.corners).max() <= 0.01 * 1600, (seed, corners, shot.corners)
+            found += 1
+    assert found >= 6
+
+
 def test_without_a_page_the_whole_photo_stands_upright() -> None:
     """A photo filled by the paper (no desk to see) is used whole, turned upright."""
     page = photosim.paper_page(7)
