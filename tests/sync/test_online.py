@@ -213,6 +213,11 @@ def test_the_counters_online_tab_takes_a_submission_with_one_key(shared_server, 
     qtbot.waitActive(panel)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
     assert "Nguyễn Thị Hoa" in panel.form.toPlainText() and panel.files.count() == 2
+    import os
+    if os.environ.get("DESK_SCREENSHOTS"):
+        panel.resize(1366, 700)
+        qtbot.wait(200)
+        panel.grab().save(os.path.join(os.environ["DESK_SCREENSHOTS"], "online_queue.png"))
     panel.files.setFocus()
     qtbot.keyClick(panel.files, Qt.Key.Key_Return)        # the paper's clean PDF opens
     qtbot.waitUntil(lambda: len(shown) == 1)

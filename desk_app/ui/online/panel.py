@@ -20,6 +20,15 @@ from ..common.records import Column, RecordTableModel, fmt_moment, record_table,
 from ..tasks import TaskRunner
 
 
+def _date(value) -> str:
+    """An ISO date of a payload as the clerk reads dates: dd/mm/yyyy."""
+    from datetime import date
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) and value else ""
+    except ValueError:
+        return value
+
+
 def submission_html(sub: online.Submission) -> str:
     """The e-form as the clerk reads it."""
     e = html.escape
@@ -27,7 +36,7 @@ def submission_html(sub: online.Submission) -> str:
     rows = [(tr("Mã hồ sơ"), sub.code), (tr("Thủ tục"), sub.procedure_name),
             (tr("Nộp lúc"), fmt_moment(sub.submitted_at)), (tr("Trạng thái"), sub.stage_label),
             (tr("Người yêu cầu"), o.get("name", "")), (tr("Số giấy tờ"), o.get("id_number", "")),
-            (tr("Ngày sinh"), o.get("birth_date") or ""), (tr("Điện thoại"), o.get("phone", "")),
+            (tr("Ngày sinh"), _date(o.get("birth_date"))), (tr("Điện thoại"), o.get("phone", "")),
             (tr("Thư điện tử"), o.get("email", "")), (tr("Địa chỉ"), o.get("address", ""))]
     if sub.submitter:
         rows.append((tr("Người nộp thay"), "%s (%s)" % (sub.submitter.get("name", ""),
@@ -67,6 +76,10 @@ class OnlinePanel(QWidget):
         self.form = QTextBrowser()
         self.files = QListWidget()
         self.files.itemActivated.connect(lambda _item: self._view_file())
+        self.files.currentItemChanged.connect(lambda _a, _b: self._thumbnail())
+        self.page = QLabel()           # the selected paper's first page, to check at a glance
+        self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.page.setMinimumHeight(220)
         self.accept_button = QPushButton(tr("Tiếp nhận (F2)"))
         self.accept_button.clicked.connect(self.accept)
         self.supplement_button = QPushButton(tr("Yêu cầu bổ sung (F3)"))
@@ -87,7 +100,10 @@ class OnlinePanel(QWidget):
         rv = QVBoxLayout(right)
         rv.addWidget(self.form, 3)
         rv.addWidget(QLabel(tr("Giấy tờ đã gửi (Enter để xem)")))
-        rv.addWidget(self.files, 2)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.files, 1)
+        files_row.addWidget(self.page, 1)
+        rv.addLayout(files_row, 3)
         buttons = QHBoxLayout()
         for b in (view_button, self.accept_button, self.supplement_button, self.refuse_button):
             buttons.addWidget(b)
@@ -155,6 +171,30 @@ class OnlinePanel(QWidget):
         if self.files.count():
             self.files.setCurrentRow(0)
         self._enable(sub.stage == "online")
+
+    def _thumbnail(self) -> None:
+        sub, item = self.current, self.files.currentItem()
+        self.page.clear()
+        if sub is None or item is None:
+            return
+        ctx, user, sha = self.ctx, self.user, item.data(Qt.ItemDataRole.UserRole)
+        self.runner.run(lambda: online.file_path(ctx, user, sub.code, sha), self._show_page,
+                        on_error=lambda e: self.page.setText(str(e)), parent=self)
+
+    def _show_page(self, path) -> None:
+        from PySide6.QtGui import QImage, QPixmap
+        import pypdfium2
+        pdf = pypdfium2.PdfDocument(str(path))
+        try:
+            image = pdf[0].render(scale=0.5).to_pil().convert("RGB")
+        finally:
+            pdf.close()
+        data = image.tobytes()
+        qimage = QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
+        pixmap = QPixmap.fromImage(qimage)
+        self.page.setPixmap(pixmap.scaled(self.page.width(), max(self.page.height(), 220),
+                                          Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation))
 
     def _enable(self, on: bool) -> None:
         for b in (self.accept_button, self.supplement_button, self.refuse_button):
