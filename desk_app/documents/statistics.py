@@ -171,10 +171,11 @@ def _pdf_table(table: StatisticsTable, s: FormStyles, natural: list[float], widt
         label_w = 45 * mm
         scale = (width - tt_w - label_w) / sum(figures) if figures else 1.0
         figures = [w * scale for w in figures]
-    elif label_w > 85 * mm and figures:
-        spare = label_w - 85 * mm
+    elif figures and label_w > (cap := min(85 * mm, max(45 * mm, natural[0]))):
+        # no wider than its longest name needs: the figures' headings get the room (fewer lines)
+        spare = label_w - cap
         figures = [w + spare / len(figures) for w in figures]
-        label_w = 85 * mm
+        label_w = cap
     col_widths = [tt_w, label_w] + figures
 
     head = with_style(s.head_cell, fontSize=CELL_PT, leading=CELL_PT * 1.25)
