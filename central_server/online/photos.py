@@ -2,12 +2,12 @@
 
 The photo is decoded only after its header has been checked (type by content, pixel count),
 turned upright by its EXIF orientation and then rebuilt from bare pixels, so no EXIF field
-(GPS, camera, time) nor any other metadata travels on. The paper is found (the largest bright
-quadrilateral), its perspective corrected, the light evened (shadows of the hand and the phone)
+(GPS, camera, time) nor any other metadata travels on. The paper is found (the quadrilateral
+whose sides run on the paper's edges), its perspective corrected, the light evened (shadows of the hand and the phone)
 and the page scaled to about 2,000 pixels on its long side: readable, and a few hundred KB.
 
 A citizen's PDF is never passed on: each page is rasterised with pdfium and the PDF rebuilt
-from the images by ``_write_pdf``, which writes pages of images and nothing else, so a
+from the images by ``write_pdf``, which writes pages of images and nothing else, so a
 JavaScript, an action, a form or an attachment cannot survive it.
 """
 
@@ -34,6 +34,8 @@ DETECT_LONG = 640       # the paper is looked for on a copy this size
 JPEG_QUALITY = 80
 PDF_PIXELS = MAX_PAGES * 12_000_000  # pictures in one PDF: thirty A4 pages scanned at 300 dpi fit
 A4 = math.sqrt(2)
+MIN_SIDE = 32           # pixels: less is an icon, not a photo of a paper
+MAX_ASPECT = 20         # long side over short: a till receipt is under 1:10
 
 _FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 _UPRIGHT = (2, 3, 4, 5, 6, 7, 8)  # the EXIF orientations that turn or mirror the stored pixels
@@ -66,6 +68,8 @@ def decode(data: bytes) -> tuple[np.ndarray, int]:
             width, height = image.size
             if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
                 raise too_many_pixels()
+            if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT * min(width, height):
+                raise FileRefused(tr("Ảnh quá nhỏ hoặc quá hẹp để là ảnh chụp giấy tờ."))
             orientation = _orientation(image)
             shrink = WORK_LONG / max(width, height)
             if kind == JPEG and shrink < 1:  # libjpeg decodes at 1/2, 1/4 or 1/8 for free

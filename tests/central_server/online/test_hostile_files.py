@@ -249,6 +249,21 @@ def test_a_truncated_or_corrupt_jpeg_is_refused() -> None:
         pass
 
 
+@pytest.mark.parametrize("size", [(1, 1), (1, 5000), (5000, 1), (31, 600), (40, 900), (3, 2)])
+@pytest.mark.parametrize("mode", ["RGB", "L", "RGBA", "P", "1", "I;16", "LA"])
+def test_icons_and_slivers_are_refused_as_photos_of_papers(size, mode) -> None:
+    data = io.BytesIO()
+    Image.new(mode, size).save(data, "PNG")
+    assert "quá hẹp" in _refusal(photos.photo_to_page, data.getvalue()).message
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "RGBA", "P", "1", "I;16", "LA", "CMYK"])
+def test_every_pixel_format_becomes_an_rgb_page(mode) -> None:
+    data = io.BytesIO()
+    Image.new(mode, (48, 64)).save(data, "JPEG" if mode == "CMYK" else "PNG")
+    assert photos.photo_to_page(data.getvalue()).mode == "RGB"
+
+
 def test_memory_stays_bounded_through_every_hostile_file() -> None:
     """In a fresh process (its peak is its own): the bombs and the hostile PDF cost < 200 MB."""
     script = (
