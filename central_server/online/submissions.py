@@ -38,7 +38,7 @@ from desk_app.domain.i18n import tr
 from desk_app.domain.identity import IdKind
 from desk_app.domain.intake import IntakeInput, PersonInput, check_intake
 from desk_app.domain.procedures import Channel, Procedure, procedure_from_dict
-from desk_app.domain.text import clean
+from desk_app.domain.text import clean, one_line
 
 from .. import citizen
 from ..blobs import BlobStore, UploadState, record
@@ -115,7 +115,7 @@ def save_fields(draft: OnlineDraft, form: dict[str, str], now: datetime) -> None
                  *("owner." + f for f in PERSON_FIELDS), *("submitter." + f for f in PERSON_FIELDS)):
         value = form.get(name)
         if isinstance(value, str):
-            kept[name] = clean(value)[:MAX_FIELD]
+            kept[name] = one_line(value)[:MAX_FIELD]
     draft.fields = kept
     draft.updated_at = now
 

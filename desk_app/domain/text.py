@@ -16,6 +16,14 @@ def clean(text: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def one_line(text: str | None) -> str:
+    """What a person typed in a one-line field from outside (a web form): ``clean``, with control
+    characters, NUL and lone surrogates dropped."""
+    if not text:
+        return ""
+    return clean("".join(c if unicodedata.category(c)[0] != "C" else " " for c in text))
+
+
 def fold(text: str | None) -> str:
     """Lower-case ASCII form for search: "Nguyễn Văn Đức" -> "nguyen van duc"."""
     if not text:

@@ -285,3 +285,35 @@ def test_the_citizen_is_told_by_email_when_submitted_and_when_accepted(server_fa
         ctx.db.dispose()
     finally:
         box.stop()
+
+
+def test_hostile_text_in_the_e_form_is_kept_clean_or_refused(shared_server, counter):
+    """NUL, lone surrogates, control characters, huge values, odd Unicode in every field: the
+    server answers a page (never a 500), and what it keeps is clean text."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    citizen = Citizen(shared_server)
+    citizen.start(counter.agency)
+    names = ["owner.name", "owner.id_number", "owner.birth_date", "owner.phone", "owner.email",
+             "owner.address", "notes", "applicant_type", "owner.id_kind", "submitter_differs"]
+    text = st.one_of(st.text(max_size=40), st.sampled_from(["\x00", "\ud800", "A\u0000B", "9" * 5000, "NaN",
+                                                            "<script>x</script>", "../../etc", "\u202e"]))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(st.sampled_from(names), text, max_size=6))
+    def post(fields):
+        body = {k: v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for k, v in fields.items()}
+        r = citizen.post({**body, "action": "submit"})
+        assert r.status_code in (303, 422), r.text[:500]
+        page = citizen.http.get(citizen.draft)
+        assert page.status_code in (200, 303)
+        assert "<script>x" not in page.text
+    post()
+    db = shared_server.database()
+    try:
+        from central_server.models import OnlineDraft
+        with db.session(write=False) as s:
+            for d in s.query(OnlineDraft).all():
+                for v in (d.fields or {}).values():
+                    assert "\x00" not in v and len(v) <= 500
+    finally:
+        db.dispose()
