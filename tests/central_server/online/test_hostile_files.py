@@ -375,3 +375,34 @@ def test_fuzz_only_file_refused_comes_out(data: bytes) -> None:
         photos.component_pdf([data])
     except FileRefused:
         pass
+
+
+@st.composite
+def odd_images(draw) -> bytes:
+    """Real images of any small size, shape, pixel format and file type, EXIF orientation too."""
+    width, height = draw(st.integers(1, 3000)), draw(st.integers(1, 3000))
+    if width * height > 300_000:
+        width = max(1, 300_000 // height)
+    mode = draw(st.sampled_from(["RGB", "L", "RGBA", "P", "1", "LA", "I;16"]))
+    fmt = draw(st.sampled_from(["PNG", "WEBP", "JPEG"]))
+    image = Image.new(mode, (width, height), draw(st.integers(0, 255)) if mode != "RGB" else (255, 255, 255))
+    if fmt != "PNG":
+        image = image.convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = draw(st.integers(0, 9))
+    out = io.BytesIO()
+    try:
+        image.save(out, fmt, exif=exif.tobytes())
+    except (OSError, ValueError):  # a size the format cannot hold (WebP past 16383)
+        image.save(out := io.BytesIO(), "PNG")
+    return out.getvalue()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(odd_images())
+def test_fuzz_any_real_image_is_a_page_or_a_refusal(data: bytes) -> None:
+    try:
+        page = photos.photo_to_page(data)
+    except FileRefused:
+        return
+    assert page.mode == "RGB" and max(page.size) <= photos.PAGE_LONG
