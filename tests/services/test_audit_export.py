@@ -59,7 +59,8 @@ def test_dvcqg_export(office, clock, tmp_path):
     assert rec["KenhThucHien"] == 1 and rec["LoaiDoiTuong"] == 1 and rec["ChuHoSo"] == "Lê Thị Mai"
     assert rec["NgayTiepNhan"] == "20261110093000" and len(rec["NgayHenTra"]) == 14
     assert rec["DinhDanhCHS"] == [{"LoaiDinhDanh": 1, "SoDinhDanh": "038185004321"}]
-    assert [h["NoiDungXuLy"] for h in rec["QuaTrinhXuLy"]] == ["Tiếp nhận hồ sơ", "Chuyển hồ sơ", "Nhận hồ sơ"]
+    assert [h["NoiDungXuLy"] for h in rec["QuaTrinhXuLy"]] == ["Tiếp nhận hồ sơ", "Chuyển hồ sơ", "In giấy tờ",
+                                                         "Nhận hồ sơ"]  # the control slip printed on transfer
     assert rec["DonViXuLy"] == "Văn phòng Đăng ký đất đai"
 
 
