@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desk_app.domain.intake import PersonInput  # noqa: E402
-from desk_app.services import auth, counter, demo, queues  # noqa: E402
+from desk_app.services import admin, auth, counter, demo, queues  # noqa: E402
 from desk_app.services.context import open_desk  # noqa: E402
 from desk_app.ui.main_window import MainWindow  # noqa: E402
 from desk_app.ui.style import apply_style  # noqa: E402
@@ -33,6 +33,7 @@ from desk_app.ui.tasks import TaskRunner  # noqa: E402
 from screenshots import last_working_moment, save, settle, wait_for_catalogue  # noqa: E402
 
 SIZE = (1366, 768)
+SHOTS = ROOT / "screenshots" / "1366x768"
 
 
 def window_for(ctx, runner, username: str) -> MainWindow:
@@ -157,6 +158,88 @@ def administrator(app, ctx, runner, out: Path) -> None:
     close(window)
 
 
+def clerk_day(app, ctx, runner, out: Path, citizens: int = 80) -> list[float]:
+    """A clerk receives ``citizens`` citizens through the form, one after another, as at the counter:
+    pick, type, tick, save (the receipt goes to the preview), next. Returns seconds per citizen."""
+    import random
+    from time import perf_counter
+
+    from desk_app.services import catalogue
+    window = window_for(ctx, runner, "tiepnhan")
+    panel = window.intake
+    rng = random.Random(13)
+    codes = sorted({row.get("code", "") for row in catalogue.export_rows(ctx)} - {""})[:60] or ["1.001193"]
+    spent = []
+    for _ in range(citizens):
+        started = perf_counter()
+        panel.pick_procedure(rng.choice(codes))
+        settle(app, 2)
+        if panel.case_fee.case.count() > 1:
+            panel.case_fee.case.setCurrentIndex(1)
+        person = demo.person(rng)
+        panel.owner.set_value(person)
+        panel.components.tick_all()
+        panel.save()
+        settle(app, 2)
+        spent.append(perf_counter() - started)
+        if panel.last_saved is None or not panel.banner.isVisible():
+            from desk_app.services import intake
+            print("not saved:", intake.validate(ctx, panel.intake_input()), flush=True)
+    save(window, out, "clerk_after_a_day.png")
+    close(window)
+    return spent
+
+
+def specialist_day(app, ctx, runner, dossiers: int = 30) -> list[float]:
+    """The counter sends ``dossiers`` of the day's intake to the police; their specialist scans each
+    one in, marks its result (F6) and sends it back to the counter (F7), all on his screen.
+    Returns seconds per dossier."""
+    from time import perf_counter
+
+    from desk_app.services import workflow
+    clerk = auth.login(ctx, "tiepnhan", demo.DEMO_PASSWORD)
+    todays = [d.code for d in counter.today(ctx) if d.stage == "received"][:dossiers]
+    police = next(u.code for u in admin.units(ctx) if u.name == "Công an tỉnh")
+    for code in todays:
+        workflow.transfer(ctx, clerk, code, police)
+    window = window_for(ctx, runner, "cv.congan")
+    panel = window.queue
+    spent = []
+
+    def step(key: str, **values) -> bool:
+        panel.take(key)
+        settle(app, 2)
+        form = panel.flow.form
+        if form is None:
+            return panel.banner.kind != "error"
+        for name, value in values.items():
+            form.set_value(name, value)
+        form.submit()
+        settle(app, 2)
+        if panel.flow.form is form:
+            print("step refused:", key, form.form_error.text(), flush=True)
+            form.reject()
+            return False
+        return True
+
+    for code in todays:
+        started = perf_counter()
+        panel.receive_scan(counter.details(ctx, code).capability_url)
+        settle(app, 2)
+        if not panel.select(code) or not step("result"):
+            print("could not work", code, panel.banner.text(), flush=True)
+            continue
+        panel.select(code)
+        if not step("transfer"):
+            continue
+        spent.append(perf_counter() - started)
+    panel.refresh()
+    settle(app)
+    save(window, Path(SHOTS), "specialist_after_a_day.png")
+    close(window)
+    return spent
+
+
 def kiosk_without_camera(app, ctx, runner, out: Path) -> None:
     """The kiosk whose camera is unplugged: the camera's message, and only that, where the picture was."""
     from desk_app.ui.camera.feed import CameraFeed
@@ -176,12 +259,14 @@ def kiosk_without_camera(app, ctx, runner, out: Path) -> None:
         pass
     settle(app)
     save(window, out, "kiosk_no_camera.png")
+    window.feed.stop()
     window._leaving = True
     window.close()
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots" / "1366x768"
+    global SHOTS
+    out = SHOTS = Path(sys.argv[1]) if len(sys.argv) > 1 else SHOTS
     out.mkdir(parents=True, exist_ok=True)
     wait_for_catalogue()
     app = QApplication(sys.argv)
@@ -199,6 +284,12 @@ def main() -> int:
         leader(app, ctx, runner, out, moment)
         administrator(app, ctx, runner, out)
         kiosk_without_camera(app, ctx, runner, out)
+        import statistics as stats
+        for who, spent in (("clerk, per citizen", clerk_day(app, ctx, runner, out)),
+                           ("specialist, per step", specialist_day(app, ctx, runner))):
+            if spent:
+                print("%s: %d done, median %.0f ms, slowest %.0f ms"
+                      % (who, len(spent), 1000 * stats.median(spent), 1000 * max(spent)), flush=True)
         runner.shutdown()
         ctx.db.dispose()
     return 0
