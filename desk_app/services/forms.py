@@ -327,8 +327,8 @@ class GuidanceGiven:
 def _text(value: str, limit: int = MAX_ITEM) -> str:
     """Typed text from the counter: NFC, one line, no control characters, bounded."""
     from ..domain.text import clean
-    value = "".join(ch for ch in clean(value or "") if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF)
-    return value[:limit]
+    kept = "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else " " for ch in value or "")
+    return clean(kept)[:limit].strip()
 
 
 def _phone(typed: str) -> str:

@@ -91,3 +91,30 @@ def _kiosk(d):
     from desk_app.services import admin, auth
     admin.add_person(d, d.admin, "kiosk1", "Kiosk sảnh", Role.KIOSK, "matkhau-kiosk")
     return auth.login(d, "kiosk1", "matkhau-kiosk")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from desk_app.domain.forms import form_number, parse_form_number  # noqa: E402
+from desk_app.domain.receipt import register_number  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_typed_text_from_the_counter_is_cleaned_and_bounded(typed):
+    out = forms._text(typed, 300)
+    assert len(out) <= 300 and "\x00" not in out and out == out.strip()
+    assert not any(0xD800 <= ord(c) <= 0xDFFF or not c.isprintable() for c in out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 9_999_999), st.integers(2000, 2200), st.sampled_from(["TB-BS", "TB-TC", "XL-HL"]))
+def test_form_numbers_read_back(number, year, series):
+    assert parse_form_number(form_number(number, year, series)) == (number, year, series)
+
+
+@given(st.text(max_size=80))
+def test_register_number_never_fails(code):
+    assert isinstance(register_number(code), str)
+    assert register_number("000.00.06.H56-261110-0042") == "261110-0042"
