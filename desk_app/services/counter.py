@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..domain import fees
 from ..domain.codes import capability_url
 from ..domain.dossier import EventKind, Rating, Status
 from ..domain.lifecycle import Verdict, due_soon_limit, judge_row
@@ -162,7 +163,12 @@ def _detail(kind: EventKind, payload: dict, units: dict[str, str], names: dict[s
     if kind is EventKind.PAYMENT_REQUESTED:
         return tr("{amount} đồng").format(amount="{:,}".format(payload.get("amount", 0)).replace(",", "."))
     if kind is EventKind.RECEIVED:
-        return tr("Hẹn trả: {due}").format(due=datetime.fromisoformat(payload["due_at"]).strftime("%H:%M %d/%m/%Y"))
+        text = tr("Hẹn trả: {due}").format(due=datetime.fromisoformat(payload["due_at"]).strftime("%H:%M %d/%m/%Y"))
+        fee = fees.from_json(payload.get("fee"))
+        return "; ".join([text] + ([str(payload["case_name"])] if payload.get("case_name") else [])
+                         + ([tr("Phí, lệ phí: {fee}").format(fee=fees.fee_line(fee))] if fee else []))
+    if kind is EventKind.PAYMENT_RECEIVED and fees.from_json(payload.get("fee")):
+        return fees.fee_line(fees.from_json(payload.get("fee")))
     if kind is EventKind.ATTACHMENT_ADDED:
         return payload.get("filename", "")
     if kind is EventKind.RECEIPT_PRINTED:

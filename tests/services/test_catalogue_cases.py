@@ -301,3 +301,11 @@ def test_by_post_a_paper_to_show_travels_as_a_certified_copy(permit_desk):
     assert card.joins_dossier_as(Channel.DIRECT) is None and card.joins_dossier_as(Channel.ONLINE) is None
     assert card.joins_dossier_as(Channel.POST) is PaperForm.CERTIFIED_COPY
     assert p.components[0].joins_dossier_as(Channel.POST) is PaperForm.ORIGINAL
+
+
+def test_the_history_says_the_case_and_the_fee(permit_desk):
+    from desk_app.services import counter
+    saved = intake.save(permit_desk, permit_desk.clerk,
+                        permit_form("nha-o-rieng-le", status="paid", amount="75000", receipt="BL-9"), print_receipt=False)
+    first = counter.details(permit_desk, saved.code).history[0]
+    assert "Nhà ở riêng lẻ" in first.detail and "75.000 đồng, đã nộp, biên lai số BL-9" in first.detail
