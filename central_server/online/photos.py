@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import threading
 import warnings
 
@@ -467,13 +468,82 @@ def _render(pdf: pdfium.PdfDocument, index: int) -> Image.Image:
 def write_pdf(pages: list[Image.Image]) -> bytes:
     """A PDF of nothing but pages of JPEG images, each fitted to an A4-sized box: no document
     information, no metadata stream, no actions, no outline; the images carry no EXIF."""
+    jpegs = []
+    for page in pages:
+        out = io.BytesIO()
+        Image.fromarray(np.asarray(page.convert("RGB"))).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        jpegs.append((out.getvalue(), page.size[0], page.size[1]))
+    return _pdf_of_jpegs(jpegs)
+
+
+_OUR_IMAGE = re.compile(rb"<< /Type /XObject /Subtype /Image /Width (\d{1,5}) /Height (\d{1,5}) /ColorSpace "
+                        rb"/DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length (\d{1,9}) >>\nstream\n")
+
+
+def join_pdfs(pdfs: list[bytes]) -> tuple[bytes, int]:
+    """Clean PDFs (``component_pdf``'s) as one, and its page count: their JPEG pages are lifted
+    out and written again as they are, neither decoded nor compressed a second time. A PDF
+    not of exactly that shape, or a picture in it that is not a bare JPEG of its stated size,
+    is rasterised like a citizen's (``pdf_pages``); ``FileRefused`` past ``MAX_PAGES``."""
+    jpegs: list[tuple[bytes, int, int]] = []
+    for pdf in pdfs:
+        lifted = _our_jpegs(pdf)
+        if lifted is None:
+            lifted = []
+            for page in pdf_pages(pdf, MAX_PAGES - len(jpegs)):
+                out = io.BytesIO()
+                page.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+                lifted.append((out.getvalue(), page.size[0], page.size[1]))
+        jpegs.extend(lifted)
+        if len(jpegs) > MAX_PAGES:
+            raise too_many_pages()
+    if not jpegs:
+        raise FileRefused(tr("Chưa có tệp nào cho thành phần hồ sơ này."))
+    return _pdf_of_jpegs(jpegs), len(jpegs)
+
+
+def _our_jpegs(pdf: bytes) -> list[tuple[bytes, int, int]] | None:
+    """The pages' JPEGs of a PDF ``write_pdf`` wrote, checked; None if it is not one."""
+    if not pdf.startswith(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>"):
+        return None
+    count = re.search(rb"2 0 obj\n<< /Type /Pages /Kids \[[0-9 R]*\] /Count (\d+) >>", pdf)
+    found = []
+    for m in _OUR_IMAGE.finditer(pdf):
+        width, height, length = (int(g) for g in m.groups())
+        body = pdf[m.end():m.end() + length]
+        if len(body) != length or not _bare_jpeg(body, width, height):
+            return None
+        found.append((body, width, height))
+    if count is None or int(count.group(1)) != len(found) or not found:
+        return None
+    return found
+
+
+def _bare_jpeg(body: bytes, width: int, height: int) -> bool:
+    """A JPEG of that size whose only application segment is JFIF's: no EXIF, XMP or ICC."""
+    if not body.startswith(b"\xff\xd8") or not body.endswith(b"\xff\xd9"):
+        return False
+    pos = 2
+    while pos + 4 <= len(body):
+        if body[pos] != 0xFF:
+            return False
+        marker = body[pos + 1]
+        if marker == 0xDA:
+            break
+        if (0xE1 <= marker <= 0xEF) or marker == 0xFE:
+            return False
+        pos += 2 + int.from_bytes(body[pos + 2:pos + 4], "big")
+    try:
+        with Image.open(io.BytesIO(body), formats=["JPEG"]) as image:
+            return image.size == (width, height) and image.mode == "RGB"
+    except Exception:
+        return False
+
+
+def _pdf_of_jpegs(jpegs: list[tuple[bytes, int, int]]) -> bytes:
     objects: list[bytes] = [b"", b""]  # 1: catalogue, 2: page tree; filled in below
     kids = []
-    for page in pages:
-        jpeg = io.BytesIO()
-        Image.fromarray(np.asarray(page.convert("RGB"))).save(jpeg, "JPEG", quality=JPEG_QUALITY, optimize=True)
-        body = jpeg.getvalue()
-        w, h = page.size
+    for body, w, h in jpegs:
         k = 842.0 / max(w, h)  # A4's long side in points
         pw, ph = w * k, h * k
         image_id = len(objects) + 1

@@ -227,3 +227,35 @@ def _app_segments(jpeg: bytes) -> set[int]:
             markers.add(marker)
         pos += 2 + length
     return markers
+
+
+def test_clean_pdfs_are_joined_without_a_second_compression() -> None:
+    """The component's files, each already a clean PDF, become one: the pages' JPEGs are the
+    very bytes of the parts; a PDF of another shape is rasterised instead."""
+    shots = [photosim.photograph(photosim.paper_page(s), seed=s, sensor=(1600, 1200), orientation=6) for s in (11, 12)]
+    first, n1 = photos.component_pdf([shots[0].jpeg])
+    second, n2 = photos.component_pdf([shots[1].jpeg, shots[0].jpeg])
+    joined, pages = photos.join_pdfs([first, second])
+    assert (n1, n2, pages) == (1, 2, 3)
+    assert _embedded_jpegs(joined) == _embedded_jpegs(first) + _embedded_jpegs(second)
+    doc = pdfium.PdfDocument(joined)
+    try:
+        assert len(doc) == 3
+    finally:
+        doc.close()
+    mixed, pages = photos.join_pdfs([first, _text_pdf(2)])  # not ours: its pages rasterised
+    assert pages == 3 and _embedded_jpegs(mixed)[0] == _embedded_jpegs(first)[0]
+    with pytest.raises(FileRefused):
+        photos.join_pdfs([second] * (MAX_PAGES // 2 + 1))
+
+
+def test_a_pdf_dressed_as_ours_with_exif_inside_is_rasterised_not_copied() -> None:
+    shot = photosim.photograph(photosim.paper_page(13), seed=13, sensor=(1600, 1200), orientation=6)
+    clean, _ = photos.component_pdf([shot.jpeg])
+    body = _embedded_jpegs(clean)[0]
+    exif = Image.open(io.BytesIO(shot.jpeg)).info["exif"]
+    dirty = body[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + body[2:]
+    forged = clean.replace(b"/Length %d >>\nstream\n" % len(body), b"/Length %d >>\nstream\n" % len(dirty), 1)
+    forged = forged.replace(body, dirty, 1)
+    joined, pages = photos.join_pdfs([forged])
+    assert pages == 1 and b"Exif\x00" not in joined and b"Galaxy" not in joined
