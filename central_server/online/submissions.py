@@ -152,7 +152,14 @@ def intake_input(draft: OnlineDraft, proc: Procedure) -> IntakeInput:
     return IntakeInput(procedure_code=proc.code, applicant_type=applicant, owner=_person(f, "owner."),
                        submitter_differs=f.get("submitter_differs") == "1", submitter=_person(f, "submitter."),
                        components=counts, channel=Channel.ONLINE, collect_by_post=f.get("collect_by_post") == "1",
-                       notes=f.get("notes", ""))
+                       notes=f.get("notes", ""), case=_case_for_checking(proc))
+
+
+def _case_for_checking(proc: Procedure) -> str:
+    """The citizen does not choose among a procedure's cases (the counter does, when it accepts the
+    submission: ``desk_app.services.online.accept``); the papers are checked against the first case
+    that takes online submissions. Not part of what is submitted."""
+    return next((c.key for c in proc.cases if Channel.ONLINE in c.channels), "") if proc.has_cases else ""
 
 
 def fill_from_id_card(draft: OnlineDraft, card, now: datetime, prefix: str = "owner.") -> None:

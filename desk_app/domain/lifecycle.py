@@ -184,6 +184,8 @@ class AcceptedOnline:
     received_at: datetime                        # acceptance: the legal appointment counts from here
     due_at: datetime
     note: str = ""
+    case: str = ""                               # the procedure's case the counter chose (catalogue)
+    case_name: str = ""
 
 
 @_payload

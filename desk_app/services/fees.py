@@ -26,11 +26,12 @@ def charged(session, code: str) -> fees.FeeCharged | None:
 
 
 def case_of(session, code: str) -> str:
-    """The case chosen at intake ("" for a procedure with one case)."""
-    payload = session.scalars(select(EventRow.payload).where(EventRow.dossier_code == code,
-                                                             EventRow.kind == "received").limit(1)).first() or {}
-    case = payload.get("case") if isinstance(payload, dict) else ""
-    return case if isinstance(case, str) else ""
+    """The case chosen at intake, or when the counter accepted an online submission ("" for a
+    procedure with one case)."""
+    payloads = session.scalars(select(EventRow.payload).where(
+        EventRow.dossier_code == code, EventRow.kind.in_(("received", "accepted_online")))).all()
+    cases = [p.get("case") for p in payloads if isinstance(p, dict) and isinstance(p.get("case"), str)]
+    return next((c for c in reversed(cases) if c), "")
 
 
 def request_text(session, dossier) -> str:

@@ -63,6 +63,7 @@ class Submission:
     collect_by_post: bool = False
     supplement_reason: str = ""
     supplement_missing: list[str] = field(default_factory=list)
+    cases: list[tuple[str, str]] = field(default_factory=list)   # (key, name): the counter chooses one
 
 
 def queue(ctx: DeskContext, user: CurrentUser, include_waiting: bool = True) -> list[Submission]:
@@ -101,27 +102,41 @@ def _submission(s, d: Dossier, brief: bool = False) -> Submission:
             elif e.kind == EventKind.SUPPLEMENT_REQUESTED.value:
                 reason = str(p.get("reason") or "")
                 missing = [m for m in p.get("missing") or [] if isinstance(m, str)]
+    proc = _procedure(d)
+    cases = [(c.key, c.name) for c in proc.cases] if proc is not None and proc.has_cases else []
     return Submission(d.code, d.procedure.code, d.procedure.name, d.owner_name, d.received_at, d.stage,
                       stage.label, d.owner or {}, d.submitter, d.applicant_type, d.components or [], files,
-                      d.notes or "", bool(d.collect_by_post), reason, missing)
+                      d.notes or "", bool(d.collect_by_post), reason, missing, cases)
+
+
+def _procedure(d: Dossier):
+    try:
+        return procedure_from_dict(d.procedure.data) if d.procedure is not None else None
+    except (ValueError, TypeError):
+        return None
 
 
 def _hex64(value) -> bool:
     return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
 
 
-def accept(ctx: DeskContext, user: CurrentUser, code: str, note: str = "") -> workflow.StepResult:
-    """Accept the submission: from now, the legal appointment of the procedure's online channel."""
+def accept(ctx: DeskContext, user: CurrentUser, code: str, note: str = "", case: str = "") -> workflow.StepResult:
+    """Accept the submission: from now, the legal appointment of the procedure's online channel,
+    for the ``case`` the counter chose when the procedure has several (``Submission.cases``)."""
     cal = ctx.calendar()
 
     def payload(s, d, state, now):
-        proc = procedure_from_dict(d.procedure.data) if d.procedure is not None else None
-        terms = proc.terms(Channel.ONLINE) or proc.terms(Channel.DIRECT) if proc is not None else None
+        proc = _procedure(d)
+        chosen = proc.case(case or None) if proc is not None else None
+        if proc is not None and proc.has_cases and chosen is None:
+            raise ServiceError(tr("Chọn trường hợp của thủ tục trước khi tiếp nhận: thời hạn giải quyết tùy trường hợp."))
+        terms = (chosen.channels.get(Channel.ONLINE) or chosen.channels.get(Channel.DIRECT)) if chosen is not None else None
         if terms is None:
             raise ServiceError(tr("Thủ tục {code} chưa có thời hạn giải quyết trong danh mục của quầy.").format(
                 code=d.procedure.code if d.procedure else "?"))
         return {"received_at": now.isoformat(), "due_at": cal.appointment(now, terms.deadline).isoformat(),
-                "note": clean(note)}
+                "note": clean(note),
+                **({"case": chosen.key, "case_name": chosen.name} if proc.has_cases else {})}
     return workflow._step(ctx, user, clean(code).upper(), Action.INTAKE, EventKind.ACCEPTED_ONLINE, payload)
 
 

@@ -10,9 +10,11 @@ import json
 
 import pytest
 
+from desk_app.domain.procedures import Channel
 from desk_app.domain.roles import Role
 from desk_app.services import auth, dvcqg, indicators, online, statistics, sync
 from desk_app.services.statistics import GroupBy
+from desk_app.storage import repositories as repo
 from tests.sync import desks
 from tests.sync.test_online import Citizen, counter, owner_fields, photo  # noqa: F401 (fixture)
 
@@ -61,3 +63,49 @@ def _leader(ctx) -> tuple[str, str]:
     from desk_app.services import admin
     admin.add_person(ctx, boss, "lanhdao-ct", "Trần Văn Lãnh", Role.SUPERVISOR, desks.PASSWORD, "MOTCUA")
     return "lanhdao-ct", desks.PASSWORD
+
+
+PERMIT = {
+    "code": "1.013225", "name": "Cấp giấy phép xây dựng mới", "field": "Hoạt động xây dựng", "level": "Cấp xã",
+    "result": "Giấy phép xây dựng", "effective_from": "2025-07-01", "source": "https://dichvucong.gov.vn/x",
+    "cases": [{"key": "nha-o-rieng-le", "name": "Nhà ở riêng lẻ",
+               "channels": {"online": {"time": 7, "unit": "working_days"}, "direct": {"time": 7}}},
+              {"key": "cong-trinh", "name": "Công trình khác",
+               "channels": {"online": {"time": 10, "unit": "working_days"}, "direct": {"time": 10}}}],
+    "components": [{"name": "Đơn đề nghị cấp giấy phép xây dựng", "form": "original", "required": True},
+                   {"name": "Thẻ căn cước", "form": "original", "required": True, "use": "show"}],
+}
+
+
+def test_an_online_submission_is_accepted_for_a_case(shared_server, counter, tmp_path):  # noqa: F811
+    """A procedure whose time depends on the case: the counter chooses it when accepting, and the
+    legal appointment is that case's."""
+    if shared_server.backend != "sqlite":
+        pytest.skip("one backend is enough")
+    from desk_app.services import catalogue, fees
+    from desk_app.services.context import ServiceError
+    path = tmp_path / "permit.json"
+    path.write_text(json.dumps({"procedures": [PERMIT]}, ensure_ascii=False), "utf-8")
+    catalogue.import_file(counter, path)
+    sync.sync_once(counter)   # the catalogue reaches the server's pages
+    citizen = Citizen(shared_server)
+    text = citizen.start(counter.agency, "1.013225")
+    assert "Đơn đề nghị cấp giấy phép xây dựng" in text
+    saved = citizen.post(owner_fields(action="save"), files=[("c0", ("don.jpg", photo(3), "image/jpeg"))])
+    assert saved.status_code == 303, [l for l in saved.text.splitlines() if "err" in l]
+    r = citizen.post({**owner_fields(), "action": "submit"})
+    assert r.status_code == 303, r.text
+    code = r.headers["location"].split("/h/")[1].split("?")[0]
+    sync.sync_once(counter)
+    sub = online.details(counter, counter.clerk_user, code)
+    assert sub.cases == [("nha-o-rieng-le", "Nhà ở riêng lẻ"), ("cong-trinh", "Công trình khác")]
+    with pytest.raises(ServiceError, match="trường hợp"):
+        online.accept(counter, counter.clerk_user, code)
+    result = online.accept(counter, counter.clerk_user, code, case="nha-o-rieng-le")
+    proc = catalogue.get(counter, "1.013225")
+    with counter.db.session(write=False) as s:
+        assert fees.case_of(s, code) == "nha-o-rieng-le"
+    with counter.db.session(write=False) as s:
+        accepted_at = repo.dossier_by_code(s, code).received_at
+    assert result.due_at == counter.calendar().appointment(
+        accepted_at, proc.terms(Channel.ONLINE, "nha-o-rieng-le").deadline)   # 7 working days, not 10

@@ -220,9 +220,16 @@ class OnlinePanel(QWidget):
                                 tr("Tiếp nhận hồ sơ {code} của {name}? Thời hạn giải quyết tính từ bây giờ.").format(
                                     code=sub.code, name=sub.owner_name)) != QMessageBox.StandardButton.Yes:
             return
+        case = ""
+        if sub.cases:  # the time depends on the case: the counter says which
+            names = [name for _key, name in sub.cases]
+            name, ok = QInputDialog.getItem(self, tr("Tiếp nhận hồ sơ trực tuyến"), tr("Trường hợp:"), names, 0, False)
+            if not ok:
+                return
+            case = sub.cases[names.index(name)][0]
         ctx, user = self.ctx, self.user
-        self.runner.run(lambda: online.accept(ctx, user, sub.code), self._done(tr("Đã tiếp nhận hồ sơ {code}; hẹn trả {due}.")),
-                        parent=self)
+        self.runner.run(lambda: online.accept(ctx, user, sub.code, case=case),
+                        self._done(tr("Đã tiếp nhận hồ sơ {code}; hẹn trả {due}.")), parent=self)
 
     def ask_for_papers(self) -> None:
         sub = self._ready()
