@@ -45,7 +45,7 @@ from ..blobs import BlobStore, UploadState, record
 from ..db import insert_ignore
 from ..models import CentreProfile, OnlineDraft, OnlineFileRef, PublicProcedure
 from .files import MAX_FILE_BYTES, MAX_PAGES, FileRefused, safe_name, too_large, too_many_pages
-from .photos import component_pdf, pdf_pages, write_pdf
+from .photos import component_pdf, join_pdfs
 
 TOKEN_BYTES = 16                 # 128 bits, like the receipt's key
 MAX_FILES_PER_COMPONENT = 10
@@ -311,11 +311,9 @@ def assemble(s: Session, store: BlobStore, draft: OnlineDraft, proc: Procedure, 
         if len(mine) == 1:
             out.append({"sha256": mine[0]["sha256"], "pages": int(mine[0]["pages"]), "name": comp.name})
             continue
-        pages = []
-        for f in mine:
-            pages.extend(pdf_pages(store.path(f["sha256"]).read_bytes(), MAX_PAGES - len(pages)))
-        sha = keep_blob(s, store, write_pdf(pages), now)
-        out.append({"sha256": sha, "pages": len(pages), "name": comp.name})
+        pdf, pages = join_pdfs([store.path(f["sha256"]).read_bytes() for f in mine])
+        sha = keep_blob(s, store, pdf, now)
+        out.append({"sha256": sha, "pages": pages, "name": comp.name})
     return out
 
 
