@@ -42,6 +42,7 @@ _FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 _UPRIGHT = (2, 3, 4, 5, 6, 7, 8)  # the EXIF orientations that turn or mirror the stored pixels
 # pdfium is not thread-safe, and the server answers requests on a pool of threads
 _PDFIUM = threading.Lock()
+_OPENING = threading.Lock()
 
 
 # -- decoding -----------------------------------------------------------------------------
@@ -62,21 +63,22 @@ def decode(data: bytes) -> tuple[np.ndarray, int]:
     if kind not in IMAGE_TYPES:
         raise FileRefused(tr("Tệp PDF không phải ảnh chụp: hãy chọn ảnh."))
     try:
-        with warnings.catch_warnings():
-            # Pillow's own bomb check warns from 89 MP; ours (MAX_PIXELS) is lower and comes first
+        # Pillow's own bomb check (in open: the header only) warns from 89 MP; ours is lower and
+        # refuses. The warnings filter is the process's: one thread at a time changes it.
+        with _OPENING, warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[_FORMATS[kind]])
-            width, height = image.size
-            if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-                raise too_many_pixels()
-            if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT * min(width, height):
-                raise FileRefused(tr("Ảnh quá nhỏ hoặc quá hẹp để là ảnh chụp giấy tờ."))
-            orientation = _orientation(image)
-            shrink = WORK_LONG / max(width, height)
-            if kind == JPEG and shrink < 1:  # libjpeg decodes at 1/2, 1/4 or 1/8 for free
-                image.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
-            image.load()
-            image = _rgb(image)
+        width, height = image.size
+        if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+            raise too_many_pixels()
+        if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT * min(width, height):
+            raise FileRefused(tr("Ảnh quá nhỏ hoặc quá hẹp để là ảnh chụp giấy tờ."))
+        orientation = _orientation(image)
+        shrink = WORK_LONG / max(width, height)
+        if kind == JPEG and shrink < 1:  # libjpeg decodes at 1/2, 1/4 or 1/8 for free
+            image.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
+        image.load()
+        image = _rgb(image)
     except FileRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -264,6 +264,27 @@ def test_every_pixel_format_becomes_an_rgb_page(mode) -> None:
     assert photos.photo_to_page(data.getvalue()).mode == "RGB"
 
 
+def test_uploads_on_many_threads_at_once_keep_their_answers_and_the_process_as_it_was() -> None:
+    """The server cleans files on a pool of threads: pdfium and the warnings filter are shared."""
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+    before = list(warnings.filters)
+    photo = io.BytesIO()
+    Image.effect_noise((900, 1200), 40).convert("RGB").save(photo, "JPEG")
+    work = [photo.getvalue(), png_bomb(12_000), pdf_with_javascript(), encrypted_pdf("x")] * 4
+
+    def clean(data: bytes) -> str:
+        try:
+            return "pages %d" % photos.component_pdf([data])[1]
+        except FileRefused as refused:
+            return refused.message
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(clean, work))
+    assert answers == [clean(data) for data in work[:4]] * 4
+    assert answers[:2] == ["pages 1", files.too_many_pixels().message]
+    assert warnings.filters == before
+
+
 def test_memory_stays_bounded_through_every_hostile_file() -> None:
     """In a fresh process (its peak is its own): the bombs and the hostile PDF cost < 200 MB."""
     script = (
