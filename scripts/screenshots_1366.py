@@ -1,7 +1,7 @@
 """A day at the desk on a small screen: every role's main screens at 1366x768, to look at.
 
 Run under a virtual screen of that size:
-    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots_1366.py [OUT_DIR]
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots_1366.py [OUT_DIR] [--screens-only]
 
 Builds a demo desk in a temporary folder (the shipped catalogue, 320 dossiers walked through the
 real workflow services), then walks it as each role would: the counter clerk receives citizens
@@ -132,6 +132,15 @@ def leader(app, ctx, runner, out: Path, moment) -> None:
     window.dashboard.refresh()
     settle(app)
     save(window, out, "leader_dashboard.png")
+    # the morning's review: what waits for his signature, opened from the board
+    window.dashboard.show_queue(queues.Queue.SIGNATURE)
+    settle(app)
+    if window.dashboard.model.rowCount():
+        window.dashboard._open_index(window.dashboard.model.index(0, 0))
+        settle(app)
+        if window.dashboard.dialog is not None:
+            shoot_dialog(app, window.dashboard.dialog, out, "leader_dossier_to_sign.png")
+            window.dashboard.dialog.close()
     stats = window.statistics
     window.tabs.setCurrentWidget(stats)
     stats.set_period(moment.date() - timedelta(days=62), moment.date())
@@ -266,7 +275,9 @@ def kiosk_without_camera(app, ctx, runner, out: Path) -> None:
 
 def main() -> int:
     global SHOTS
-    out = SHOTS = Path(sys.argv[1]) if len(sys.argv) > 1 else SHOTS
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    walk_the_day = "--screens-only" not in sys.argv  # the two days take minutes
+    out = SHOTS = Path(args[0]) if args else SHOTS
     out.mkdir(parents=True, exist_ok=True)
     wait_for_catalogue()
     app = QApplication(sys.argv)
@@ -285,8 +296,10 @@ def main() -> int:
         administrator(app, ctx, runner, out)
         kiosk_without_camera(app, ctx, runner, out)
         import statistics as stats
-        for who, spent in (("clerk, per citizen", clerk_day(app, ctx, runner, out)),
-                           ("specialist, per step", specialist_day(app, ctx, runner))):
+        days = (("clerk, per citizen", lambda: clerk_day(app, ctx, runner, out)),
+                ("specialist, per dossier", lambda: specialist_day(app, ctx, runner)))
+        for who, day in days if walk_the_day else ():
+            spent = day()
             if spent:
                 print("%s: %d done, median %.0f ms, slowest %.0f ms"
                       % (who, len(spent), 1000 * stats.median(spent), 1000 * max(spent)), flush=True)
