@@ -75,8 +75,12 @@ def test_every_exif_orientation_turns_as_pillow_does(orientation: int) -> None:
             assert (turned[ty, tx] == stored[y, x]).all()
 
 
-def test_the_page_comes_out_upright_flat_and_readable(shot) -> None:
-    page = photos.photo_to_page(shot.jpeg)
+@pytest.fixture(scope="module")
+def page(shot) -> Image.Image:
+    return photos.photo_to_page(shot.jpeg)
+
+
+def test_the_page_comes_out_upright_flat_and_readable(shot, page) -> None:
     assert page.size[0] < page.size[1] and page.size[1] / page.size[0] == pytest.approx(2 ** 0.5, abs=0.01)  # A4
     # at most PAGE_LONG; a smaller photo's page is not enlarged
     assert max(page.size) == photos.PAGE_LONG if max(shot.upright_size) >= 4000 else max(page.size) <= photos.PAGE_LONG
@@ -92,9 +96,9 @@ def test_the_page_comes_out_upright_flat_and_readable(shot) -> None:
         assert np.median(corner) > 200  # paper, evened to white
 
 
-def test_the_shadow_is_evened(shot) -> None:
+def test_the_shadow_is_evened(page) -> None:
     """Paper reads as paper across the page: the shadow's side and the lit side alike."""
-    grey = np.asarray(photos.photo_to_page(shot.jpeg).convert("L"), np.float64)
+    grey = np.asarray(page.convert("L"), np.float64)
     h, w = grey.shape
     tiles = [grey[y:y + h // 6, x:x + w // 6] for y in range(0, h - h // 6, h // 6) for x in range(0, w - w // 6, w // 6)]
     paper = [np.percentile(t, 90) for t in tiles]
