@@ -22,7 +22,8 @@ def run(n: int = 200) -> list[Figure]:
         p = rng.choice(procs)
         ch = next(iter(p.channels))
         forms.append(IntakeInput(procedure_code=p.code, owner=demo.person(rng), channel=ch,
-                                 components={c.name: c.count for c in p.components}))
+                                 components={c.name: c.count for c in p.components},
+                                 case=p.cases[0].key if p.has_cases else ""))
     for f in forms[:5]:  # warm up: imports, fonts, first queries
         intake.save(ctx, clerk, f)
     times, no_pdf = [], []
