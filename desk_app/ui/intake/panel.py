@@ -83,16 +83,19 @@ class IntakePanel(QWidget):
         proc_layout = QHBoxLayout(proc_group)
         # the search needs less width than the procedure's terms: wide terms take fewer lines,
         # so section 1 stays short on a 768-px screen
-        proc_layout.addWidget(picker_box, 2, Qt.AlignmentFlag.AlignTop)
-        # the procedure's case, when it has several: its time is the one the due date comes from
+        # the procedure's case, when it has several: its time is the one the due date comes from.
+        # Chosen under the search, in the room the procedure's taller terms leave there (on a
+        # 768-px screen that room was empty and section 1 taller than it needed to be).
         self.case_fee = CaseAndFee(self)
         self.case_fee.register_errors(self.errors)
         self.case_fee.changed.connect(self._show_procedure)
-        info_column = QVBoxLayout()  # the case above the procedure's terms, which it decides
-        info_column.setContentsMargins(0, 0, 0, 0)
-        info_column.addWidget(self.case_fee.case_box)
-        info_column.addWidget(self.procedure_info, 1)
-        proc_layout.addLayout(info_column, 3)
+        search_column = QVBoxLayout()
+        search_column.setContentsMargins(0, 0, 0, 0)
+        search_column.addWidget(picker_box)
+        search_column.addWidget(self.case_fee.case_box)
+        search_column.addStretch(1)
+        proc_layout.addLayout(search_column, 2)
+        proc_layout.addWidget(self.procedure_info, 3)
 
         # 2. who the dossier is for, and who hands it in
         self.individual = QRadioButton(tr("Cá nhân"))
