@@ -175,14 +175,17 @@ def page_corners(pixels: np.ndarray, orientation: int) -> np.ndarray:
 def find_page(image) -> np.ndarray | None:
     """The page's four corners (tl, tr, br, bl) in ``image``'s pixels (float32, 4 x 2), or None.
 
-    ``image``: a PIL image or an RGB / grey array. Outlines come from a few masks, the bright
-    regions (paper on a darker desk) and what the strong edges enclose; each four-cornered one is fitted side
-    by side to the edge pixels along it that get brighter inwards (twice, the second time in a
-    narrow band), as a shadow bends the bright region's outline and a dark block printed near
-    the edge would pull a plain fit. The page is the outline, at least a sixth of the frame,
-    most of whose length runs on such edges (85% at least); of two as good, the larger.
+    ``image``: a PIL image or an 8-bit RGB / grey array. Outlines come from a few masks, the
+    bright regions (paper on a darker desk) and what the strong edges enclose; each one with
+    four corners is fitted side by side to the edge pixels along it that get brighter inwards
+    (twice, the second time in a narrow band), as a shadow bends the bright region's outline
+    and a dark block printed near the edge would pull a plain fit. The page is the outline, at
+    least a sixth of the frame, most of whose length runs on such edges (85% at least); of two
+    as good, the larger.
     """
-    arr = np.asarray(image)
+    arr = np.asarray(image.convert("L") if isinstance(image, Image.Image) else image)
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
     if arr.ndim == 3:
         arr = cv2.cvtColor(np.ascontiguousarray(arr[..., :3]), cv2.COLOR_RGB2GRAY)
     h, w = arr.shape[:2]
