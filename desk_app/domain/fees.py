@@ -125,6 +125,21 @@ def charged(events: Iterable[Any]) -> FeeCharged | None:
     return found
 
 
+CASE_KINDS = ("received", "accepted_online")
+
+
+def case_chosen(events: Iterable[Any]) -> str:
+    """The case of the procedure chosen for a dossier: at intake (RECEIVED) or when the counter
+    accepted an online submission (ACCEPTED_ONLINE); "" for a procedure with one case."""
+    found = ""
+    for e in events:
+        if getattr(e.kind, "value", e.kind) in CASE_KINDS:
+            case = (e.payload or {}).get("case")
+            if isinstance(case, str) and case:
+                found = case
+    return found
+
+
 def fee_line(fee: FeeCharged | None, terms: ChannelTerms | None = None) -> str:
     """The receipt's fee line: what THIS dossier owes.
 

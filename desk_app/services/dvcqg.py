@@ -91,15 +91,29 @@ def _fees(d: Dossier, data: dict[str, Any], events) -> list[dict[str, Any]]:
     if charged is not None:
         return [{"TenPhiLePhi": "Phí, lệ phí", "Gia": charged.amount, "HinhThucThu": charged.status.dvcqg,
                  "SoBienLai": charged.receipt_no}]
-    received = next((e for e in events if EventKind(e.kind) is EventKind.RECEIVED), None)
-    case = (received.payload or {}).get("case") if received is not None else None
-    try:
-        terms = procedure_from_dict(data).terms(Channel(d.channel), case if isinstance(case, str) else None)
-    except (ValueError, TypeError):
-        return []
+    terms = _terms(d, data, events)
     if terms is None:
         return []
     return [{"TenPhiLePhi": f.name, "Gia": "" if f.amount is None else f.amount} for f in terms.fees]
+
+
+def _terms(d: Dossier, data: dict[str, Any], events):
+    """The catalogue's terms of the dossier's case on its channel (None if not readable)."""
+    try:
+        return procedure_from_dict(data).terms(Channel(d.channel), fee_rules.case_chosen(events) or None)
+    except (ValueError, TypeError):
+        return None
+
+
+def _subject(p, data: dict[str, Any], events, owner_name: str) -> str:
+    """TrichYeuHoSo: the procedure (and its case, when it has several), then the owner."""
+    try:
+        proc = procedure_from_dict(data)
+        case = proc.case(fee_rules.case_chosen(events)) if proc.has_cases else None
+    except (ValueError, TypeError):
+        case = None
+    return ("%s (%s) - %s" % (p.name, case.name, owner_name) if case is not None
+            else "%s - %s" % (p.name, owner_name))[:1000]
 
 
 def _history(d: Dossier, events, users: dict[str, User], unit_names: dict[str, str],
@@ -174,7 +188,7 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
         "KenhThucHien": Channel(d.channel).dvcqg, "ChuHoSo": d.owner_name,
         "SoGiayToChuHoSo": d.owner_id_number,
         "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
-        "Email": owner.get("email", ""), "TrichYeuHoSo": (p.name + " - " + d.owner_name)[:1000],
+        "Email": owner.get("email", ""), "TrichYeuHoSo": _subject(p, data, events, d.owner_name),
         "NgayNopHoSo": _d(submitted),     # online: when the citizen submitted; at the counter: intake
         "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.due_at),  # the legal appointment (QĐ 766, 2.1)
         "NgayKetThucXuLy": _d(d.finished_at), "NgayTra": _d(d.returned_at),

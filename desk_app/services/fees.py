@@ -26,12 +26,10 @@ def charged(session, code: str) -> fees.FeeCharged | None:
 
 
 def case_of(session, code: str) -> str:
-    """The case chosen at intake, or when the counter accepted an online submission ("" for a
-    procedure with one case)."""
-    payloads = session.scalars(select(EventRow.payload).where(
-        EventRow.dossier_code == code, EventRow.kind.in_(("received", "accepted_online")))).all()
-    cases = [p.get("case") for p in payloads if isinstance(p, dict) and isinstance(p.get("case"), str)]
-    return next((c for c in reversed(cases) if c), "")
+    """The case chosen for dossier ``code`` (``domain.fees.case_chosen``)."""
+    rows = session.scalars(select(EventRow).where(EventRow.dossier_code == code, EventRow.kind.in_(fees.CASE_KINDS))
+                           .order_by(EventRow.server_seq.is_(None), EventRow.server_seq, EventRow.seq)).all()
+    return fees.case_chosen(rows)
 
 
 def request_text(session, dossier) -> str:

@@ -309,3 +309,14 @@ def test_the_history_says_the_case_and_the_fee(permit_desk):
                         permit_form("nha-o-rieng-le", status="paid", amount="75000", receipt="BL-9"), print_receipt=False)
     first = counter.details(permit_desk, saved.code).history[0]
     assert "Nhà ở riêng lẻ" in first.detail and "75.000 đồng, đã nộp, biên lai số BL-9" in first.detail
+
+
+def test_the_export_names_the_case_and_its_fees(permit_desk, tmp_path):
+    from desk_app.services import dvcqg
+    saved = intake.save(permit_desk, permit_desk.clerk, permit_form("cong-trinh"), print_receipt=False)
+    out = tmp_path / "dvcqg.json"
+    dvcqg.export(permit_desk, datetime(2026, 11, 1).date(), out)
+    [r] = [r for r in json.loads(out.read_text("utf-8"))["HoSo"] if r["MaHoSo"] == saved.code]
+    assert r["TrichYeuHoSo"].startswith("Cấp giấy phép xây dựng mới (Công trình khác) - ")
+    assert r["MaLinhVuc"] == "G17-XD" and r["TenLinhVuc"] == "Hoạt động xây dựng"
+    assert r["DanhSachLePhi"] == [{"TenPhiLePhi": "Lệ phí cấp giấy phép xây dựng", "Gia": 150000}]
