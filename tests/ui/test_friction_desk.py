@@ -82,6 +82,10 @@ def test_f_keys_act_whatever_has_focus_in_the_window(qtbot, office, runner, prev
         assert panel.flow.form is not None and panel.flow.form.isVisible(), focus
         panel.flow.form.reject()
         qtbot.waitUntil(lambda: panel.flow.form is None, timeout=2000)
+    # another tab in front: the queue's keys stay quiet (that tab keeps its own)
+    window.tabs.setCurrentWidget(window.counter)
+    qtbot.keyClick(window.tabs.tabBar(), Qt.Key.Key_F5)
+    assert panel.flow.form is None
 
 
 def test_a_dossier_the_specialist_holds_does_not_wait_for_assignment(qtbot, office, runner, previews):
