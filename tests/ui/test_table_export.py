@@ -118,3 +118,23 @@ def test_any_text_makes_valid_files_with_no_formulas(cells, title):
     for line in list(csv.reader(io.StringIO(text)))[1:]:
         assert len(line) == 3 and not any(c.startswith(("=", "+", "-", "@")) for c in line)
     assert table.pdf_bytes(doc).startswith(b"%PDF")
+
+
+def test_the_top_bar_button_acts_on_the_list_in_view(qtbot, office, runner, previews):
+    from PySide6.QtWidgets import QPushButton
+    o = office
+    take_in(o)
+    panel = QueuePanel(o.ctx, o.specialist, runner, preview=previews, refresh_ms=0)
+    qtbot.addWidget(panel)
+    show_active(qtbot, panel)
+    (button,) = [b for b in panel.findChildren(QPushButton) if b.text() == "Xuất / In"]
+    panel.tabs.setCurrentIndex(1)
+    exported = []
+    table_export.of(panel.unit_table).written.connect(exported.append)
+    table_export.of(panel.mine_table).written.connect(lambda p: exported.append(("mine", p)))
+    [_, print_action] = button.menu().actions()
+    assert print_action.text() == "In danh sách..."
+    print_action.trigger()
+    qtbot.waitUntil(lambda: bool(exported), timeout=10_000)
+    assert exported[0].suffix == ".pdf" and "don-vi-cua-toi" in exported[0].name
+    assert previews.paths[-1] == exported[0]

@@ -17,7 +17,7 @@ from typing import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QTableView, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QPushButton, QTableView, QWidget
 
 from ...documents import table
 from ...domain.i18n import tr
@@ -142,6 +142,24 @@ class TableExport(QObject):
 def of(view: QTableView) -> TableExport | None:
     """The export and print actions attached to ``view``, if any."""
     return next((c for c in view.children() if isinstance(c, TableExport)), None)
+
+
+def menu_button(table: Callable[[], QTableView]) -> QPushButton:
+    """A "Xuất / In" button for a screen's top bar, acting on ``table()`` (the list in view)."""
+    button = QPushButton(tr("Xuất / In"))
+    button.setToolTip(tr("Xuất danh sách đang xem ra Excel / CSV (Ctrl+E) hoặc in (Ctrl+Shift+P); "
+                         "cũng có khi bấm chuột phải vào danh sách"))
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    menu = QMenu(button)
+
+    def act(name: str) -> None:
+        export = of(table())
+        if export is not None:
+            getattr(export, name)()
+    menu.addAction(tr("Xuất Excel / CSV..."), lambda: act("export"))
+    menu.addAction(tr("In danh sách..."), lambda: act("print_"))
+    button.setMenu(menu)
+    return button
 
 
 def attach(view: QTableView, runner: TaskRunner, title: Title, ctx=None, lines: Callable[[], list[str]] | None = None,

@@ -86,6 +86,7 @@ class CounterPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.search)
         top.addWidget(self.refresh_button)
+        top.addWidget(table_export.menu_button(lambda: self.table))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addLayout(top)

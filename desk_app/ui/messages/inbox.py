@@ -62,6 +62,7 @@ class InboxPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.open_button)
         top.addWidget(reload_button)
+        top.addWidget(table_export.menu_button(lambda: self.table))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

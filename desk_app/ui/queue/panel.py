@@ -133,6 +133,7 @@ class QueuePanel(QWidget):
         top.addWidget(self.scan_box)
         top.addWidget(receive)
         top.addWidget(refresh)
+        top.addWidget(table_export.menu_button(self.current_table))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addLayout(top)

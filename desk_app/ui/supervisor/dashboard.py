@@ -182,6 +182,7 @@ class Dashboard(QWidget):
         top.addStretch(1)
         top.addWidget(self.updated)
         top.addWidget(refresh)
+        top.addWidget(table_export.menu_button(lambda: self.table))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addLayout(top)
