@@ -163,7 +163,8 @@ def test_the_whole_walk_through_the_gui(qtbot, office, clock, runner, previews, 
     d = dossier(o, code)
     assert d.appointment_at == datetime(2026, 11, 27, 14, 0) and d.due_at == datetime(2026, 11, 25, 9, 30)
     assert "14:00, 27/11/2026" in leader.banner.text()
-    assert counter.details(o.ctx, code).history[-1].kind is EventKind.APPOINTMENT_MOVED
+    assert counter.details(o.ctx, code).history[-2].kind is EventKind.APPOINTMENT_MOVED  # then its letter printed
+    assert counter.details(o.ctx, code).history[-1].kind is EventKind.FORM_PRINTED
 
     # 7. Thu 26/11 10:00: the result is ready (F6), a day before the apology's new date but after
     # the legal appointment (Wed 25/11 09:30): late, as the national statistics judge it. No date
