@@ -1,5 +1,13 @@
 """What the other printed forms hold, as plain data (the receipt is in ``receipt.py``), the kinds
-of printed papers a dossier keeps, and their number series."""
+of printed papers a dossier keeps, and their number series.
+
+The fields follow Thông tư 01/2018/TT-VPCP, Mẫu 01-06, as described in docs/reference (TD-DVC and
+OpenCPS templates). Not verified against the circular's own text: the exact sentences of Mẫu 04
+and its signer's title ("THỦ TRƯỞNG CƠ QUAN"), the two agency lines of Mẫu 05, the "Ký nhận"
+column of Mẫu 06, the wording of Mẫu 01's "Ghi chú"; the symbols of the number series (TB-BS,
+TB-TC, XL-HL) are ours, the circular leaves "Số: …/…" to the agency; Thông tư 03/2025/TT-VPCP
+may renumber the forms (04 and 05 change).
+"""
 
 from __future__ import annotations
 
