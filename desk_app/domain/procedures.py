@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Mapping
@@ -211,6 +212,12 @@ _UNCERTAIN_NOTE = re.compile(r"tham\s*khảo|dự\s*kiến|chưa\s*xác\s*địn
 _SHOWN_NAME = re.compile(r"xuất\s*trình\s*để\s*đối\s*chiếu", re.IGNORECASE)
 
 FEE_NAME_DEFAULT = "Phí, lệ phí"
+MAX_TEXT = 2000                  # one text of an entry (a legal basis is the longest)
+
+
+def _plain(value: str) -> bool:
+    """A text fit to store and print: no control character (NUL...), no lone surrogate, bounded."""
+    return len(value) <= MAX_TEXT and not any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
 
 
 def procedure_from_dict(data: Mapping[str, Any]) -> Procedure:
@@ -226,6 +233,9 @@ def procedure_from_dict(data: Mapping[str, Any]) -> Procedure:
         value = clean(str(data.get(key) or ""))
         if required and not value:
             errors.append(tr("thiếu trường \"{field}\"").format(field=key))
+        if not _plain(value):
+            errors.append(tr("trường \"{field}\" có ký tự không hợp lệ hoặc quá dài").format(field=key))
+            value = ""
         return value
 
     code = text("code").upper()
@@ -261,6 +271,9 @@ def procedure_from_dict(data: Mapping[str, Any]) -> Procedure:
             continue
         key = clean(str(raw.get("key") or "")).lower()
         cname = clean(str(raw.get("name") or ""))
+        if not _plain(cname) or len(cname) > 300:
+            errors.append(tr("trường hợp thứ {n} không hợp lệ").format(n=i))
+            cname = ""
         where = tr("trường hợp \"{name}\"").format(name=cname or key) if len(raw_cases) > 1 else ""
         if len(raw_cases) > 1 and (not key or not cname):
             errors.append(tr("trường hợp thứ {n} cần mã (key) và tên").format(n=i))
@@ -281,7 +294,7 @@ def procedure_from_dict(data: Mapping[str, Any]) -> Procedure:
             form = _FORMS[str(comp.get("form", "original")).strip().lower()]
             count = int(comp.get("count", 1))
             cname = clean(comp["name"])
-            if not 1 <= count <= 99 or not cname:
+            if not 1 <= count <= 99 or not cname or not _plain(cname):
                 raise ValueError
             use_raw = comp.get("use")
             if use_raw is None:  # format 1: the name said it
@@ -371,12 +384,16 @@ def _fee(raw: Any) -> Fee:
     if not isinstance(raw, Mapping):
         raise ValueError(tr("mỗi khoản phí cần tên và số tiền"))
     name = clean(str(raw.get("name") or "")) or FEE_NAME_DEFAULT
-    return Fee(name[:200], _amount(raw.get("amount")), clean(str(raw.get("basis") or ""))[:500],
-               clean(str(raw.get("note") or ""))[:500])
+    texts = [name, clean(str(raw.get("basis") or "")), clean(str(raw.get("note") or ""))]
+    if not all(_plain(t) and len(t) <= 500 for t in texts):
+        raise ValueError(tr("tên, căn cứ hoặc ghi chú của khoản phí có ký tự không hợp lệ hoặc quá dài"))
+    return Fee(texts[0], _amount(raw.get("amount")), texts[1], texts[2])
 
 
 def _old_fee(fee: Any, note: Any) -> tuple[Fee, ...]:
     note = clean(str(note or ""))
+    if not _plain(note) or len(note) > 500:
+        raise ValueError(tr("tên, căn cứ hoặc ghi chú của khoản phí có ký tự không hợp lệ hoặc quá dài"))
     amount = _amount(fee if fee not in (None, "") else 0)
     if not amount and not note:
         return ()

@@ -320,3 +320,47 @@ def test_the_export_names_the_case_and_its_fees(permit_desk, tmp_path):
     assert r["TrichYeuHoSo"].startswith("Cấp giấy phép xây dựng mới (Công trình khác) - ")
     assert r["MaLinhVuc"] == "G17-XD" and r["TenLinhVuc"] == "Hoạt động xây dựng"
     assert r["DanhSachLePhi"] == [{"TenPhiLePhi": "Lệ phí cấp giấy phép xây dựng", "Gia": 150000}]
+
+
+cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({k: cell for k in ("direct_time", "direct_unit", "direct_fees", "case_key",
+                                                         "case_name", "components", "field_code")}),
+                min_size=1, max_size=3))
+def test_any_csv_is_imported_or_refused_row_by_row(permit_desk, tmp_path, cells):
+    """Hostile cells (NUL, huge numbers, stray separators, lone case rows): the import takes the
+    file whole or refuses it with each row's problem, nothing else."""
+    from desk_app.services.context import ServiceError
+    base = catalogue.procedure_to_row(procedure_from_dict(PERMIT))
+    path = tmp_path / "fuzz.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, CSV_COLUMNS)
+        w.writeheader()
+        for c in cells:
+            w.writerow(dict(base, code="1.099999", **{k: v.replace("\x00", "\x00") for k, v in c.items()}))
+    try:
+        catalogue.import_file(permit_desk, path)
+    except ImportRefused as e:
+        assert e.problems and all(p.startswith("Dòng") for p in e.problems)
+    except ServiceError:
+        pass
+
+
+@pytest.mark.parametrize("where, value", [
+    ("name", "Khai sinh\x00"), ("legal_basis", "x" * 5000), ("name", "Khai \ud800 sinh"),
+    ("case", "Nhà\x07 ở"), ("component", "Đơn\x00"), ("fee", "Lệ phí\x1b[31m"),
+])
+def test_hostile_texts_in_an_entry_are_refused(where, value):
+    entry = json.loads(json.dumps(PERMIT))
+    if where == "case":
+        entry["cases"][0]["name"] = value
+    elif where == "component":
+        entry["components"][0]["name"] = value
+    elif where == "fee":
+        entry["cases"][0]["channels"]["direct"]["fees"][0]["name"] = value
+    else:
+        entry[where] = value
+    with pytest.raises(CatalogueError):
+        procedure_from_dict(entry)
