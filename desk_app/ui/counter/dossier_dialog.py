@@ -82,6 +82,15 @@ def details_html(d: DossierDetails) -> str:
     return "<table>%s</table>" % body
 
 
+def _as_list(detail: str) -> str:
+    """"Lý do: giấy A; giấy B" (the history's one line) as a reason over one paper per line."""
+    head, colon, tail = detail.partition(": ")
+    items = (tail if colon else detail).split("; ")
+    if len(items) < 2:
+        return detail
+    return (head + ":\n" if colon else "") + "\n".join("• " + i for i in items)
+
+
 class DossierDialog(QDialog):
     """Details, attachments, history; receipt preview and reprint with a new QR key."""
 
@@ -221,7 +230,7 @@ class DossierDialog(QDialog):
         box.setWindowTitle(item.text(1))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText("%s — %s" % (item.text(0), item.text(2)))
-        box.setInformativeText(item.text(3) or tr("(không có chi tiết)"))
+        box.setInformativeText(_as_list(item.text(3)) or tr("(không có chi tiết)"))
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         self.entry_box = box
         box.open()
