@@ -17,6 +17,7 @@ from ...services.context import CurrentUser, DeskContext
 from ...services.indicators import IndicatorReport
 from ...services.statistics import GroupBy, Report
 from ..common.banner import Banner
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, record_table
 from ..tasks import TaskRunner
 from .charts import BarChart, Series, number
@@ -127,6 +128,8 @@ class StatisticsPanel(QWidget):
         self.banner = Banner()
         self.model: RecordTableModel[tuple] = RecordTableModel([], self)
         self.table = record_table(self.model, stretch=0)
+        table_export.attach(self.table, runner, lambda: tr("Thống kê tình hình giải quyết hồ sơ"), ctx,
+                            lines=self._period_lines)
         self.verdicts = BarChart(tr("Kết quả giải quyết"))
         self.rates = BarChart(tr("Tỷ lệ giải quyết đúng hạn"))
         charts = QSplitter(Qt.Orientation.Horizontal)
@@ -137,6 +140,8 @@ class StatisticsPanel(QWidget):
         self.indicators: IndicatorReport | None = None
         self.indicator_model: RecordTableModel[tuple] = RecordTableModel([], self)
         self.indicator_table = record_table(self.indicator_model, stretch=0)
+        table_export.attach(self.indicator_table, runner, lambda: tr("Chỉ số theo Quyết định 766"), ctx,
+                            lines=self._period_lines)
         self.indicator_notes = QLabel()
         self.indicator_notes.setWordWrap(True)
         self.indicator_notes.setStyleSheet("color: #555;")
@@ -177,6 +182,11 @@ class StatisticsPanel(QWidget):
     def use_preset(self, preset: str) -> None:
         self.set_period(*period(preset, self.ctx.clock().date()))
         self.compute()
+
+    def _period_lines(self) -> list[str]:
+        start, end = self.dates()
+        return [tr("Từ ngày {start} đến ngày {end}").format(start=start.strftime("%d/%m/%Y"),
+                                                          end=end.strftime("%d/%m/%Y"))]
 
     def group_by(self) -> GroupBy:
         return GroupBy(self.group.currentData() or GroupBy.UNIT)  # the combo gives the plain value back
