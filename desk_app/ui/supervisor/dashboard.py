@@ -100,6 +100,7 @@ class Dashboard(QWidget):
         self.ctx, self.user, self.runner, self.preview = ctx, user, runner, preview
         self.dialog: DossierDialog | None = None
         self._filling = False
+        self._shown_filter: Filter | None = None   # what the list shows, to keep its place on a reload
         self._names: dict[str, str] = {}   # username -> full name, as the holdings name holders
 
         title = QLabel(tr("Điều hành: theo dõi hồ sơ đang giải quyết"))
@@ -264,8 +265,10 @@ class Dashboard(QWidget):
         for q, tile in self.tiles.items():
             tile.set_count(counts.get(q, 0))
             tile.set_selected(q is f.queue)
-        with live.kept_place(self.table):
+        # the same list reloaded stays where the leader was; another filter starts at the top
+        with live.kept_place(self.table, enabled=f == self._shown_filter):
             self.model.set_records(by_urgency(rows, now) if f.queue is Queue.OPEN else rows)
+        self._shown_filter = f
         self.rows_title.setText(tr("{queue}: {n} hồ sơ").format(queue=f.queue.label, n=len(rows)))
         unit_name = self.unit.currentText() if f.unit_id is not None else None
         holder_name = self._names.get(f.holder, f.holder) if f.holder is not None else None
