@@ -76,7 +76,7 @@ def test_clock_skew_does_not_reorder_a_dossiers_history(shared_server, tmp_path)
     walk = ["received", "transferred", "arrived", "assigned", "result_ready", "transferred", "arrived"]
     for ctx in (counter, dept):
         history = sync.history(ctx, code)
-        assert [h.kind.value for h in history] == walk
+        assert [h.kind.value for h in history if h.kind.value != "form_printed"] == walk  # + two slips printed
         times = [h.at for h in history]
         assert times != sorted(times)  # the clocks say otherwise, and do not win
         assert [h.server_seq for h in history] == sorted(h.server_seq for h in history)
