@@ -290,6 +290,11 @@ def reprint(ctx: DeskContext, user: CurrentUser, code: str, event_id: str) -> Pa
         raise ServiceError(tr("Không còn tệp đã lưu của giấy tờ này trên máy."))
     if paper.kind is FormKind.RECEIPT:
         require(user, Action.PRINT_RECEIPT)
+        latest = [p for p in papers.values() if p.kind is FormKind.RECEIPT and not p.reprint][-1]
+        if latest.event_id != paper.event_id and latest.path != paper.path:
+            # an older print may carry a QR key that was replaced since: it would not open the dossier
+            raise ServiceError(tr("Giấy tiếp nhận này đã có bản in mới hơn (có thể với mã QR mới); "
+                                  "hãy in lại bản mới nhất."))
     with ctx.db.session() as s:
         d = repo.dossier_by_code(s, code)
         repo.append_event(s, d, EventKind.FORM_PRINTED,

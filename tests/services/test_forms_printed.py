@@ -213,3 +213,17 @@ def test_printed_papers_are_listed_and_reprinted_without_a_new_number(walked, cl
     # the next supplement request takes the next number: the reprint took none
     r = workflow.request_supplement(d, d.specialist, w["one"].code, "Thiếu sơ đồ", ["Sơ đồ thửa đất"])
     assert "Số: 2/2026/TB-BS" in pdf_text(r.form_path)
+
+
+def test_an_older_receipt_is_not_reprinted_once_a_newer_one_exists(walked, clock):
+    from desk_app.services import receipts
+    from desk_app.services.context import ServiceError
+    d, w = walked
+    code = w["one"].code
+    first = forms.printed_papers(d, d.clerk_at_counter, code)[0]
+    clock.now = datetime(2026, 11, 16, 11, 0)
+    receipts.produce(d, d.clerk_at_counter, code, replace_key=True)   # the old QR stops working
+    with pytest.raises(ServiceError, match="bản in mới hơn"):
+        forms.reprint(d, d.clerk_at_counter, code, first.event_id)
+    newest = [p for p in forms.printed_papers(d, d.clerk_at_counter, code) if p.kind is FormKind.RECEIPT][-1]
+    assert forms.reprint(d, d.clerk_at_counter, code, newest.event_id) == newest.path
