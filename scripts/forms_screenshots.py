@@ -81,15 +81,59 @@ def main() -> None:
     pdfs["mau06-register"] = render_register_pdf(reports.register(d, lead, date(2026, 11, 1), date(2026, 11, 30)),
                                                  tmp / "register.pdf")
 
+    screens(d, clerk, two.code)
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
-        if not old.name.startswith("statistics"):   # the statistics export is another screen's
+        if not old.name.startswith(("statistics", "desk-")):   # the statistics export is another screen's
             old.unlink()
     for name, path in pdfs.items():
         for n, image in enumerate(pdf_to_images(path, dpi=110), start=1):
             target = OUT / ("%s-%d.png" % (name, n))
             image.save(target, optimize=True)
             print(target.relative_to(ROOT))
+
+
+def screens(d, clerk, code: str) -> None:
+    """The dossier window's "Giấy tờ đã in" tab and the intake's guidance dialog, as a clerk sees them
+    (run under xvfb-run for real fonts; offscreen works too)."""
+    from PySide6.QtWidgets import QApplication
+
+    from desk_app.ui.counter.panel import CounterPanel
+    from desk_app.ui.intake.panel import IntakePanel
+    from desk_app.ui.style import apply_style
+    from desk_app.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    apply_style(app)
+    runner = TaskRunner(synchronous=True)
+    shown: list[Path] = []
+    panel = CounterPanel(d, clerk, runner, preview=lambda _w, path: shown.append(Path(path)))
+    panel.resize(1300, 760)
+    panel.show()
+    panel.open_dossier(code)
+    dialog = panel.dialog
+    dialog.tabs.setCurrentWidget(dialog.papers)
+    dialog.resize(1000, 640)
+    for _ in range(5):
+        app.processEvents()
+    OUT.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(OUT / "desk-dossier-printed-papers.png"))
+    dialog.close()
+    intake_panel = IntakePanel(d, clerk, runner, preview=lambda _w, path: shown.append(Path(path)))
+    intake_panel.resize(1300, 860)
+    intake_panel.show()
+    intake_panel.pick_procedure("1.012783")
+    intake_panel.owner.name.setText("Lê Thị Mai")
+    intake_panel.owner.phone.setText("0936 111 222")
+    intake_panel.owner.address.setText("Thôn 3, xã Hoằng Hóa, tỉnh Thanh Hóa")
+    intake_panel.guide()
+    guidance = intake_panel.guidance
+    guidance.reason.setText("Thiếu bản gốc Giấy chứng nhận đã cấp")
+    for _ in range(5):
+        app.processEvents()
+    guidance.grab().save(str(OUT / "desk-intake-guidance-dialog.png"))
+    guidance.close()
+    runner.shutdown()
 
 
 if __name__ == "__main__":
