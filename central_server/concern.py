@@ -86,6 +86,13 @@ def holds(desk: DeskIdentity, state: Any) -> bool:
 def refusal(session: Session, desk: DeskIdentity, e: Any, batch: Batch) -> str | None:
     """Why ``desk`` may not write ``e`` on its dossier (None if it may). Agency, desk name and
     unit are checked before (``push._forbidden``)."""
+    why = _refusal(session, desk, e, batch)
+    if why is None and _kind(e) is EventKind.ACCEPTED_ONLINE:
+        batch.taken_in.add(e.dossier_code)  # this desk received it: the origin's steps that follow are its own
+    return why
+
+
+def _refusal(session: Session, desk: DeskIdentity, e: Any, batch: Batch) -> str | None:
     kind = _kind(e)
     code = e.dossier_code
     state = batch.states.get(code)
@@ -108,7 +115,7 @@ def refusal(session: Session, desk: DeskIdentity, e: Any, batch: Batch) -> str |
         if code in batch.taken_in:  # received by this desk earlier in the same batch
             return None
         return tr("Hồ sơ {code} chưa có trên máy chủ; quầy không được ghi hồ sơ này.").format(code=code)
-    origin = state.origin_desk == desk.id
+    origin = state.origin_desk == desk.id or code in batch.taken_in
     new_key = kind is EventKind.RECEIPT_PRINTED and isinstance(e.payload, dict) and e.payload.get("key_sha256")
     if kind in ORIGIN_ONLY or new_key:
         if origin:

@@ -768,6 +768,7 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
         s.stage, s.holder_user, s.holder_since = Stage.APPROVED, e.actor, t
     elif kind is EventKind.ACCEPTED_ONLINE:
         s.stage, s.received_at, s.holder_user, s.holder_since = Stage.RECEIVED, p.received_at, e.actor, t
+        s.origin_desk = e.desk   # the counter desk that accepted it received it (withdrawal, new key)
         s.due_at = s.appointment_at = s.first_due_at = p.due_at
     elif kind is EventKind.SUPPLEMENT_REQUESTED and s.stage is Stage.ONLINE:
         s.stage = Stage.ONLINE_SUPPLEMENT   # before acceptance: no clock to pause, not a supplement of a received dossier

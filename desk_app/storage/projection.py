@@ -79,6 +79,8 @@ def write(d: Dossier, state: DossierState, units: Units) -> None:
             setattr(d, UNIT_FIELDS[name], units.id(value))
         else:
             setattr(d, name, value)
+    if state.origin_desk:  # the desk that received it (online: the counter desk that accepted it)
+        d.desk_id = state.origin_desk
 
 
 def apply(d: Dossier, event, units: Units) -> DossierState:

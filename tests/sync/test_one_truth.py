@@ -45,7 +45,9 @@ def world(request, tmp_path_factory):
     """A server, a desk that takes every step (counter and departments) and an agency-wide
     desk that only pulls."""
     tmp = tmp_path_factory.mktemp("one-truth")
-    server = kit.ServerProcess(database_url(request.config, tmp, request.param), tmp / "server").start()
+    server = kit.ServerProcess(database_url(request.config, tmp, request.param), tmp / "server",
+                               env={"DESK_SERVER_WEB_ONLINE_RATE_PER_SECOND": "1000",
+                                    "DESK_SERVER_WEB_ONLINE_BURST": "1000"}).start()
     agency = kit.new_agency()
     clock = Clock(desks.vn_now())
     actor = desks.enrolled_desk(tmp, server, "quay-" + agency, agency, ["MOTCUA", "STP", "VPDKDD"], clock)
@@ -106,7 +108,11 @@ def _event_count(ctx, code) -> int:
 ENDINGS = {EventKind.WITHDRAWN, EventKind.REFUSED, EventKind.STOPPED}
 
 
-def _walk(ctx, clock: Clock, code: str, data) -> None:
+def _key(ctx, code: str, key: str | None = None) -> str:
+    return key or parse_capability_url(counter.details(ctx, code).capability_url).key
+
+
+def _walk(ctx, clock: Clock, code: str, data, key: str | None = None) -> None:
     for _ in range(data.draw(st.integers(1, 22), "steps")):
         clock.now += timedelta(minutes=data.draw(st.integers(0, 60 * 30), "minutes"))
         state = _state(ctx, code)
@@ -131,8 +137,7 @@ def _walk(ctx, clock: Clock, code: str, data) -> None:
         except ServiceError:
             pass  # a business rule of the service (same unit, no second apology...): nothing happened
         if data.draw(st.integers(0, 7), "rate") == 0 and _state(ctx, code).rating is None:
-            link = parse_capability_url(counter.details(ctx, code).capability_url)
-            kiosk.rate(ctx, ctx.kiosk_user, code, link.key, data.draw(st.sampled_from(
+            kiosk.rate(ctx, ctx.kiosk_user, code, _key(ctx, code, key), data.draw(st.sampled_from(
                 ["very_satisfied", "satisfied", "unsatisfied"]), "level"))
 
 
@@ -151,7 +156,10 @@ def test_replaying_a_walk_gives_the_rows_the_services_stored(world, data):
     clock.now = desks.vn_now()  # numbers are leased for today (and the next days) only
     code = desks.intake(actor)
     _walk(actor, clock, code, data)
+    _all_agree(server, actor, watcher, clock, code)
 
+
+def _all_agree(server, actor, watcher, clock, code: str, key: str | None = None) -> None:
     # 1. At the desk that took the steps: the fold of its events is its row, column by column,
     # and replaying them into the row changes no column.
     with actor.db.session(write=False) as s:
@@ -187,10 +195,57 @@ def test_replaying_a_walk_gives_the_rows_the_services_stored(world, data):
 
     # 4. The citizen's page on the server says what the kiosk says, judged at the same moment.
     clock.now = desks.vn_now()
-    link = parse_capability_url(counter.details(actor, code).capability_url)
-    body = httpx.get(server.url + "/api/v1/public/dossiers/" + code, params={"k": link.key}).json()
-    view = kiosk.lookup(actor, actor.kiosk_user, code, link.key)
+    key = _key(actor, code, key)
+    body = httpx.get(server.url + "/api/v1/public/dossiers/" + code, params={"k": key}).json()
+    view = kiosk.lookup(actor, actor.kiosk_user, code, key)
     assert body["verdict"] == view.verdict.value and body["verdict_text"] == view.verdict_text
     assert body["status_text"] == view.status_text
     assert [x["label"] for x in body["steps"]] == [x.text for x in view.timeline]
     assert datetime.fromisoformat(body["appointment_at"]) == view.due_at
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(data=st.data())
+def test_an_online_submission_walks_to_the_same_truth_everywhere(world, data):
+    """Submitted on the server's pages, checked at the counter (papers asked for and added on
+    the page, then accepted or refused), then walked like any dossier: the same rows everywhere."""
+    _online_walk(world, data)
+
+
+def _online_walk(world, data):
+    import re
+    from desk_app.services import online
+    from tests.sync.test_online import Citizen, owner_fields, photo
+    server, actor, watcher, clock = world
+    clock.now = desks.vn_now()
+    sync.sync_once(actor)  # the centre's profile and catalogue are on the server
+    citizen = Citizen(server)
+    citizen.start(actor_agency(actor))
+    citizen.post(owner_fields(action="save"), files=[("c0", ("a.jpg", photo(1), "image/jpeg")),
+                                                     ("c1", ("b.jpg", photo(2), "image/jpeg"))])
+    link = citizen.post({**owner_fields(), "action": "submit"}).headers["location"]
+    code, key = re.match(r"/h/([^?]+)\?k=([^&]+)", link).groups()
+    sync.sync_once(actor)
+    for _ in range(data.draw(st.integers(0, 2), "papers asked for")):
+        assert _state(actor, code).stage is Stage.ONLINE
+        online.ask_for_papers(actor, actor.clerk, code, "Ảnh mờ", ["Giấy chứng sinh chụp rõ"])
+        sync.sync_once(actor)
+        page = citizen.http.get(link).text
+        token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
+        r = citizen.http.post("/h/%s/bo-sung" % code, data={"k": key, "token": token},
+                              files=[("files", ("cs.jpg", photo(3), "image/jpeg"))])
+        assert r.status_code == 303 and "ok=supplement" in r.headers["location"], r.text[:300]
+        sync.sync_once(actor)
+    clock.now += timedelta(minutes=data.draw(st.integers(0, 60 * 30), "minutes"))
+    if data.draw(st.integers(0, 5), "refuse") == 0:
+        online.refuse(actor, actor.clerk, code, ["Không đủ điều kiện"])
+    else:
+        online.accept(actor, actor.clerk, code)
+        _walk(actor, clock, code, data, key)
+    _all_agree(server, actor, watcher, clock, code, key)
+
+
+def actor_agency(ctx) -> str:
+    from desk_app.services import setup
+    return setup.agency(ctx).code
