@@ -154,7 +154,9 @@ def world(request, tmp_path_factory):
 # -- the dossier page ------------------------------------------------------------------------
 
 def test_the_printed_link_opens_the_page_in_the_kiosks_words(world):
-    code, key = world.intake(name=HOSTILE_NAME)
+    code = desks.intake_named_by_a_rogue_desk(world.desk, HOSTILE_NAME)
+    sync.sync_once(world.desk)
+    code, key = world.link(code)
     clerk = world.desk.clerk
     workflow.transfer(world.desk, clerk, code, "STP")
     workflow.receive(world.desk, world.desk.people["cv_stp"], code)

@@ -53,7 +53,7 @@ def browser():
 
 def _dossier(desk, server) -> str:
     """A dossier received and sent to a department at the desk, synced; its page's URL."""
-    code = desks.intake(desk, name="Nguyễn Thị <b>Hoa</b>")
+    code = desks.intake_named_by_a_rogue_desk(desk, "Nguyễn Thị <b>Hoa</b>")
     workflow.transfer(desk, desk.clerk, code, "STP")
     sync.sync_once(desk)
     link = parse_capability_url(counter.details(desk, code).capability_url)

@@ -28,7 +28,7 @@ from desk_app.domain.roles import PERMISSIONS, Action, Role, may
 from desk_app.domain.forms import FormKind
 from desk_app.services import (admin, announcements, auth, catalogue, context, forms, indicators, intake, kiosk,
                                messages,
-                               notices, queues,
+                               notices, online, queues,
                                receipts, reports, settings, setup, statistics, workflow)
 from desk_app.services.context import PermissionDenied, ServiceError
 from desk_app.services.statistics import GroupBy
@@ -251,6 +251,18 @@ CASES = [
     Case(messages.thread, Action.VIEW_DOSSIERS, _citizen_wrote),
     Case(notices.for_dossier, Action.VIEW_DOSSIERS, _with_code("received")),
     Case(notices.set_notify, Action.ANSWER_CITIZENS, _with_code("received", notify=False), needs_server=True),
+    Case(notices.overview, Action.VIEW_DOSSIERS, lambda o: {}),
+    Case(messages.image, Action.VIEW_DOSSIERS, lambda o: {**_citizen_wrote(o), "sha256": "0" * 64},
+         needs_server=True),
+    # online submissions: they reach a desk only from the central server, which this office has
+    # none of, so a step on one is refused after the check (tests/sync/test_online.py walks them)
+    Case(online.queue, Action.INTAKE, lambda o: {}),
+    Case(online.details, Action.INTAKE, _with_code("received"), needs_server=True),
+    Case(online.file_path, Action.INTAKE, _with_code("received", sha256="0" * 64), needs_server=True),
+    Case(online.accept, Action.INTAKE, _with_code("received"), needs_server=True),
+    Case(online.ask_for_papers, Action.INTAKE, _with_code("received", reason="Ảnh mờ", missing=["Bản sao"]),
+         needs_server=True),
+    Case(online.refuse, Action.REFUSE, _with_code("received", reasons=["Không đủ điều kiện"]), needs_server=True),
     # the citizens' messages
     Case(messages.inbox, Action.ANSWER_CITIZENS, lambda o: {}),
     Case(messages.reply, Action.ANSWER_CITIZENS, lambda o: {**_citizen_wrote(o), "text": "Hồ sơ đang được xử lý."}),

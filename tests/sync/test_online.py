@@ -20,10 +20,23 @@ from desk_app.domain.dossier import EventKind, Status
 from desk_app.services import auth, online, sync
 from desk_app.storage import repositories as repo
 from tests.central_server import kit
+from tests.central_server.conftest import BACKENDS, database_url
 from tests.central_server.online import photosim
 from tests.sync import desks
 
 PROC = "1.001193"   # birth registration: takes online submissions in the small catalogue
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_server(request, tmp_path_factory):
+    """One server per backend for the module, its per-client limit on the e-form lifted: every
+    test here posts from the same address (the limit has its own test)."""
+    tmp = tmp_path_factory.mktemp("online-server")
+    server = kit.ServerProcess(database_url(request.config, tmp, request.param), tmp, env={
+        "DESK_SERVER_WEB_ONLINE_RATE_PER_SECOND": "1000", "DESK_SERVER_WEB_ONLINE_BURST": "1000"}).start()
+    server.backend = request.param
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -317,3 +330,25 @@ def test_hostile_text_in_the_e_form_is_kept_clean_or_refused(shared_server, coun
                     assert "\x00" not in v and len(v) <= 500
     finally:
         db.dispose()
+
+
+def test_a_client_that_posts_the_e_form_too_fast_is_slowed_in_words(server_factory, backend, tmp_path):
+    """The e-form's saves and submits are limited per client: past the burst, a 429 page in
+    Vietnamese says how long to wait; the draft is still there afterwards."""
+    server = server_factory(backend, env={"DESK_SERVER_WEB_ONLINE_RATE_PER_SECOND": "0.2",
+                                          "DESK_SERVER_WEB_ONLINE_BURST": "4"})
+    agency = kit.new_agency()
+    ctx = desks.enrolled_desk(tmp_path, server, "quay-" + agency, agency, ["MOTCUA"])
+    try:
+        sync.sync_once(ctx)
+        citizen = Citizen(server)
+        citizen.start(agency)
+        codes = [citizen.post({**owner_fields(), "action": "save"}).status_code for _ in range(8)]
+        assert codes.count(429) >= 3 and set(codes) <= {303, 429}, codes
+        r = citizen.post({**owner_fields(), "action": "save"})
+        assert r.status_code == 429 and "Quá nhiều yêu cầu" in r.text and "giây" in r.text
+        assert int(r.headers["retry-after"]) >= 1
+        page = citizen.http.get(citizen.draft)
+        assert page.status_code == 200 and "Nguyễn Thị Hoa" in page.text   # the saves that passed are kept
+    finally:
+        ctx.db.dispose()

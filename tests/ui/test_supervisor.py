@@ -184,10 +184,10 @@ def test_exports(qtbot, stats, tmp_path, suffix):
 
 
 @pytest.mark.parametrize("who, tabs", [
-    ("clerk", ["Tiếp nhận hồ sơ", "Danh sách hồ sơ"]),
+    ("clerk", ["Tiếp nhận hồ sơ", "Danh sách hồ sơ", "Hồ sơ trực tuyến"]),
     ("specialist", ["Danh sách hồ sơ", "Hồ sơ cần xử lý"]),
     ("leader", ["Danh sách hồ sơ", "Hồ sơ cần xử lý", "Điều hành", "Thống kê, báo cáo"]),
-    ("admin", ["Tiếp nhận hồ sơ", "Danh sách hồ sơ", "Thống kê, báo cáo", "Quản trị"]),
+    ("admin", ["Tiếp nhận hồ sơ", "Danh sách hồ sơ", "Hồ sơ trực tuyến", "Thống kê, báo cáo", "Quản trị"]),
 ])
 def test_each_role_sees_only_its_tabs(qtbot, office, runner, previews, who, tabs):
     window = MainWindow(office.ctx, getattr(office, who), runner, AGENCY.name, preview=previews)
