@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 import unicodedata
 
@@ -84,8 +85,29 @@ async def webhook(request: Request, background: BackgroundTasks):
             insert_ignore(s, ZaloInbox.__table__, {"key": key, "event_name": event_name, "payload": data,
                                                    "received_at": vn_now(), "processed_at": None})
     await run_in_threadpool(keep)
-    background.add_task(run_in_threadpool, process_pending, db, settings)
+    background.add_task(run_in_threadpool, _drain, db, settings)
     return JSONResponse({"error": 0, "message": "ok"})
+
+
+class _Drain:
+    """One worker on the inbox per process at a time: a flood of calls wakes it, it does not
+    start one worker per call (they would fight for the database's write lock, and the calls
+    still arriving would wait behind them)."""
+
+    lock = threading.Lock()
+    again = False
+
+
+def _drain(db, settings) -> None:
+    _Drain.again = True
+    while _Drain.lock.acquire(blocking=False):
+        try:
+            while _Drain.again:
+                _Drain.again = process_pending(db, settings, limit=200) >= 200  # more are waiting
+        finally:
+            _Drain.lock.release()
+        if not _Drain.again:  # nothing came between the last round and the release
+            return
 
 
 def process_pending(db, settings, limit: int = 200, store=None) -> int:
