@@ -198,3 +198,20 @@ def test_each_role_sees_only_its_tabs(qtbot, office, runner, previews, who, tabs
     if window.queue is not None and window.intake is None:
         assert window.tabs.currentWidget() is window.queue
     window.idle.stop()
+
+
+@pytest.mark.parametrize("who", ["clerk", "specialist", "leader", "admin"])
+def test_every_list_of_every_role_exports_and_prints(qtbot, office, runner, previews, who):
+    """Each table of the main window a role sees offers 'Xuất Excel / CSV...' and 'In danh sách...'."""
+    from PySide6.QtWidgets import QTableView
+
+    from desk_app.ui.common import table_export
+    window = MainWindow(office.ctx, getattr(office, who), runner, AGENCY.name, preview=previews)
+    qtbot.addWidget(window)
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)   # a tab built when first shown is built now
+    views = [v for v in window.findChildren(QTableView) if v.window() is window]
+    missing = [(type(v.parent()).__name__, v.objectName()) for v in views
+               if table_export.of(v) is None]
+    assert views and missing == []
+    window.idle.stop()

@@ -16,6 +16,7 @@ from ...domain.i18n import tr
 from ...services import online
 from ...services.context import CurrentUser, DeskContext
 from .. import live, printing
+from ..common import table_export
 from ..common.records import Column, RecordTableModel, fmt_moment, record_table, selected_record
 from ..tasks import TaskRunner
 
@@ -71,6 +72,7 @@ class OnlinePanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda _a, _b: self._picked())
         self.heading = QLabel()
         self.heading.setObjectName("appTitle")
+        table_export.attach(self.table, runner, tr("Hồ sơ trực tuyến chờ tiếp nhận"), ctx, preview=preview)
         hint = QLabel(tr("↑↓ chọn · Enter: xem giấy tờ · F2: tiếp nhận · F3: yêu cầu bổ sung · F4: từ chối · F5: tải lại"))
         hint.setObjectName("subtitle")
         self.form = QTextBrowser()
@@ -116,6 +118,7 @@ class OnlinePanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.heading)
         top.addStretch(1)
+        top.addWidget(table_export.menu_button(lambda: self.table))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(hint)
