@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
@@ -52,57 +52,41 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Bộ phận Một cửa — {agency}").format(agency=agency_name) if agency_name
                             else tr("Bộ phận Một cửa"))
 
+        # Each tab's panel is built when it is first shown (or asked for: ``window.counter``),
+        # the first visible one at once: a leader's or an admin's six panels each load their
+        # data, and building them all made the login wait 2-3 s for screens nobody had opened.
         self.tabs = QTabWidget()
-        self.intake: IntakePanel | None = None
-        self.counter: CounterPanel | None = None
+        self._panels: dict[str, QWidget] = {}
+        self._pending: dict[str, tuple[QWidget, Callable[[], QWidget]]] = {}
         if may(user.role, Action.INTAKE):
-            self.intake = IntakePanel(ctx, user, runner, preview=preview)
-            self.tabs.addTab(self.intake, tr("Tiếp nhận hồ sơ"))
+            self._add_tab("intake", tr("Tiếp nhận hồ sơ"), lambda: IntakePanel(ctx, user, runner, preview=preview))
         if may(user.role, Action.VIEW_DOSSIERS):
-            self.counter = CounterPanel(ctx, user, runner, preview=preview)
-            self.tabs.addTab(self.counter, tr("Danh sách hồ sơ"))
-        self.online: OnlinePanel | None = None
+            self._add_tab("counter", tr("Danh sách hồ sơ"), lambda: CounterPanel(ctx, user, runner, preview=preview))
         if may(user.role, Action.INTAKE):  # online submissions wait for the counter's check
-            self.online = OnlinePanel(ctx, user, runner, preview=preview)
-            self.tabs.addTab(self.online, tr("Hồ sơ trực tuyến"))
-            index = self.tabs.indexOf(self.online)
-            self.online.count_changed.connect(lambda n, i=index: self.tabs.setTabText(
-                i, tr("Hồ sơ trực tuyến ({n})").format(n=n) if n else tr("Hồ sơ trực tuyến")))
-        if self.intake is not None and self.counter is not None:
-            self.intake.saved.connect(lambda _saved: self.counter.refresh())
-            self.intake.open_requested.connect(self._open_saved)
+            self._add_tab("online", tr("Hồ sơ trực tuyến"), lambda: OnlinePanel(ctx, user, runner, preview=preview))
         # the departments' and supervisors' screens (issue 4), each for the roles that use it
-        self.queue: QueuePanel | None = None
-        self.dashboard: Dashboard | None = None
-        self.statistics: StatisticsPanel | None = None
-        self.admin: AdminPanel | None = None
         if may(user.role, Action.PROCESS):  # scans reach it through handle_scan while it shows
-            self.queue = QueuePanel(ctx, user, runner, preview=preview)
-            self.tabs.addTab(self.queue, tr("Hồ sơ cần xử lý"))
+            self._add_tab("queue", tr("Hồ sơ cần xử lý"), lambda: QueuePanel(ctx, user, runner, preview=preview))
         if may(user.role, Action.ASSIGN):
-            self.dashboard = Dashboard(ctx, user, runner, preview=preview)
-            self.tabs.addTab(self.dashboard, tr("Điều hành"))
+            self._add_tab("dashboard", tr("Điều hành"), lambda: Dashboard(ctx, user, runner, preview=preview))
         if may(user.role, Action.VIEW_STATISTICS):
-            self.statistics = StatisticsPanel(ctx, user, runner)
-            self.tabs.addTab(self.statistics, tr("Thống kê, báo cáo"))
+            self._add_tab("statistics", tr("Thống kê, báo cáo"), lambda: StatisticsPanel(ctx, user, runner))
         if may(user.role, Action.MANAGE_USERS):
-            self.admin = AdminPanel(ctx, user, runner)
-            self.tabs.addTab(self.admin, tr("Quản trị"))
+            self._add_tab("admin", tr("Quản trị"), lambda: AdminPanel(ctx, user, runner))
         # the citizens' messages (issue 9): a window of its own (Ctrl+M, or a click on the count
         # in the status bar) for those who answer them
         self.answers_citizens = may(user.role, Action.ANSWER_CITIZENS)
         self.inbox: InboxPanel | None = None
         self.inbox_dialog: QDialog | None = None
-        if self.counter is not None:
-            self.counter.dossier_opened.connect(self._dossier_opened)
-        if self.admin is not None:
-            self.admin.agency.changed.connect(self._reload_public_base_url)
-        if self.queue is not None and self.intake is None:
-            self.tabs.setCurrentWidget(self.queue)
+        if self._offers("queue") and not self._offers("intake"):
+            self.tabs.setCurrentWidget(self._pending["queue"][0])
         if self.tabs.count() == 0:
             note = QLabel(tr("Tài khoản {role} không dùng màn hình này.").format(role=user.role.label))
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(note, user.role.label)
+        else:
+            self._tab_shown(self.tabs.currentIndex())
+        self.tabs.currentChanged.connect(self._tab_shown)
 
         workspace = QWidget()
         work_layout = QVBoxLayout(workspace)
@@ -141,6 +125,79 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.idle.start()
         self._start_scanners()
+        self._shown_once = False
+
+    # -- the tabs, each built when first shown ---------------------------------------------
+    def _add_tab(self, name: str, title: str, build: Callable[[], QWidget]) -> None:
+        placeholder = QWidget()
+        self._pending[name] = (placeholder, build)
+        self.tabs.addTab(placeholder, title)
+
+    def _offers(self, name: str) -> bool:
+        """Whether this user has the tab ``name``, built or not (without building it)."""
+        return name in self._panels or name in self._pending
+
+    def _panel(self, name: str):
+        panel = self._panels.get(name)
+        if panel is None and name in self._pending:
+            panel = self._build(name)
+        return panel
+
+    def _tab_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        name = next((n for n, (p, _b) in self._pending.items() if p is page), None)
+        if name is not None:
+            self._build(name)
+
+    def _build(self, name: str) -> QWidget:
+        placeholder, build = self._pending.pop(name)
+        panel = build()
+        self._panels[name] = panel
+        index = self.tabs.indexOf(placeholder)
+        current = self.tabs.currentIndex() == index
+        blocked = self.tabs.blockSignals(True)  # the swap is not the user changing tabs
+        try:
+            self.tabs.insertTab(index, panel, self.tabs.tabText(index))
+            self.tabs.removeTab(index + 1)
+            if current:
+                self.tabs.setCurrentIndex(index)
+        finally:
+            self.tabs.blockSignals(blocked)
+        placeholder.deleteLater()
+        self._connect(name, panel, index)
+        return panel
+
+    def _connect(self, name: str, panel, index: int) -> None:
+        """What ties a panel to the window and to the other panels, once it exists."""
+        if name == "intake":
+            # a new dossier shows in the list (if the list was opened; else it loads fresh)
+            panel.saved.connect(lambda _saved: self._panels["counter"].refresh() if "counter" in self._panels
+                                else None)
+            if self._offers("counter"):
+                panel.open_requested.connect(self._open_saved)
+        elif name == "counter":
+            panel.dossier_opened.connect(self._dossier_opened)
+        elif name == "online":
+            panel.count_changed.connect(lambda n, i=index: self.tabs.setTabText(
+                i, tr("Hồ sơ trực tuyến ({n})").format(n=n) if n else tr("Hồ sơ trực tuyến")))
+        elif name == "admin":
+            panel.agency.changed.connect(self._reload_public_base_url)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # the online tab shows how many submissions wait: its panel comes right after the window
+            if "online" in self._pending:
+                QTimer.singleShot(0, lambda: self._panel("online") if not self.is_locked else None)
+
+    intake = property(lambda self: self._panel("intake"))
+    counter = property(lambda self: self._panel("counter"))
+    online = property(lambda self: self._panel("online"))
+    queue = property(lambda self: self._panel("queue"))
+    dashboard = property(lambda self: self._panel("dashboard"))
+    statistics = property(lambda self: self._panel("statistics"))
+    admin = property(lambda self: self._panel("admin"))
 
     def _header(self, agency_name: str) -> QWidget:
         header = QFrame()
@@ -180,9 +237,9 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         self._actions: list[QAction] = []
         dossiers = self.menuBar().addMenu(tr("&Hồ sơ"))
-        if self.intake is not None:
+        if self._offers("intake"):
             self._action(dossiers, tr("Tiếp nhận hồ sơ mới"), "Ctrl+N", lambda: self.tabs.setCurrentWidget(self.intake))
-        if self.counter is not None:
+        if self._offers("counter"):
             self._action(dossiers, tr("Tìm hồ sơ"), "Ctrl+F", self._find)
         if may(self.user.role, Action.PRINT_RECEIPT):
             dossiers.addSeparator()
@@ -227,7 +284,7 @@ class MainWindow(QMainWindow):
             self.inbox_tabs.addTab(self.inbox, tr("Tin nhắn chờ trả lời"))
             self.notices_list = NoticesListPanel(self.ctx, self.user, self.runner)
             self.notices_list.open_requested.connect(
-                lambda code: self.counter.open_dossier(code) if self.counter is not None else None)
+                lambda code: self.counter.open_dossier(code) if self._offers("counter") else None)
             self.inbox_tabs.addTab(self.notices_list, tr("Thông báo Zalo/e-mail"))
             QVBoxLayout(self.inbox_dialog).addWidget(self.inbox_tabs)
         self.inbox_dialog.show()
@@ -237,7 +294,7 @@ class MainWindow(QMainWindow):
         self.inbox.focus_list()
 
     def _open_from_inbox(self, code: str) -> None:
-        if self.counter is not None:
+        if self._offers("counter"):
             self._open_messages = code
             self.counter.open_dossier(code)
 
@@ -286,15 +343,15 @@ class MainWindow(QMainWindow):
         """A receipt or slip opens its dossier; a chip ID card's QR fills the intake form."""
         if self.is_locked:
             return
-        queue = getattr(self, "queue", None)
+        queue = self._panels.get("queue")  # only a built panel can be the one showing
         if queue is not None and self.tabs.currentWidget() is queue:
             queue.receive_scan(text)  # a department receives the dossier it was handed
             return
         payload = recognise_scan(text, self.public_base_url)
-        if payload.kind in (PayloadKind.RECEIPT_LINK, PayloadKind.DOSSIER_CODE) and self.counter is not None:
+        if payload.kind in (PayloadKind.RECEIPT_LINK, PayloadKind.DOSSIER_CODE) and self._offers("counter"):
             self.tabs.setCurrentWidget(self.counter)
             self.counter.open_dossier(payload.dossier_code or "")
-        elif payload.kind is PayloadKind.ID_CARD and self.intake is not None and payload.id_card is not None:
+        elif payload.kind is PayloadKind.ID_CARD and self._offers("intake") and payload.id_card is not None:
             self.tabs.setCurrentWidget(self.intake)
             self.intake.fill_from_id_card(payload.id_card)
         else:
