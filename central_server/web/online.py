@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from desk_app.domain import lifecycle
 from desk_app.domain.dossier import ApplicantType, EventKind
-from desk_app.domain.identity import IdKind
+from desk_app.domain.identity import id_kinds_for_new
 from desk_app.domain.i18n import tr
 from desk_app.domain.procedures import Channel, describe_deadline
 
@@ -126,7 +126,7 @@ def _view(request: Request, lang: str, token: str, draft, proc, errors=None, mes
     return page(request, lang, "online_form.html", status=status, p=proc, token=token, bad=status >= 400,
                 form_token=draft_token(request.app.state.web_secret, token), f=fields, comps=comps,
                 errors=errors or {}, message=message, draft_link=base + _draft_url(token),
-                id_kinds=[(k.value, k.label) for k in IdKind if k.value != "cmnd"],
+                id_kinds=[(k.value, k.label) for k in id_kinds_for_new(vn_now().date())],
                 applicant_types=[(ApplicantType.INDIVIDUAL.value, tr("Cá nhân")),
                                  (ApplicantType.ORGANISATION.value, tr("Tổ chức, doanh nghiệp"))],
                 script_url="/static/online-%s.js" % SCRIPT_VERSION, max_mb=MAX_FILE_BYTES // (1024 * 1024),

@@ -25,7 +25,7 @@ def procedure_html(procedure: Procedure, channel: Channel, case: str | None = No
     lines = [
         "<b>%s</b> &nbsp;·&nbsp; %s" % (html.escape(procedure.code), html.escape(procedure.name)),
         about,
-        tr("Thời hạn giải quyết ({channel}): <b>{time}</b> &nbsp;·&nbsp; Phí, lệ phí: <b>{fee}</b>").format(
+        tr("Thời hạn giải quyết ({channel}): <b>{time}</b> &nbsp;·&nbsp; <b>{fee}</b>").format(
             channel=channel.label.lower(), time=html.escape(time), fee=html.escape(fee_text(procedure, channel, case))),
     ]
     return "<br>".join(lines)
