@@ -158,7 +158,9 @@ def holdings(ctx: DeskContext, user: CurrentUser) -> list[Holding]:
         overdue = func.sum(case((projection.overdue_at(now), 1), else_=0))
         q = (select(Dossier.holder_unit_id, Dossier.holder_user, func.count(), overdue,
                     func.min(Dossier.holder_since))
-             .where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN))
+             # ``status + 0``: read from the open dossiers' index, which carries every column here; on
+             # the status index SQLite fetched the wide row of each of a million desk's 80,000 open ones
+             .where(Dossier.finished_at.is_(None), (Dossier.status + 0).in_(OPEN))
              .group_by(Dossier.holder_unit_id, Dossier.holder_user))
         out = [Holding(units.get(u, ""), people.get(h, h) if h else tr("(chưa phân công)"), n, late or 0, since)
                for u, h, n, late, since in s.execute(q)]

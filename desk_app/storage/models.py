@@ -112,10 +112,12 @@ class Dossier(Base):
         # Open dossiers only, in due order, carrying every column the queues filter on: the
         # supervisor's tiles and lists read this small index, never the wide table rows.
         Index("ix_dossiers_open", "due_at", "status", "stage", "holder_unit_id", "holder_user", "hop_due_at",
-              "holder_since", sqlite_where=text("finished_at IS NULL")),
+              "holder_since", "received_at", "paused_since", "finished_at", sqlite_where=text("finished_at IS NULL")),
         # What a period's statistics read, so a year of them is one pass over an index.
         Index("ix_dossiers_stats", "received_at", "finished_at", "due_at", "supplement_count", "processing_seconds",
-              "handling_unit_id", "clerk_id", "procedure_id"),
+              "handling_unit_id", "clerk_id", "procedure_id", "outcome", "stage", "paused_since"),
+        # The events' statistics find their dossier's unit, clerk and procedure here, not in the row.
+        Index("ix_dossiers_code_keys", "code", "handling_unit_id", "clerk_id", "procedure_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
