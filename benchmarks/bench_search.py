@@ -47,13 +47,29 @@ def populate(ctx, n: int, seed: int = 1) -> list[str]:
 
 
 def run(n: int = 100_000, queries: int = 200) -> list[Figure]:
+    ctx, _ = fresh_desk(tempdir())
+    with Timer() as t_fill:
+        names = populate(ctx, n)
+    return [Figure("fill %d dossiers (insert + index)" % n, t_fill.ms / 1000, "s", 120)] + measure(ctx, names, queries)
+
+
+def names_in(ctx, count: int = 2000, seed: int = 7) -> list[str]:
+    """Owners' names of dossiers picked at random from a filled desk."""
+    from sqlalchemy import text
+    with ctx.db.session(write=False) as s:
+        top = s.execute(text("SELECT max(id) FROM dossiers")).scalar() or 0
+        rng = random.Random(seed)
+        ids = sorted({rng.randint(1, top) for _ in range(count)})
+        return list(s.execute(text("SELECT owner_name FROM dossiers WHERE id IN (%s)" % ",".join(map(str, ids))))
+                    .scalars())
+
+
+def measure(ctx, names: list[str], queries: int = 200) -> list[Figure]:
+    """Clerks' queries for these names, through the service's path and as the two bare queries."""
     from sqlalchemy import text
     from desk_app.domain.text import fold
     from desk_app.storage import repositories as repo
 
-    ctx, _ = fresh_desk(tempdir())
-    with Timer() as t_fill:
-        names = populate(ctx, n)
     rng = random.Random(5)
     # what clerks type: a full name, or surname + given name, without diacritics
     qs = []
@@ -83,7 +99,6 @@ def run(n: int = 100_000, queries: int = 200) -> list[Figure]:
             scan.append(t.ms)
     assert found == len(qs), "every query names an existing person"
     return [
-        Figure("fill %d dossiers (insert + index)" % n, t_fill.ms / 1000, "s", 120),
         Figure("FTS name search p95 (%d queries, service path)" % queries, percentile(fts, 95), "ms", 50),
         Figure("FTS name search median", median(fts), "ms", 50),
         Figure("index query alone (ids), median", median(raw_fts), "ms", 50),
@@ -95,7 +110,7 @@ def run(n: int = 100_000, queries: int = 200) -> list[Figure]:
         Figure("speed-up at p95: LIKE scan / index", percentile(scan, 95) / percentile(raw_fts, 95), "x", 20,
                lower_is_better=False),
         Figure("speed-up, LIKE scan p95 / service p95 (rows loaded too)", percentile(scan, 95) / percentile(fts, 95),
-               "x", 1, lower_is_better=False),
+               "x", 20, lower_is_better=False),
     ]
 
 
