@@ -86,7 +86,8 @@ def measure(ctx, names: list[str], queries: int = 200) -> list[Figure]:
             found += bool(rows)
         # the same question asked two ways, both returning the ids of the newest 200 matches
         for q in qs:
-            match = " ".join('"%s"*' % w for w in q.split())
+            words = ['"%s"' % w for w in q.split()]   # as the service asks (repo.search_dossiers)
+            match = " ".join(words[:-1] + [words[-1] + "*"])
             with Timer() as t:
                 s.execute(text("SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m "
                                "ORDER BY rowid DESC LIMIT 200"), {"m": match}).all()

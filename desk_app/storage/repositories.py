@@ -279,7 +279,11 @@ def search_dossiers(session: Session, query: str, limit: int = 200):
     words = [w for w in fold(query).split() if w]
     if not words:
         return []
-    match = " ".join('"%s"*' % w.replace('"', "") for w in words)
+    # whole words as typed, the last one also as a beginning ("nguyen van a" finds "Nguyễn Văn An"):
+    # a prefix on every word made SQLite merge the lists of every token that begins so ("thi": thi,
+    # thinh, thiet...), a third of the time of a name search at a million dossiers
+    quoted = ['"%s"' % w.replace('"', "") for w in words]
+    match = " ".join(quoted[:-1] + [quoted[-1] + "*"])
     ids = session.execute(text("SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m "
                                "ORDER BY rowid DESC LIMIT :n"), {"m": match, "n": limit}).scalars().all()
     if not ids:
