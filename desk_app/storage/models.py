@@ -113,6 +113,9 @@ class Dossier(Base):
         # supervisor's tiles and lists read this small index, never the wide table rows.
         Index("ix_dossiers_open", "due_at", "status", "stage", "holder_unit_id", "holder_user", "hop_due_at",
               "holder_since", "received_at", "paused_since", "finished_at", sqlite_where=text("finished_at IS NULL")),
+        # The same for one unit's queues (a supervisor's filter, a department's own queue).
+        Index("ix_dossiers_open_unit", "holder_unit_id", "due_at", "status", "stage", "holder_user", "hop_due_at",
+              "holder_since", "received_at", "paused_since", "finished_at", sqlite_where=text("finished_at IS NULL")),
         # What a period's statistics read, so a year of them is one pass over an index.
         Index("ix_dossiers_stats", "received_at", "finished_at", "due_at", "supplement_count", "processing_seconds",
               "handling_unit_id", "clerk_id", "procedure_id", "outcome", "stage", "paused_since"),

@@ -4,7 +4,8 @@ At a million dossiers (issue 14) the open-dossiers index and the statistics inde
 columns the queries read (received_at, paused_since, finished_at; stage, outcome), so each of
 their rows sent SQLite to the wide table row: the queues' counts took seconds and a year's
 statistics most of a minute. The events' statistics join the dossier by code for its unit,
-clerk and procedure: ``ix_dossiers_code_keys`` answers that from the index. The planner's
+clerk and procedure: ``ix_dossiers_code_keys`` answers that from the index. A unit's queues
+(a filter change) read its own open dossiers from ``ix_dossiers_open_unit``. The planner's
 statistics are gathered too (``storage.db.keep_statistics``).
 
 Revision ID: 0006
@@ -32,9 +33,12 @@ def upgrade() -> None:
     op.drop_index('ix_dossiers_stats', table_name='dossiers')
     op.create_index('ix_dossiers_stats', 'dossiers', STATS_NEW)
     op.create_index('ix_dossiers_code_keys', 'dossiers', ['code', 'handling_unit_id', 'clerk_id', 'procedure_id'])
+    op.execute("CREATE INDEX ix_dossiers_open_unit ON dossiers (holder_unit_id, %s) WHERE finished_at IS NULL"
+               % OPEN_NEW.replace("holder_unit_id, ", ""))
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX ix_dossiers_open_unit")
     op.drop_index('ix_dossiers_code_keys', table_name='dossiers')
     op.drop_index('ix_dossiers_stats', table_name='dossiers')
     op.create_index('ix_dossiers_stats', 'dossiers', STATS_OLD)
