@@ -9,11 +9,12 @@ event that commits late. (On SQLite, BEGIN IMMEDIATE gives the same order.)
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from desk_app.domain.codes import parse_dossier_code
@@ -44,6 +45,7 @@ def lock_sequence(session: Session) -> int:
                            .with_for_update()).scalar_one()
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the code, asked several times an event
 def agency_of(code: str) -> str:
     parsed = parse_dossier_code(code)
     return parsed.agency if parsed else ""
@@ -96,9 +98,67 @@ def _units_of(e: WireEvent, desk: DeskIdentity) -> Iterable[str]:
         yield _transfer_target(e)
 
 
+def _changed(state: lifecycle.DossierState, before: lifecycle.DossierState | None) -> dict[str, object]:
+    """The state's columns that differ from ``before`` (all of them for a new dossier)."""
+    cols = lifecycle.columns(state)
+    if before is None:
+        return cols
+    old = lifecycle.columns(before)
+    return {name: value for name, value in cols.items() if old.get(name) != value}
+
+
+def _write_states(session: Session, states: dict, current: dict, initial: dict, last_seq: dict,
+                  now: datetime) -> None:
+    """Each dossier's row written once, with where the batch left it, in bulk: new rows in one
+    multi-row INSERT, changed rows in one executemany UPDATE per set of changed columns (only
+    the columns that changed are set, as ``write_state`` does)."""
+    table = DossierState.__table__
+    new_rows: list[dict] = []
+    updates: dict[tuple[str, ...], list[dict]] = {}
+    for code, at in last_seq.items():
+        if code not in states:
+            new_rows.append({"agency_code": agency_of(code), **lifecycle.columns(current[code]),
+                             "last_seq": at, "updated_at": now})
+            continue
+        changed = _changed(current[code], initial.get(code))
+        names = tuple(sorted(changed))
+        updates.setdefault(names, []).append({**{"v_" + n: v for n, v in changed.items()},
+                                              "v_last_seq": at, "v_updated_at": now, "k_code": code})
+    if new_rows:
+        session.execute(insert(table), new_rows)
+    for names, params in updates.items():
+        values = {n: bindparam("v_" + n) for n in names + ("last_seq", "updated_at")}
+        session.execute(update(table).where(table.c.code == bindparam("k_code")).values(values), params)
+
+
+def _insert_events(session: Session, rows: list[dict]) -> None:
+    """The batch's events into the log: on PostgreSQL by COPY (one stream, no statement per row),
+    elsewhere by one executemany INSERT."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(ServerEvent.__table__), rows)
+        return
+    import json
+    cursor = conn.connection.driver_connection.cursor()
+    names = ", ".join(_EVENT_COLUMNS)
+    with cursor.copy("COPY %s (%s) FROM STDIN" % (ServerEvent.__tablename__, names)) as copy:
+        for r in rows:
+            copy.write_row((r["server_seq"], r["id"], r["dossier_code"], r["agency_code"], r["kind"],
+                            json.dumps(r["payload"], ensure_ascii=False), r["actor"], r["desk"], r["desk_time"],
+                            r["unit"], r["prev_hash"], r["hash"], r["received_at"], r["accepted"], r["reason"],
+                            r["chain_ok"]))
+
+
+_EVENT_COLUMNS = ("server_seq", "id", "dossier_code", "agency_code", "kind", "payload", "actor", "desk",
+                  "desk_time", "unit", "prev_hash", "hash", "received_at", "accepted", "reason", "chain_ok")
+
+
 def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: datetime,
          daily_lease_max: int | None = None) -> list[dict]:
-    """Store each event once and judge it; one result per event, in the order sent."""
+    """Store each event once and judge it; one result per event, in the order sent.
+
+    Every statement works on the whole batch: the known ids, the dossiers' states and units
+    in one SELECT each, the new events by COPY, the states by one INSERT and grouped UPDATEs."""
     seq = lock_sequence(session)
     ids = [e.id for e in events]
     known = {r.id: r for r in session.execute(
@@ -106,7 +166,8 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
                ServerEvent.hash).where(ServerEvent.id.in_(ids)))}
     fresh = [e for e in events if e.id not in known]
     codes = {e.dossier_code for e in fresh}
-    states = {s.code: s for s in session.scalars(select(DossierState).where(DossierState.code.in_(codes)))} \
+    state_table = DossierState.__table__
+    states = {s.code: s for s in session.execute(select(state_table).where(state_table.c.code.in_(codes)))} \
         if codes else {}
     involved = {(r.dossier_code, r.unit) for r in session.execute(
         select(DossierUnit.dossier_code, DossierUnit.unit).where(DossierUnit.dossier_code.in_(codes)))} \
@@ -118,8 +179,9 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
         raise ApiError(403, "forbidden", tr("Quầy không có quyền ghi {n} sự kiện trong lần gửi này; "
                                             "không sự kiện nào được nhận.").format(n=len(refused)),
                        events=refused)
-    desk_row = session.get(Desk, desk.id)
-    last_hash = desk_row.last_hash or GENESIS
+    desk_table = Desk.__table__
+    last_hash = session.execute(select(desk_table.c.last_hash).where(desk_table.c.id == desk.id)).scalar_one() \
+        or GENESIS
     results: list[dict] = []
     rows: list[dict] = []
     new_units: list[dict] = []
@@ -164,18 +226,14 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
                   "duplicate": False, "reason": reason}
         done[e.id] = result
         results.append(result)
-    for code, at in last_seq.items():  # each row written once, with where the batch left it
-        row = write_state(states.get(code), current[code], at, now, initial.get(code))
-        if code not in states:
-            states[code] = row
-            session.add(row)
+    desk_values: dict = {"last_seen_at": now}
     if rows:
-        session.flush()  # new dossier states first
-        session.execute(insert(ServerEvent), rows)
+        _write_states(session, states, current, initial, last_seq, now)  # new dossier states first
+        _insert_events(session, rows)
         if new_units:
-            session.execute(insert(DossierUnit), new_units)
+            session.execute(insert(DossierUnit.__table__), new_units)
         session.execute(update(Counter).where(Counter.name == "server_seq").values(value=seq))
-        desk_row.last_hash = last_hash
+        desk_values["last_hash"] = last_hash
         notify.enqueue(session, rows, now)  # the notices these events cause, in this transaction
-    desk_row.last_seen_at = now
+    session.execute(update(desk_table).where(desk_table.c.id == desk.id).values(desk_values))
     return results
