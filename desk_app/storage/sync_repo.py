@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import lifecycle
@@ -236,6 +236,7 @@ def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=No
     touched: dict[str, tuple[str, str]] = {}
     new_ids: dict[str, set[str]] = {}
     replay_all: set[str] = set()
+    rows: list[dict[str, Any]] = []  # the new events, written in one executemany (no ORM object each)
     new = 0
     with session.no_autoflush:
         for e in events:
@@ -245,10 +246,10 @@ def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=No
                                     .values(server_seq=e["server_seq"]))
                 continue
             have[e["id"]] = e["server_seq"]
-            session.add(EventRow(id=e["id"], dossier_code=e["dossier_code"], kind=e["kind"], payload=e["payload"],
-                                 actor=e["actor"], desk=e["desk"], desk_time=_time(e["desk_time"]),
-                                 server_seq=e["server_seq"], unit=e.get("unit"), prev_hash=e["prev_hash"],
-                                 hash=e["hash"]))
+            rows.append({"id": e["id"], "dossier_code": e["dossier_code"], "kind": e["kind"], "payload": e["payload"],
+                         "actor": e["actor"], "desk": e["desk"], "desk_time": _time(e["desk_time"]),
+                         "server_seq": e["server_seq"], "unit": e.get("unit"), "prev_hash": e["prev_hash"],
+                         "hash": e["hash"]})
             new += 1
             new_ids.setdefault(e["dossier_code"], set()).add(e["id"])
             if e["kind"] == EventKind.ATTACHMENT_ADDED.value and isinstance(e["payload"].get("sha256"), str):
@@ -267,6 +268,10 @@ def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=No
             touched.setdefault(ev["dossier_code"], ("", ""))
             if ev["desk"] == me:
                 replay_all.add(ev["dossier_code"])
+        if rows:
+            session.execute(insert(EventRow.__table__), rows)  # in page order, as the ORM would add them
+            # what a flush of the rows would have noted: the dossiers whose screens must refresh
+            session.info.setdefault(repo._TOUCHED, set()).update(r["dossier_code"] for r in rows)
     session.flush()
     loaded = _Loaded(session, touched, calendar)
     unseen = {u.dossier_code: u for u in session.scalars(
