@@ -113,9 +113,9 @@ def dossier_events(desk: Desk, n_dossiers: int, rng: random.Random, first_day: d
     from desk_app.domain.codes import format_dossier_code, new_key
     events = []
     per_day: dict = {}
-    for i in range(n_dossiers):
-        day = (first_day + timedelta(days=i // 2000)).date()
-        per_day[day] = per_day.get(day, 0) + 1
+    for i in range(n_dossiers):  # the day of each dossier's code, as below (2,000 minutes spill past midnight)
+        day = (first_day + timedelta(days=i // 2000, minutes=i % 2000)).date()
+        per_day[day] = max(per_day.get(day, 0), i % 2000 + 1)
     grant_numbers(desk, per_day)
     for i in range(n_dossiers):
         at = first_day + timedelta(days=i // 2000, minutes=i % 2000)
