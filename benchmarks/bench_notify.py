@@ -55,6 +55,38 @@ def _received(desk: Desk, rng, n: int, day) -> list[tuple[str, dict]]:
     return out
 
 
+FLOOD, FLOOD_AT_ONCE = 400, 32
+
+
+def webhook_flood(server) -> list[float]:
+    """Zalo must have each webhook call answered within 2 s: ``FLOOD`` signed texts from 50
+    users, ``FLOOD_AT_ONCE`` at a time on one event loop; each call's answer time (s)."""
+    import asyncio
+
+    import httpx
+
+    from tests.central_server.test_zalo import APP_ID, OA_ID, OA_SECRET
+    from tests.central_server.zalo_fake import signed, text_event
+    bodies = [signed(text_event("flood-%d" % (i % 50), "xin chào %d" % i, OA_ID), APP_ID, OA_SECRET)
+              for i in range(FLOOD)]
+    times: list[float] = []
+
+    async def flood() -> None:
+        limits = httpx.Limits(max_connections=FLOOD_AT_ONCE, max_keepalive_connections=FLOOD_AT_ONCE)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as c:
+            gate = asyncio.Semaphore(FLOOD_AT_ONCE)
+
+            async def send(body, headers) -> None:
+                async with gate:
+                    t0 = time.perf_counter()
+                    r = await c.post("/zalo/webhook", content=body, headers=headers)
+                    times.append(time.perf_counter() - t0)
+                    assert r.status_code == 200, r.text
+            await asyncio.gather(*(send(b, h) for b, h in bodies))
+    asyncio.run(flood())
+    return times
+
+
 def run_backend(backend: str) -> list[Figure]:
     from central_server.settings import vn_now
     from tests.central_server import kit
@@ -108,10 +140,14 @@ def run_backend(backend: str) -> list[Figure]:
         rate = (len(times) - 1) / (times[-1] - times[0])
         assert len({m["tracking_id"] for m in fake.received}) == BURST, len({m["tracking_id"] for m in fake.received})
         assert fake.problems == [], fake.problems[:5]
+        flood = webhook_flood(server)
         return [Figure("%s: event to Zalo, median" % backend, median(latencies) * 1000, "ms", 300),
                 Figure("%s: event to Zalo, p99" % backend, percentile(latencies, 99) * 1000, "ms", 1000),
                 Figure("%s: notices sent per second (%d queued)" % (backend, BURST), rate, "/s", 67,
-                       lower_is_better=False)]
+                       lower_is_better=False),
+                Figure("%s: webhook flood (%d calls, %d at once), answer p99" % (backend, FLOOD, FLOOD_AT_ONCE),
+                       percentile(flood, 99) * 1000, "ms", 2000),
+                Figure("%s: webhook flood, slowest answer" % backend, max(flood) * 1000, "ms", 2000)]
     finally:
         server.stop()
         fake.stop()
