@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 
 from ..domain.dossier import Status
 from ..domain.i18n import tr
@@ -68,14 +68,22 @@ def _queue_conditions(ctx: DeskContext, q: Queue, now: datetime) -> list:
         return [projection.overdue_at(now)]
     if q is Queue.DUE_SOON:
         return [projection.due_soon_at(now, due_soon_limit(now, ctx.calendar()))]
+    # ``stage || ''``, ``status + 0``: the open queues are read from the open dossiers' indexes, in
+    # due order, which carry these columns; on the stage or status index SQLite fetched and sorted
+    # the wide rows of every open dossier at that stage (a second at a million dossiers)
     if q is Queue.BEHIND_HOP:
         return [projection.running_at(now), Dossier.hop_due_at.is_not(None), Dossier.hop_due_at < now,
-                Dossier.stage.in_([st.value for st in AT_WORK_STAGES])]
+                _no_index(Dossier.stage).in_([st.value for st in AT_WORK_STAGES])]
     if q is Queue.SUPPLEMENT:
-        return [Dossier.status == Status.SUPPLEMENT_REQUESTED.value]
+        return [(Dossier.status + 0) == Status.SUPPLEMENT_REQUESTED.value]
     if q is Queue.SIGNATURE:
-        return [Dossier.stage == Stage.REVIEW.value]
+        return [_no_index(Dossier.stage) == Stage.REVIEW.value]
     return [Dossier.stage == Stage.RESULT.value]  # RESULT_AT_COUNTER
+
+
+def _no_index(column):
+    """The column as an expression SQLite reads from a row or a covering index, never seeks by."""
+    return column.op("||")(literal_column("''"))
 
 
 def _filter_conditions(f: Filter) -> list:
