@@ -140,6 +140,7 @@ def run_backend(backend: str) -> list[Figure]:
         rate = (len(times) - 1) / (times[-1] - times[0])
         assert len({m["tracking_id"] for m in fake.received}) == BURST, len({m["tracking_id"] for m in fake.received})
         assert fake.problems == [], fake.problems[:5]
+        fake.on_receive = None   # the flood's unlinked users are answered with the help text
         flood = webhook_flood(server)
         return [Figure("%s: event to Zalo, median" % backend, median(latencies) * 1000, "ms", 300),
                 Figure("%s: event to Zalo, p99" % backend, percentile(latencies, 99) * 1000, "ms", 1000),
