@@ -45,6 +45,43 @@ def load() -> str:
     return "load %s" % " ".join(open("/proc/loadavg").read().split()[:3])
 
 
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it."""
+    parents: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += parents.get(p, [])
+    return out
+
+
+def cpu_seconds(server) -> float:
+    """CPU time (user + system) spent so far by the server's processes and the PostgreSQL
+    cluster's (postmaster and backends): what the server side costs, whatever else runs on the
+    machine (a shared machine's wall-clock figures mostly measure the neighbours)."""
+    roots = [server.proc.pid]
+    cluster = getattr(_server, "cluster", None)
+    if cluster is not None and server.database_url.startswith("postgresql"):
+        roots.append(int((cluster.data / "postmaster.pid").read_text().split()[0]))
+    total = 0
+    for root in roots:
+        for pid in _tree(root):
+            try:
+                fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _push_one(server) -> tuple[float, Desk, str, list]:
     from tests.central_server import kit
     agency = kit.new_agency()
@@ -54,8 +91,11 @@ def _push_one(server) -> tuple[float, Desk, str, list]:
     events = dossier_events(desk, ONE_DESK_EVENTS // 5, random.Random(1), datetime(2026, 10, 5, 8, 0),
                             to_unit="STP")
     print("  push, one desk: start, %s" % load(), flush=True)
+    cpu0 = cpu_seconds(server)
     seconds = push_all(desk, events)
-    print("  push, one desk: %d events in %.2f s, %s" % (len(events), seconds, load()), flush=True)
+    cpu = cpu_seconds(server) - cpu0
+    print("  push, one desk: %d events in %.2f s, %s; server + PostgreSQL CPU %.2f s: %.0f events per CPU-second"
+          % (len(events), seconds, load(), cpu, len(events) / cpu), flush=True)
     return len(events) / seconds, desk, agency, warm + events
 
 
@@ -78,6 +118,7 @@ def _push_four(server) -> float:
             errors.append(exc)
     threads = [threading.Thread(target=go, args=(d, ev)) for d, ev in zip(desks, batches)]
     print("  push, 4 desks: start, %s" % load(), flush=True)
+    cpu0 = cpu_seconds(server)
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -86,7 +127,9 @@ def _push_four(server) -> float:
     seconds = time.perf_counter() - t0
     assert not errors, errors[0]
     total = sum(len(b) for b in batches)
-    print("  push, 4 desks: %d events in %.2f s, %s" % (total, seconds, load()), flush=True)
+    cpu = cpu_seconds(server) - cpu0
+    print("  push, 4 desks: %d events in %.2f s, %s; server + PostgreSQL CPU %.2f s: %.0f events per CPU-second"
+          % (total, seconds, load(), cpu, total / cpu), flush=True)
     for d in desks:
         d.client.close()
     return total / seconds
@@ -99,10 +142,12 @@ def _catch_up(server, tmp, agency: str, expected: int) -> float:
     from tests.sync import desks
     dept = desks.enrolled_desk(tmp / "desks", server, "stp-" + agency, agency, ["STP"])
     print("  catch-up: start, %s" % load(), flush=True)
+    cpu0, desk0 = cpu_seconds(server), time.process_time()
     t0 = time.perf_counter()
     rep = sync.sync_once(dept)
     seconds = time.perf_counter() - t0
-    print("  catch-up: %d events in %.2f s, %s" % (rep.pulled, seconds, load()), flush=True)
+    print("  catch-up: %d events in %.2f s, %s; CPU: the desk %.2f s, server + PostgreSQL %.2f s"
+          % (rep.pulled, seconds, load(), time.process_time() - desk0, cpu_seconds(server) - cpu0), flush=True)
     assert rep.pulled == expected, (rep.pulled, expected)
     dept.db.dispose()
     return seconds
@@ -114,8 +159,12 @@ def _pages(server, desk: Desk, label: str) -> tuple[float, float, dict]:
     targets += [(c, "x" * 22) for c, _ in rng.sample(targets, len(targets) // 10)]  # wrong keys too
     asyncio.run(_lookups(server.port, "/h/", targets, 1.0, LOOKUP_CONCURRENCY))  # warm up
     print("  pages, %s: start, %s" % (label, load()), flush=True)
+    cpu0 = cpu_seconds(server)
     latencies, elapsed, statuses = asyncio.run(_lookups(server.port, "/h/", targets, PAGE_SECONDS,
                                                         LOOKUP_CONCURRENCY))
+    print("  pages, %s: %d pages, server + database CPU %.2f s: %.0f pages per CPU-second"
+          % (label, len(latencies), cpu_seconds(server) - cpu0, len(latencies) / max(cpu_seconds(server) - cpu0, 1e-9)),
+          flush=True)
     at_rate, _ = asyncio.run(_open_loop(server.port, "/h/", targets, PAGE_RATE, PAGE_SECONDS))
     print("  pages, %s: %s, p50 at %d/s %.1f ms, %s" % (label, statuses, PAGE_RATE,
                                                        percentile(at_rate, 50) * 1000, load()), flush=True)
