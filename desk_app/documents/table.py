@@ -131,12 +131,13 @@ def pdf_bytes(doc: TableDocument) -> bytes:
     cell = with_style(s.body, fontName=SERIF, fontSize=8.5, leading=10.5, alignment=0, spaceBefore=0, spaceAfter=0,
                       firstLineIndent=0)
     head = with_style(cell, fontName=SERIF_BOLD)
+    agency, title, footer = cell_text(doc.agency), cell_text(doc.title), cell_text(doc.footer)
     story: list = []
-    if cell_text(doc.agency):
-        story.append(Paragraph("<b>%s</b>" % x(doc.agency), with_style(s.body, fontSize=10, leading=13)))
-    story.append(Paragraph(x(doc.title).upper(), with_style(s.title, fontSize=14, leading=18, spaceBefore=4)))
-    for text in doc.lines:
-        if cell_text(text):
+    if agency:
+        story.append(Paragraph("<b>%s</b>" % x(agency), with_style(s.body, fontSize=10, leading=13)))
+    story.append(Paragraph(x(title).upper(), with_style(s.title, fontSize=14, leading=18, spaceBefore=4)))
+    for text in map(cell_text, doc.lines):
+        if text:
             story.append(Paragraph("<i>%s</i>" % x(text), with_style(s.centre, fontSize=9.5, leading=12)))
     story.append(Spacer(1, 3 * mm))
     if headers:
@@ -154,9 +155,9 @@ def pdf_bytes(doc: TableDocument) -> bytes:
             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]))
         story.append(table)
-    if cell_text(doc.footer):
-        story.append(Paragraph(x(doc.footer), with_style(s.body, fontSize=10, leading=13, spaceBefore=6)))
-    return build_pdf(story, page, margins, title=doc.title, author=doc.agency, subject=doc.title, body_size=10)
+    if footer:
+        story.append(Paragraph(x(footer), with_style(s.body, fontSize=10, leading=13, spaceBefore=6)))
+    return build_pdf(story, page, margins, title=title, author=agency, subject=title, body_size=10)
 
 
 def _weights(doc: TableDocument, headers: list[str], rows: list[list[str]]) -> list[float]:
