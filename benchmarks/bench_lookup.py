@@ -17,7 +17,7 @@ import sys
 import time
 from datetime import timedelta
 
-from benchmarks.bench_server import BATCH, Desk, _server, intake_payload
+from benchmarks.bench_server import BATCH, Desk, _server, intake_payload, stop_cluster
 from benchmarks.common import Figure, median, report, tempdir
 
 ROUNDS = 60
@@ -92,9 +92,7 @@ def run(backends: list[str] | None = None) -> list[Figure]:
         for backend in backends or ["sqlite", "postgresql"]:
             figures += run_backend(backend)
     finally:
-        if hasattr(_server, "cluster"):
-            _server.cluster.stop()
-            del _server.cluster
+        stop_cluster()
     return figures
 
 

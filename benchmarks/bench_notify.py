@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 
-from benchmarks.bench_server import BATCH, Desk, _server, intake_payload
+from benchmarks.bench_server import BATCH, Desk, _server, intake_payload, stop_cluster
 from benchmarks.common import Figure, median, percentile, report, tempdir
 
 LATENCY_N = 200
@@ -160,9 +160,7 @@ def run(backends: list[str] | None = None) -> list[Figure]:
         for backend in backends or ["sqlite", "postgresql"]:
             figures += run_backend(backend)
     finally:
-        if hasattr(_server, "cluster"):
-            _server.cluster.stop()
-            del _server.cluster
+        stop_cluster()
     return figures
 
 

@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 
 from benchmarks.bench_server import (LOOKUP_CONCURRENCY, LOOKUP_RATE, LOOKUP_SECONDS, Desk, _lookups, _open_loop,
-                                     _server, dossier_events, push_all, settle)
+                                     _server, dossier_events, push_all, settle, stop_cluster)
 from benchmarks.common import Figure, median, percentile, report, tempdir
 
 DOSSIERS = 2_000
@@ -94,9 +94,7 @@ def run(backends: list[str] | None = None) -> list[Figure]:
         for backend in backends or ["sqlite", "postgresql"]:
             figures += run_backend(backend)
     finally:
-        if hasattr(_server, "cluster"):
-            _server.cluster.stop()
-            del _server.cluster
+        stop_cluster()
     return figures
 
 

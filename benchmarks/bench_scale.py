@@ -30,7 +30,7 @@ import time
 from datetime import datetime
 
 from benchmarks.bench_server import (BATCH, LOOKUP_CONCURRENCY, Desk, _lookups, _open_loop, _server,
-                                     dossier_events, push_all, settle)
+                                     dossier_events, push_all, settle, stop_cluster)
 from benchmarks.common import Figure, percentile, report, tempdir
 
 ONE_DESK_EVENTS = 20_000     # 4,000 dossiers, 5 events each
@@ -219,9 +219,7 @@ def run(parts: list[str] | None = None) -> list[Figure]:
         finally:
             server.stop()
     finally:
-        if hasattr(_server, "cluster"):
-            _server.cluster.stop()
-            del _server.cluster
+        stop_cluster()
     return figures
 
 

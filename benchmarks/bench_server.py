@@ -50,6 +50,13 @@ def _server(backend: str, tmp: Path, workers: int = 2):
     return kit.ServerProcess(url, tmp / "files", public_rate=1e9, public_burst=10 ** 9, workers=workers).start()
 
 
+def stop_cluster() -> None:
+    """Stop the PostgreSQL cluster ``_server`` started, if it did (the next run starts another)."""
+    if hasattr(_server, "cluster"):
+        _server.cluster.stop()
+        del _server.cluster
+
+
 class Desk:
     """A desk speaking the API through the desk's own client, its events hashed and chained."""
 
@@ -291,9 +298,7 @@ def run(backends: list[str] | None = None) -> list[Figure]:
         for backend in backends or ["sqlite", "postgresql"]:
             figures += run_backend(backend)
     finally:
-        if hasattr(_server, "cluster"):
-            _server.cluster.stop()
-            del _server.cluster
+        stop_cluster()
     return figures
 
 
