@@ -70,17 +70,26 @@ def state_of(d: Dossier, units: Units) -> DossierState:
     return lifecycle.from_columns(values)
 
 
-def write(d: Dossier, state: DossierState, units: Units) -> None:
-    """Store the reducer's state in the row."""
+def stored_values(state: DossierState, units: Units) -> dict[str, Any]:
+    """The reducer's state as the row's column values (by attribute name), in the order
+    ``write`` sets them: what a row built in bulk gets, and what ``write`` stores."""
+    out: dict[str, Any] = {}
     for name, value in lifecycle.columns(state).items():
         if name in NOT_STORED:
             continue
         if name in UNIT_FIELDS:
-            setattr(d, UNIT_FIELDS[name], units.id(value))
+            out[UNIT_FIELDS[name]] = units.id(value)
         else:
-            setattr(d, name, value)
+            out[name] = value
     if state.origin_desk:  # the desk that received it (online: the counter desk that accepted it)
-        d.desk_id = state.origin_desk
+        out["desk_id"] = state.origin_desk
+    return out
+
+
+def write(d: Dossier, state: DossierState, units: Units) -> None:
+    """Store the reducer's state in the row."""
+    for name, value in stored_values(state, units).items():
+        setattr(d, name, value)
 
 
 def apply(d: Dossier, event, units: Units) -> DossierState:

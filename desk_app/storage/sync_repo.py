@@ -225,8 +225,26 @@ def _server_order(e: EventRow):
     return (e.server_seq is None, e.server_seq or 0, e.seq)
 
 
-def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=None) -> dict[str, int]:
-    """Apply one page of pulled events and conflicts; idempotent by event id."""
+class _Pulled:
+    """A pulled event as just written to the events table: what the reducer and the dossier's
+    first values read, without an ORM object or reading back (and decoding) what was written."""
+
+    __slots__ = ("id", "dossier_code", "kind", "payload", "actor", "desk", "desk_time", "unit", "server_seq", "seq")
+
+    def __init__(self, row: dict[str, Any]):
+        for name in self.__slots__[:-1]:
+            setattr(self, name, row[name])
+        self.seq = None
+
+
+def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=None,
+               bulk: bool = True) -> dict[str, int]:
+    """Apply one page of pulled events and conflicts; idempotent by event id.
+
+    The dossiers the page brings that this desk does not hold yet (a catch-up is mostly
+    those) are folded from their whole history and written in one executemany; the others go
+    through ``project`` one by one, as every dossier does with ``bulk=False`` (the reference
+    a test holds the bulk path to)."""
     events, conflicts = page.get("events", []), page.get("conflicts", [])
     ids = [e["id"] for e in events]
     have: dict[str, int | None] = {}
@@ -273,12 +291,32 @@ def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=No
             # what a flush of the rows would have noted: the dossiers whose screens must refresh
             session.info.setdefault(repo._TOUCHED, set()).update(r["dossier_code"] for r in rows)
     session.flush()
-    loaded = _Loaded(session, touched, calendar)
+    fresh: set[str] = set()  # not held here yet: folded and written in bulk
+    if bulk:
+        codes = list(touched)
+        held: set[str] = set()
+        for i in range(0, len(codes), 500):
+            held.update(session.scalars(select(Dossier.code).where(Dossier.code.in_(codes[i:i + 500]))))
+        fresh = {c for c in codes if c not in held}
+    loaded = _Loaded(session, [c for c in touched if c not in fresh], calendar)
     unseen = {u.dossier_code: u for u in session.scalars(
         select(UnseenDossier).where(UnseenDossier.dossier_code.in_([c for c, (k, _) in touched.items() if k])))}
     created = 0
+    if fresh:
+        made = _create_in_bulk(session, [c for c in touched if c in fresh], rows, now, loaded)
+        created += len(made)
+        unseen_rows = [{"dossier_code": c, "since": now, "last_kind": touched[c][0], "from_desk": touched[c][1]}
+                       for c in made if touched[c][0] and c not in unseen]
+        if unseen_rows:
+            session.execute(insert(UnseenDossier.__table__), unseen_rows)
+        for code in made:
+            kind, desk = touched[code]
+            if kind and code in unseen:
+                unseen[code].last_kind, unseen[code].from_desk = kind, desk
     with session.no_autoflush:
         for code, (kind, desk) in touched.items():
+            if code in fresh:
+                continue
             existed = code in loaded.dossiers
             dossier = project(session, code, now, calendar, None if code in replay_all else new_ids.get(code),
                               loaded=loaded)
@@ -290,6 +328,59 @@ def apply_page(session: Session, page: dict, me: str, now: datetime, calendar=No
                 else:
                     row.last_kind, row.from_desk = kind, desk
     return {"events": new, "conflicts": len(conflicts), "dossiers_created": created}
+
+
+def _create_in_bulk(session: Session, codes: list[str], written: list[dict[str, Any]], now: datetime,
+                    loaded: _Loaded) -> list[str]:
+    """The dossiers of ``codes`` (none held here yet), each from its intake and its whole
+    history folded by the reducer, as ``project`` makes one (same values, same order of
+    creation), written in one executemany. Returns the codes of those created (a dossier
+    whose intake has not arrived waits for it)."""
+    page = {r["id"]: _Pulled(r) for r in written}
+    histories: dict[str, list] = {c: [] for c in codes}
+    missing: dict[str, int] = {}
+    for i in range(0, len(codes), 500):
+        chunk = codes[i:i + 500]
+        rejected = set(session.scalars(select(SyncConflict.event_id).where(SyncConflict.dossier_code.in_(chunk))))
+        for event_id, code, seq in session.execute(select(EventRow.id, EventRow.dossier_code, EventRow.seq)
+                                                   .where(EventRow.dossier_code.in_(chunk))):
+            if event_id in rejected:
+                continue
+            e = page.get(event_id)
+            if e is None:
+                missing[event_id] = seq  # an earlier page's, or this desk's own: read in full below
+            else:
+                e.seq = seq
+                histories[code].append(e)
+    ids = list(missing)
+    for i in range(0, len(ids), 500):
+        for e in session.execute(select(EventRow.__table__).where(EventRow.id.in_(ids[i:i + 500]))):
+            histories[e.dossier_code].append(e)
+    counter_unit = loaded.units.counter_code()
+    values: list[dict[str, Any]] = []
+    for code in codes:
+        history = sorted(histories[code], key=_server_order)
+        received = next((r for r in history if r.kind in OPENING), None)
+        if received is None:
+            continue  # its intake has not arrived: wait for it
+        row = _dossier_values(session, received, now, loaded)
+        state = lifecycle.fold(history, default_unit=counter_unit)
+        if state is not None:
+            row.update(projection.stored_values(state, loaded.units))
+        values.append(row)
+    if not values:
+        return []
+    table = Dossier.__table__
+    columns = {c.key: c for c in table.columns}
+    names = set().union(*values)
+    for row in values:
+        for name in names:
+            if row.get(name) is None:  # what the ORM's insert leaves to the column's default
+                row[name] = columns[name].default.arg if columns[name].default is not None else None
+    session.execute(insert(table), values)
+    made = [row["code"] for row in values]
+    session.info.setdefault(repo._TOUCHED, set()).update(made)
+    return made
 
 
 def history(session: Session, code: str) -> Sequence[EventRow]:
@@ -340,6 +431,14 @@ OPENING = frozenset(k.value for k in lifecycle.OPENING_KINDS)
 
 
 def _dossier_from(session: Session, received: EventRow, now: datetime, loaded: _Loaded) -> Dossier:
+    dossier = Dossier(**_dossier_values(session, received, now, loaded))
+    session.add(dossier)
+    return dossier
+
+
+def _dossier_values(session: Session, received, now: datetime, loaded: _Loaded) -> dict[str, Any]:
+    """A dossier received elsewhere, from its intake event, before its events are folded in:
+    the row's values by attribute name (``procedure_id``/``clerk_id`` for the relationships)."""
     p = received.payload
     owner = p.get("owner") or {}
     submitter = p.get("submitter") or None
@@ -347,8 +446,9 @@ def _dossier_from(session: Session, received: EventRow, now: datetime, loaded: _
     names = [owner.get("name", "")] + ([submitter.get("name", "")] if submitter else [])
     numbers = [owner.get("id_number", ""), owner.get("phone", "")] + (
         [submitter.get("id_number", ""), submitter.get("phone", "")] if submitter else [])
-    dossier = Dossier(
-        code=received.dossier_code, procedure=_procedure_for(session, p.get("procedure") or {}, received_at, now, loaded),
+    return dict(
+        code=received.dossier_code,
+        procedure_id=_procedure_for(session, p.get("procedure") or {}, received_at, now, loaded).id,
         applicant_type=p.get("applicant_type", "individual"), owner=owner, submitter=submitter,
         owner_name=owner.get("name", ""), owner_id_number=owner.get("id_number", ""),
         owner_phone=owner.get("phone", ""), components=p.get("components") or [], sets=int(p.get("sets") or 1),
@@ -356,11 +456,9 @@ def _dossier_from(session: Session, received: EventRow, now: datetime, loaded: _
         notes=p.get("notes") or "", received_at=received_at, due_at=_time(p.get("due_at")) or received_at,
         status=Status.RECEIVED.value,
         capability_key="",  # only its hash travels; the receiving desk holds the key
-        clerk=_remote_user(session, received.actor, received.desk, now, loaded), desk_id=received.desk,
+        clerk_id=_remote_user(session, received.actor, received.desk, now, loaded).id, desk_id=received.desk,
         register_book="01/%d" % received_at.year, register_number=0,
         search_text=repo.dossier_search_text(received.dossier_code, names, numbers))
-    session.add(dossier)
-    return dossier
 
 
 def _procedure_for(session: Session, proc: dict, on: datetime, now: datetime, loaded: _Loaded) -> ProcedureRow:
