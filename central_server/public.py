@@ -45,16 +45,24 @@ _STEPS = select(_EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit, _EVENTS.c.p
 # re-rendered at every execution)
 
 
-def find(conn: Connection, code: str, key: str):
-    """The dossier's row for the holder of its key, else None: an unknown code and a wrong key
-    alike, after the same probe. A code or key that cannot be one (bad shape, NUL...) still
-    costs that probe, for a code that cannot exist. The one door of every public reading (the
-    JSON status and the citizen's pages)."""
+def probe(code: str, key: str) -> tuple[dict[str, str], bool]:
+    """The parameters of the one probe by code and key's hash (``code``, ``key_sha256``), and
+    whether the two can be a dossier's at all: a code or key that cannot be one (bad shape,
+    NUL...) still costs the probe, for a code that cannot exist."""
     code = (code or "").strip().upper()[:40]
     key = key or ""
     well_formed = bool(DOSSIER_CODE.match(code)) and bool(KEY_PATTERN.match(key))
     given = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest() if well_formed else DUMMY
-    row = conn.execute(_FIND, {"code": code if well_formed else NO_CODE, "key_sha256": given}).first()
+    return {"code": code if well_formed else NO_CODE, "key_sha256": given}, well_formed
+
+
+def find(conn: Connection, code: str, key: str, statement=_FIND, **more):
+    """The dossier's row for the holder of its key, else None: an unknown code and a wrong key
+    alike, after the same probe. The one door of every public reading (the JSON status and the
+    citizen's pages; the dossier page's ``statement`` reads more columns beside the row's, by
+    the same ``code`` and ``key_sha256``, and the ``more`` parameters it needs)."""
+    params, well_formed = probe(code, key)
+    row = conn.execute(statement, {**params, **more}).first()
     return row if row is not None and well_formed else None
 
 

@@ -8,10 +8,15 @@ on a 360-px phone. Vietnamese by default, English by a switch (``?lang=en``, kep
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from ..ratelimit import RateLimiter
+from . import pagecache
 from .headers import SecurityHeaders
+from .pagecache import PageCache
 from .security import load_secret
 
 
@@ -23,7 +28,14 @@ def install(app: FastAPI) -> None:
     app.state.web_post_limiter = RateLimiter(settings.web_post_rate_per_second, settings.web_post_burst)
     app.state.upload_limiter = RateLimiter(settings.web_upload_rate_per_second, settings.web_upload_burst)
     app.state.online_limiter = RateLimiter(settings.web_online_rate_per_second, settings.web_online_burst)
+    app.state.page_cache = PageCache(settings.web_page_cache, settings.web_page_cache * 16 * 1024)
+    app.state.page_statement = pagecache.statement(app.state.db.dialect)
+    app.state.page_readers = ThreadPoolExecutor(settings.pool_size, thread_name_prefix="pages")
     app.include_router(routes.router)
+    # The dossier page, the receipt's QR link and the busiest page, is the app's first route: a
+    # plain Starlette route, matched before the API's routers are walked one by one (each
+    # costs a match on every request that passes it). Its path overlaps none of theirs.
+    app.router.routes.insert(0, Route("/h/{code}", routes.dossier, methods=["GET"], include_in_schema=False))
     from . import online
     app.include_router(online.router)
     app.add_middleware(SecurityHeaders)

@@ -121,12 +121,17 @@ _PROCEDURE_DATA = select(PublicProcedure.__table__.c.data).where(
 _OPENING = frozenset(k.value for k in lifecycle.OPENING_KINDS)
 
 
+def verdict_of(row, now: datetime) -> Verdict:
+    """The dossier's verdict at ``now``, as the page shows it."""
+    return lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
+
+
 def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
     """Everything the page shows of a dossier whose key matched."""
     events = conn.execute(_HISTORY, {"code": row.code}).all()
     status = Status(row.status)
     stage = Stage(row.stage or Stage.RECEIVED.value)
-    verdict = lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
+    verdict = verdict_of(row, now)
     received = next((e for e in events if e.kind in _OPENING), None)
     rp = received.payload if received is not None and isinstance(received.payload, dict) else {}
     owner = rp.get("owner") if isinstance(rp.get("owner"), dict) else {}
@@ -244,15 +249,20 @@ def _concerns(a: Announcement, procedure_code: str, field_name: str) -> bool:
 
 def _procedure(conn: Session, agency: str, code: str) -> Procedure | None:
     """A dossier's procedure in its centre's public catalogue (its local code, else the national one)."""
-    if not code:
-        return None
-    parts = code.split(".")
-    candidates = [code] + ([".".join(parts[:2])] if len(parts) > 2 else [])
-    for candidate in candidates:
+    for candidate in procedure_candidates(code):
         r = conn.execute(_PROCEDURE_DATA, {"agency": agency, "code": candidate}).first()
         if r is not None:
             return parse_procedure(r.data)
     return None
+
+
+def procedure_candidates(code: str) -> list[str]:
+    """The catalogue codes a dossier's procedure is looked up by, in order: its own, then the
+    national code a local one extends (its first two parts)."""
+    if not code:
+        return []
+    parts = code.split(".")
+    return [code] + ([".".join(parts[:2])] if len(parts) > 2 else [])
 
 
 def parse_procedure(data: Any) -> Procedure | None:

@@ -58,14 +58,24 @@ def switch_url(request: Request, lang: str) -> str:
     return request.url.path + "?" + urlencode(params)
 
 
-def page(request: Request, lang: str, template: str, status: int = 200, headers: dict | None = None,
-         switch: str | None = None, **context) -> HTMLResponse:
-    """A rendered page. A ``?lang=`` the citizen chose is kept in a cookie (first party,
-    SameSite=Lax, readable by no script)."""
-    html = environment().get_template(template).render(
+def render(request: Request, lang: str, template: str, switch: str | None = None, **context) -> str:
+    """A page's HTML: ``template`` with ``context``, in ``lang``."""
+    return environment().get_template(template).render(
         lang=lang, switch_url=switch if switch is not None else switch_url(request, lang), **context)
+
+
+def respond(request: Request, lang: str, html: str | bytes, status: int = 200,
+            headers: dict | None = None) -> HTMLResponse:
+    """The answer carrying a rendered page. A ``?lang=`` the citizen chose is kept in a cookie
+    (first party, SameSite=Lax, readable by no script)."""
     response = HTMLResponse(html, status_code=status, headers=headers)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/", httponly=True, samesite="lax",
                             secure=request.url.scheme == "https")
     return response
+
+
+def page(request: Request, lang: str, template: str, status: int = 200, headers: dict | None = None,
+         switch: str | None = None, **context) -> HTMLResponse:
+    """A rendered page, answered (``render`` then ``respond``)."""
+    return respond(request, lang, render(request, lang, template, switch, **context), status, headers)

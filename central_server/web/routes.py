@@ -8,6 +8,7 @@ Forms POST, then redirect (303) to the dossier's page with a flash code in the q
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from urllib.parse import parse_qsl, urlencode
 
@@ -16,14 +17,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from desk_app.domain import lifecycle
 from desk_app.domain.dossier import EventKind, Rating
+from desk_app.domain.i18n import using_language
 from desk_app.domain.text import clean
 
 from .. import citizen
 from ..deps import client_ip
 from ..public import find
 from ..settings import vn_now
-from . import content, feed
-from .render import CSS, language, page
+from . import content, feed, pagecache
+from .render import CSS, language, language_of, page, render, respond
 from .security import same_origin, token_ok, form_token
 from ..zalo.pages import box as zalo_box
 
@@ -68,31 +70,61 @@ def _not_found(request: Request, lang: str) -> Response:
 
 # -- the dossier page ----------------------------------------------------------------------
 
-@router.get("/h/{code}")
-async def dossier(request: Request, code: str):
-    with language(request) as lang:
+async def dossier(request: Request) -> Response:
+    """The dossier page at the receipt's link. The rate limit is taken here, on the event loop
+    (memory only); the reads and the rendering run in the threadpool, so a slow database holds
+    one thread, not the whole process. A plain Starlette route: no parameter here needs
+    FastAPI's validation (see the module's docstring)."""
+    lang = language_of(request)
+    with using_language(lang):
         refused = _limited(request, request.app.state.limiter, lang)
-        if refused is not None:
-            return refused
-        key = request.query_params.get("k", "")[:100]
-        now = vn_now()
-        with _db(request).reading() as s:  # a plain connection: the page's reads need no ORM
-            row = find(s, code, key)
-            if row is None:
-                return _not_found(request, lang)
-            view = content.dossier_page(s, row, now)
-            zalo = zalo_box(request, s, view.code)  # None unless the server's Zalo OA is configured
-        ok = request.query_params.get("ok")
-        err = request.query_params.get("err")
-        settings = request.app.state.settings
-        flash_values = {"n": {"comment": MAX_COMMENT, "long": lifecycle.MAX_MESSAGE,
-                              "waiting": settings.web_max_unanswered}.get(err, 0)}
-        return page(request, lang, "dossier.html", d=view, key=key,
-                    token=form_token(request.app.state.web_secret, view.code, key),
-                    ok=OK.get(ok), err=ERR.get(err), flash_values=flash_values,
-                    levels=[(r.value, r.label) for r in Rating], criteria=CRITERIA, criteria_texts=CRITERIA_TEXTS,
-                    max_message=lifecycle.MAX_MESSAGE, max_comment=MAX_COMMENT,
-                    max_unanswered=settings.web_max_unanswered, zalo=zalo)
+    if refused is not None:
+        return refused
+    # asyncio's own executor hand-off (a queue and a wake-up) is lighter than the threadpool
+    # FastAPI runs sync routes in (web.install: as many threads as the database pool has connections)
+    return await asyncio.get_running_loop().run_in_executor(
+        request.app.state.page_readers, _dossier, request, request.path_params["code"], lang)
+
+
+def _dossier(request: Request, code: str, lang: str) -> Response:
+    app = request.app
+    key = request.query_params.get("k", "")[:100]
+    now = vn_now()
+    with using_language(lang), _db(request).reading() as s:  # a plain connection: no ORM needed
+        # the dossier by code and key, and beside it the versions of all else the page shows
+        row = find(s, code, key, app.state.page_statement, now=now)
+        if row is None:
+            return _not_found(request, lang)
+        verdict = content.verdict_of(row, now)
+        zalo = zalo_box(request, s, row.code)  # None unless the server's Zalo OA is configured
+        cache = app.state.page_cache
+        kept_as = (row.code, lang, request.scope["path"], request.scope["query_string"])
+        stamp = pagecache.stamp(row, verdict, zalo)
+        html = cache.get(kept_as, stamp)
+        if html is None:
+            html = _render_dossier(request, lang, s, row, now, key, zalo).encode("utf-8")
+            procedure = row.procedure_code or ""
+            if set(content.procedure_candidates(procedure)) <= {procedure, procedure[:8]}:
+                cache.put(kept_as, stamp, html)  # (else the stamp would not cover its catalogue entry)
+        return respond(request, lang, html)
+
+
+def _render_dossier(request: Request, lang: str, s, row, now, key: str, zalo: dict | None) -> str:
+    view = content.dossier_page(s, row, now)
+    ok = request.query_params.get("ok")
+    err = request.query_params.get("err")
+    settings = request.app.state.settings
+    flash_values = {"n": {"comment": MAX_COMMENT, "long": lifecycle.MAX_MESSAGE,
+                          "waiting": settings.web_max_unanswered}.get(err, 0)}
+    return render(request, lang, "dossier.html", d=view, key=key,
+                  token=form_token(request.app.state.web_secret, view.code, key),
+                  ok=OK.get(ok), err=ERR.get(err), flash_values=flash_values,
+                  levels=[(r.value, r.label) for r in Rating], criteria=CRITERIA, criteria_texts=CRITERIA_TEXTS,
+                  max_message=lifecycle.MAX_MESSAGE, max_comment=MAX_COMMENT,
+                  max_unanswered=settings.web_max_unanswered, zalo=zalo)
+
+
+# (registered by ``web.install`` at the head of the app's routes: matched before the API's)
 
 
 async def _form(request: Request) -> dict[str, str] | None:

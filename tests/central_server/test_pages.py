@@ -624,3 +624,98 @@ def test_english_on_a_switch_kept_in_a_cookie(world):
     back = client.get("/", params={"lang": "vi"})
     assert '<html lang="vi">' in back.text
     client.close()
+
+
+# -- the kept pages (web/pagecache.py) -------------------------------------------------------
+
+def _desk_token(desk) -> str:
+    from desk_app.storage import sync_repo
+    with desk.db.session(write=False) as s:
+        return sync_repo.config(s).token
+
+
+def test_a_kept_page_is_served_again_only_until_anything_it_shows_changes(world, monkeypatch):
+    """Each kind of change the page shows (a desk's event, a message, the counter's reply, a
+    rating, an announcement added, changed, withdrawn or starting, the centre's profile, its
+    catalogue, the clock's verdict, the language) gives a new page at once; an unchanged page
+    is served from the cache, byte for byte what a server without the cache renders."""
+    code, key = world.intake()
+    other_code, other_key = world.intake()
+    world.refresh()
+    cache = world.client.app.state.page_cache
+    plain = page_app(world.server.database_url, world.tmp / "web", web_page_cache=0)   # same secret, no cache
+    api = {"Authorization": "Bearer " + _desk_token(world.desk)}
+    shown: list[str] = []
+
+    def changed(**params) -> str:
+        """The page now: rendered anew (not from the cache) and unlike the one before; asked
+        again, it comes from the cache, the same bytes; and the same as without a cache."""
+        hits = cache.hits
+        first = world.client.get("/h/%s" % code, params={"k": key, **params})
+        assert first.status_code == 200 and cache.hits == hits
+        again = world.client.get("/h/%s" % code, params={"k": key, **params})
+        assert cache.hits == hits + 1 and again.content == first.content
+        assert plain.get("/h/%s" % code, params={"k": key, **params}).content == first.content
+        assert not shown or first.text != shown[-1]
+        shown.append(first.text)
+        return text_of(first.text)
+
+    changed()
+    other = world.client.get("/h/%s" % other_code, params={"k": other_key}).text   # another dossier: its own page
+    assert other_code in other and code not in other
+    assert world.client.get("/h/%s" % code, params={"k": other_key}).status_code == 404
+
+    workflow.transfer(world.desk, world.desk.clerk, code, "STP")                    # a desk's event, pushed
+    sync.sync_once(world.desk)
+    assert "Sở Tư pháp" in changed()
+    assert world.post(code, key, "tin-nhan", text="Bao giờ có kết quả?").headers["location"].endswith("ok=sent")
+    assert "Bao giờ có kết quả?" in changed()                                       # the citizen's message
+    sync.sync_once(world.desk)
+    desk_reply(world.desk, code, "Thứ Sáu tuần này.")                               # the counter's reply
+    sync.sync_once(world.desk)
+    assert "Thứ Sáu tuần này." in changed()
+    assert world.post(code, key, "danh-gia", level="satisfied").headers["location"].endswith("ok=rated")
+    changed()                                                                       # the rating
+    assert 'action="/h/%s/danh-gia"' % code not in shown[-1] and 'action="/h/%s/danh-gia"' % code in shown[-2]
+
+    notice = {"id": str(uuid.uuid4()), "title": "Mất điện chiều nay", "body": "Nghỉ từ 14 giờ.",
+              "valid_from": (world.now - timedelta(hours=1)).isoformat(), "updated_at": vn_now().isoformat()}
+    r = world.client.post("/api/v1/centre/announcements", json={"announcements": [notice]}, headers=api)
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "stored"
+    assert "Mất điện chiều nay" in changed()                                        # an announcement added
+    notice.update(title="Mất điện chiều nay (đã sửa)", updated_at=vn_now().isoformat())
+    world.client.post("/api/v1/centre/announcements", json={"announcements": [notice]}, headers=api)
+    assert "(đã sửa)" in changed()                                                  # ... changed
+    notice.update(deleted=True, updated_at=vn_now().isoformat())
+    world.client.post("/api/v1/centre/announcements", json={"announcements": [notice]}, headers=api)
+    assert "Mất điện chiều nay" not in changed()                                    # ... withdrawn
+
+    profile = {"name": "Trung tâm mới", "address": "1 Đường Mới", "counter_location": "Quầy 9"}
+    assert world.client.put("/api/v1/centre/profile", json=profile, headers=api).status_code == 200
+    desk, specialist = world.desk, world.desk.people["cv_stp"]    # the result: its page shows the place
+    workflow.receive(desk, specialist, code)
+    workflow.result_ready(desk, specialist, code)
+    workflow.transfer(desk, specialist, code, "MOTCUA")
+    workflow.receive(desk, desk.clerk, code)
+    sync.sync_once(desk)
+    assert "1 Đường Mới" in changed()                                               # the profile (and the result)
+    world.client.put("/api/v1/centre/profile", json={**profile, "address": "2 Đường Mới"}, headers=api)
+    assert "2 Đường Mới" in changed()
+    link = 'href="/thu-tuc/%s/' % world.agency
+    assert link in shown[-1]
+    r = world.client.put("/api/v1/centre/catalogue", json={"procedures": [catalogue_entry("2.000635")]},
+                         headers=api)
+    assert r.status_code == 200
+    changed()                                                                       # the catalogue: no entry now
+    assert link not in shown[-1]
+
+    later = vn_now() + timedelta(days=3)                          # "Chưa đến ngày" starts in 2 days
+    monkeypatch.setattr("central_server.web.routes.vn_now", lambda: later)
+    assert "Chưa đến ngày" in changed()
+    assert "Chưa đến ngày" not in shown[-2]
+    monkeypatch.undo()
+
+    assert "Progress" in changed(lang="en")                                         # the language
+    assert "Quá trình giải quyết" in changed(lang="vi")
+    plain.close()
+    world.refresh()
