@@ -30,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.state.online_limiter = RateLimiter(settings.web_online_rate_per_second, settings.web_online_burst)
     app.state.page_cache = PageCache(settings.web_page_cache, settings.web_page_cache * 16 * 1024)
     app.state.page_statement = pagecache.statement(app.state.db.dialect)
+    app.state.page_parts = pagecache.Parts(512 if settings.web_page_cache else 0)   # 0: nothing kept
     app.state.page_readers = ThreadPoolExecutor(settings.pool_size, thread_name_prefix="pages")
     app.include_router(routes.router)
     # The dossier page, the receipt's QR link and the busiest page, is the app's first route: a

@@ -126,8 +126,16 @@ def verdict_of(row, now: datetime) -> Verdict:
     return lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
 
 
-def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
-    """Everything the page shows of a dossier whose key matched."""
+def dossier_page(conn: Session, row, now: datetime, parts=None) -> DossierPage:
+    """Everything the page shows of a dossier whose key matched.
+
+    With ``parts`` (``pagecache.Parts``) and a ``row`` read by ``pagecache.statement``, the
+    centre's profile, the dossier's catalogue entry and the agency's announcements in force are
+    taken from those kept by this process under the versions the row carries, read only when
+    a version is new."""
+    def kept(key, build):
+        return build() if parts is None or key is None else parts.get(key, build)
+    agency = row.agency_code
     events = conn.execute(_HISTORY, {"code": row.code}).all()
     status = Status(row.status)
     stage = Stage(row.stage or Stage.RECEIVED.value)
@@ -154,14 +162,17 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
         text = lifecycle.timeline_text(e.kind, p, e.unit)  # None for what the public need not see
         if text is not None:
             steps.append(Step(when(e.desk_time), text))
-    place = _place(conn.execute(_PROFILE, {"agency": row.agency_code}).first())
+    place = kept(("profile", agency, row.v_profile) if parts else None,
+                 lambda: _place(conn.execute(_PROFILE, {"agency": agency}).first()))
     holder = ""
     if stage not in (Stage.RETURNED, Stage.CLOSED) and row.holder_unit:
         if row.holder_unit == row.counter_unit:
             holder = place.name or tr("Bộ phận Một cửa")
         else:
             holder = names.get(row.holder_unit, "")
-    procedure = _procedure(conn, row.agency_code, row.procedure_code)
+    procedure = kept(("procedure", agency, row.procedure_code, row.v_entry, row.v_base)
+                     if parts and stamped_procedure(row.procedure_code) else None,
+                     lambda: _procedure(conn, agency, row.procedure_code))
     channel = rp.get("channel") if rp.get("channel") in {c.value for c in Channel} else Channel.DIRECT.value
     page = DossierPage(
         code=row.code, procedure_name=row.procedure_name, owner_masked=_masked(owner.get("name")),
@@ -191,8 +202,10 @@ def dossier_page(conn: Session, row, now: datetime) -> DossierPage:
         if terms is not None:
             page.fee = describe_fees(terms)  # an amount to be confirmed never reads as certain
         page.procedure_link = (row.agency_code, procedure.code)
-    page.announcements = current_announcements(conn, now, row.agency_code, row.procedure_code,
-                                               procedure.field if procedure else "")
+    in_force = kept(("notices", agency, row.v_notices, row.v_next_notice) if parts else None,
+                    lambda: current_announcements(conn, now, agency))
+    page.announcements = [a for a in in_force
+                          if _concerns(a, row.procedure_code, procedure.field if procedure else "")]
     return page
 
 
@@ -254,6 +267,13 @@ def _procedure(conn: Session, agency: str, code: str) -> Procedure | None:
         if r is not None:
             return parse_procedure(r.data)
     return None
+
+
+def stamped_procedure(code: str) -> bool:
+    """Whether ``pagecache.statement``'s versions of the catalogue cover every entry
+    ``procedure_candidates`` may read for ``code`` (its own, and its first 8 characters)."""
+    code = code or ""
+    return set(procedure_candidates(code)) <= {code, code[:8]}
 
 
 def procedure_candidates(code: str) -> list[str]:

@@ -59,6 +59,29 @@ class PageCache:
         return len(self._pages)
 
 
+class Parts:
+    """What pages of one centre share (its profile, a catalogue entry, its announcements in
+    force), kept by this process under the versions ``statement`` reads (``content.dossier_page``
+    names them): a new version is a new key, read once. Least recently used first out."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._parts: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build):
+        with self._lock:
+            if key in self._parts:
+                self._parts.move_to_end(key)
+                return self._parts[key]
+        value = build()          # outside the lock: it reads the database
+        with self._lock:
+            self._parts[key] = value
+            while len(self._parts) > self.entries:
+                self._parts.popitem(last=False)
+        return value
+
+
 def statement(dialect: str):
     """The dossier's row by code and key's hash (``public.find``'s probe) and, beside it, what
     else the page shows, as versions: read in one round trip, by primary keys and the
