@@ -1,6 +1,7 @@
 """``desk-app server``: run the central server, and the admin's commands on its database.
 
     desk-app server [--host H] [--port P] [--database-url URL] [--files-dir DIR] [--workers N]
+    desk-app server worker                             # the notices' worker alone (see serve)
     desk-app server enrolment-code --agency 000.00.06.H56 --unit MOTCUA --name "Quầy 1"
     desk-app server enrolment-code --agency 000.00.06.H56 --unit MOTCUA --readmit quay-1
     desk-app server desks
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,10 +27,11 @@ from desk_app.domain.i18n import tr
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The server's flags; shared by ``desk-app server`` and ``python -m central_server``."""
     p.add_argument("action", nargs="?", default="run",
-                   choices=["run", "enrolment-code", "desks", "revoke", "migrate", "zalo-consent"],
+                   choices=["run", "worker", "enrolment-code", "desks", "revoke", "migrate", "zalo-consent"],
                    help=tr("run (mặc định): chạy máy chủ; enrolment-code: tạo mã đăng ký quầy; "
                            "desks: danh sách quầy; revoke: thu hồi quyền của một quầy; migrate: nâng cấp CSDL; "
                            "zalo-consent: cấp lại quyền cho Zalo OA"))
+    p.add_argument("--watch-parent", type=int, default=None, help=argparse.SUPPRESS)  # worker: stop with this process
     p.add_argument("desk_id", nargs="?", help=tr("mã quầy (với revoke)"))
     p.add_argument("--host", default=None, help=tr("địa chỉ lắng nghe (mặc định 127.0.0.1)"))
     p.add_argument("--port", type=int, default=None, help=tr("cổng (mặc định 8700; 0: cổng trống bất kỳ)"))
@@ -76,7 +80,11 @@ def run(args) -> int:
         return serve(settings, args.host or "127.0.0.1", 8700 if args.port is None else args.port,
                      args.workers, args.port_file)
     db = ServerDatabase(settings)
-    db.upgrade()
+    if args.action != "worker" or os.environ.get("DESK_SERVER_MIGRATE", "1") != "0":
+        db.upgrade()
+    if args.action == "worker":
+        db.dispose()
+        return worker(settings, args.watch_parent)
     from . import desks
     from .errors import ApiError
     try:
@@ -144,8 +152,45 @@ def zalo_consent(db, settings, args) -> int:
     return 0
 
 
+def needs_worker(settings) -> bool:
+    """A worker process is needed when a notice channel (Zalo OA, e-mail) is configured."""
+    return settings.zalo_enabled or settings.email_enabled
+
+
+def worker(settings, parent: int | None = None) -> int:
+    """``desk-app server worker``: the webhook's calls and the notices, in this process."""
+    if not needs_worker(settings):   # nothing to send (nor e-mail: DESK_SERVER_SMTP_HOST, _SMTP_FROM)
+        print(tr("Lỗi: chưa cấu hình Zalo OA (DESK_SERVER_ZALO_APP_ID, DESK_SERVER_ZALO_APP_SECRET, "
+                 "DESK_SERVER_ZALO_OA_SECRET_KEY, DESK_SERVER_ZALO_OA_ID)."), file=sys.stderr)
+        return 2
+    from .notify.worker import serve_worker
+    return serve_worker(settings, parent)
+
+
+def _start_worker() -> subprocess.Popen:
+    """The worker process beside the web processes: the same settings (the environment), the
+    same process group (stopped with them), and it stops if this process is gone."""
+    return subprocess.Popen([sys.executable, "-m", "central_server", "worker", "--watch-parent", str(os.getpid())],
+                            env=os.environ)
+
+
+def _stop_worker(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)   # it records what it sent, then exits (5 s at most)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | None = None) -> int:
-    """Migrate, bind (port 0: any free port), tell the port, then serve until stopped."""
+    """Migrate, bind (port 0: any free port), start the worker process if notices are
+    configured, tell the port, then serve until stopped.
+
+    The web processes (``workers`` of them) check and store; the one worker process works on
+    the Zalo webhook's calls and sends the notices, so neither takes the other's CPU or GIL."""
     import uvicorn
     from .db import ServerDatabase
     from .deps import trusted_proxies
@@ -184,12 +229,16 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
         tmp = Path(str(port_file) + ".tmp")
         tmp.write_text(str(actual))
         os.replace(tmp, port_file)
-    if workers > 1:
-        from uvicorn.supervisors import Multiprocess
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        config.load_app()
-        server.run(sockets=[sock])
+    notices = _start_worker() if needs_worker(settings) and settings.worker_process else None
+    try:
+        if workers > 1:
+            from uvicorn.supervisors import Multiprocess
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            config.load_app()
+            server.run(sockets=[sock])
+    finally:
+        _stop_worker(notices)
     return 0
 
 

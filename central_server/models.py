@@ -268,13 +268,15 @@ class ZaloLink(Base):
 
 
 class ZaloUser(Base):
-    """What the OA knows of a Zalo user: following or not, and the last time they wrote or
-    followed (the customer-service window runs from it)."""
+    """What the OA knows of a Zalo user: following or not, the last time they wrote or
+    followed (the customer-service window runs from it), and when they were last sent the help
+    text (an unlinked user gets it at most once an hour)."""
 
     __tablename__ = "zalo_users"
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     follower: Mapped[bool] = mapped_column(Boolean, default=True)
     last_interaction_at: Mapped[datetime | None] = mapped_column(DateTime)
+    help_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ZaloGuesses(Base):

@@ -74,6 +74,7 @@ class Settings:
     zalo_link_guess_window_minutes: float = 15.0
     zalo_link_block_minutes: float = 60.0                 # ...then the user is blocked this long
     zalo_link_guess_pause_seconds: float = 30.0           # after 2 wrong codes, each try waits this after the last
+    zalo_help_every_minutes: float = 60.0                 # a user linked to no dossier gets the help text at most this often
     # where a citizen's image may be fetched from (the webhook gives a URL): "[scheme://]host[:port]",
     # "*." for subdomains, https unless named; Zalo's CDN hosts are zdn.vn / zadn.vn (U)
     zalo_media_hosts: str = "*.zdn.vn,*.zadn.vn,*.zalo.me"
@@ -87,8 +88,9 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_security: str = ""                               # "" | starttls | ssl
-    notify_worker: int = 1                                # 0: this deployment's processes send nothing (another does)
-    notify_poll_seconds: float = 1.0                      # the worker also wakes at once when a notice commits in its process
+    worker_process: int = 1                               # 0: `desk-app server` starts no worker process (one runs elsewhere: `desk-app server worker`)
+    notify_worker: int = 1                                # 0: this worker process sends nothing (another does); it still works on the webhook's calls
+    notify_poll_seconds: float = 1.0                      # the worker is woken when rows for it commit, and polls this often besides
     notify_backoff_seconds: float = 5.0                   # first retry after this, doubling
     notify_backoff_max_seconds: float = 3600.0
     notify_max_attempts: int = 12                         # then the notice is failed for good (shown at the desk)

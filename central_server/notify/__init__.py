@@ -1,6 +1,7 @@
 """Notices to citizens: every notice is an outbox row written in the transaction of the event
 that causes it (``enqueue``), unique by (event, channel), and sent later by one worker per
-deployment (``worker.py``) through a channel (``channels.py``: Zalo, e-mail; SMS can be added).
+deployment (``worker.py``, in a process of its own beside the web processes, woken by
+``wake.py``) through a channel (``channels.py``: Zalo, e-mail; SMS can be added).
 
 ``enqueue`` is called once at the end of ``push.push`` and of ``citizen.append``, with the
 event rows they insert. It writes nothing unless a channel is configured (``configure``).
@@ -106,12 +107,13 @@ def outbox_row(event_id: str, channel: str, code: str, kind: str, now: datetime,
             "recipient": None, "provider_id": None, "last_error": error, "data": data}
 
 
-# -- waking the worker when a notice commits in this process ---------------------------------
+# -- waking the worker when a notice or a webhook call commits -------------------------------
 
 _wakers: list = []
 
 
 def wake_after_commit(session: Session) -> None:
+    """Rows for the worker were written in ``session``: wake it when they commit (see wake.py)."""
     session.info["notify_wake"] = True
 
 
@@ -122,6 +124,18 @@ def add_waker(fn) -> None:
 def remove_waker(fn) -> None:
     if fn in _wakers:
         _wakers.remove(fn)
+
+
+def wake_now() -> None:
+    """Rows for the worker were committed without a session (the webhook's own statement)."""
+    for fn in list(_wakers):
+        fn()
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get("notify_wake"):
+        from .wake import in_transaction
+        in_transaction(session)
 
 
 def _after_commit(session: Session) -> None:
@@ -138,6 +152,7 @@ def _listen() -> None:
     from sqlalchemy import event
     from sqlalchemy.orm import Session as _S
     if not event.contains(_S, "after_commit", _after_commit):
+        event.listen(_S, "before_commit", _before_commit)
         event.listen(_S, "after_commit", _after_commit)
         event.listen(_S, "after_soft_rollback", lambda s, t: _after_rollback(s))
 

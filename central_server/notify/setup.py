@@ -1,9 +1,11 @@
 """Installing the notices on the app: the desks' and the admin's routes, the Zalo webhook and
-the dossier page's Zalo routes when the OA is configured, and the worker in the lifespan."""
+the dossier page's Zalo routes when the OA is configured, and the wake of the worker.
+
+The app sends nothing itself: the webhook's calls and the notices are worked on by the worker
+process (``worker.py``: ``desk-app server`` starts one beside its web processes, or
+``desk-app server worker`` runs it alone); the app wakes it when it commits rows for it."""
 
 from __future__ import annotations
-
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -22,19 +24,6 @@ def install(app: FastAPI) -> None:
         app.include_router(webhook.router)
         app.include_router(pages.router)
         app.include_router(consent.router)
-    if not config.channels or not settings.notify_worker:
-        return
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a):
-        from .worker import NotifyWorker
-        worker = NotifyWorker(a.state.db, settings)
-        a.state.notify_worker = worker
-        worker.start()
-        try:
-            async with inner(a) as state:
-                yield state
-        finally:
-            await worker.stop()
-    app.router.lifespan_context = lifespan
+    if config.channels:
+        from .wake import install_sender
+        install_sender(settings)

@@ -1,13 +1,18 @@
-"""The worker that sends the notices: an asyncio task in the server's processes, started by
-the app's lifespan. Only the process holding the ``notify`` lease (``worker_leases``) works,
-so with several server processes or machines one sends; another takes over when the lease
-runs out (``notify_lease_seconds``) after its holder died.
+"""The worker: the webhook's calls waiting in the inbox, and the notices to send. It runs in a
+process of its own (``serve_worker``): ``desk-app server`` starts one beside its web
+processes (however many), ``desk-app server worker`` runs one alone. The web processes only
+store rows and wake it (``wake.py``); it also polls every ``notify_poll_seconds``, so rows
+left by a crash, or committed while it was down, are found when it (re)starts.
 
-A round: the webhook calls waiting in the inbox are worked on; then, of the pending notices,
-the oldest of each (dossier, channel) whose time has come is built and sent, several at once
-(``notify_concurrency``), and the outcomes are written in one transaction. A later notice of
-the same dossier waits for the earlier one, so a citizen reads them in order. A failure to
-retry waits ``notify_backoff_seconds`` doubling up to ``notify_backoff_max_seconds``, at most
+A round: the webhook calls waiting in the inbox are worked on (by every worker: each call is
+claimed under a row lock and marked done in the transaction of its work); then, if this
+process sends (``notify_worker``) and holds the ``notify`` lease (``worker_leases``: with
+several worker processes or machines one sends; another takes over when the lease runs out,
+``notify_lease_seconds``, after its holder died), of the pending notices the oldest of each
+(dossier, channel) whose time has come is built and sent, several at once
+(``notify_concurrency``), and the outcomes are written. A later notice of the same dossier
+waits for the earlier one, so a citizen reads them in order. A failure to retry waits
+``notify_backoff_seconds`` doubling up to ``notify_backoff_max_seconds``, at most
 ``notify_max_attempts`` times; then, like a permanent error, it is ``failed``, with the error,
 for the desk to see.
 
@@ -58,9 +63,13 @@ def backoff(settings, attempts: int) -> float:
     return min(settings.notify_backoff_max_seconds, base) * random.uniform(0.9, 1.1)
 
 
+INBOX_ROUND = 200   # webhook calls worked on between two looks at the notices
+
+
 class NotifyWorker:
     def __init__(self, db, settings):
         self.db, self.s = db, settings
+        self.sending = bool(settings.notify_worker)
         self.holder = uuid.uuid4().hex
         self.channels = channels_for(db, settings)
         self.lease_until: datetime | None = None
@@ -104,8 +113,11 @@ class NotifyWorker:
         while not self.stopping:
             busy = False
             try:
-                if await asyncio.to_thread(self._lease):
-                    busy = await self.round()
+                if self.s.zalo_enabled:
+                    from ..zalo.webhook import process_pending
+                    busy = await asyncio.to_thread(process_pending, self.db, self.s, INBOX_ROUND) >= INBOX_ROUND
+                if self.sending and await asyncio.to_thread(self._lease):
+                    busy = await self.round() or busy
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # the database away, say: try again next round
@@ -147,10 +159,7 @@ class NotifyWorker:
 
     # -- one round --------------------------------------------------------------------------
     async def round(self) -> bool:
-        """Work on what is due; True if there may be more right away."""
-        if self.s.zalo_enabled:
-            from ..zalo.webhook import process_pending
-            await asyncio.to_thread(process_pending, self.db, self.s)
+        """Send what is due; True if there may be more right away."""
         notices = await asyncio.to_thread(self._due)
         if not notices:
             return False
@@ -213,3 +222,49 @@ class NotifyWorker:
                 else:
                     wait = o.retry_after if o.retry_after is not None else backoff(self.s, row.attempts)
                     row.next_attempt_at = now + timedelta(seconds=wait)
+
+
+# -- the worker's process ----------------------------------------------------------------------
+
+def serve_worker(settings, parent: int | None = None) -> int:
+    """Run the worker until SIGTERM or SIGINT (or, given ``parent``, until that process is gone:
+    the worker started by ``desk-app server`` does not outlive it)."""
+    from ..db import ServerDatabase
+    from . import configure
+    configure(settings)   # the inbox's work queues notices (a linked user's message, the answers)
+    db = ServerDatabase(settings)
+    try:
+        asyncio.run(_serve(db, settings, parent))
+    finally:
+        db.dispose()
+    return 0
+
+
+async def _serve(db, settings, parent: int | None) -> None:
+    import os
+    import signal
+
+    from .wake import Listener
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, done.set)
+        except (NotImplementedError, RuntimeError):   # not on this platform
+            pass
+    worker = NotifyWorker(db, settings)
+    worker.start()
+    listener = Listener(settings, loop, worker.poke)
+    log.info("notify worker started (pid %d, %s)", os.getpid(), "sending" if worker.sending else "inbox only")
+    try:
+        while not done.is_set():
+            try:
+                await asyncio.wait_for(done.wait(), 1.0)
+            except asyncio.TimeoutError:
+                pass
+            if parent is not None and os.getppid() != parent:
+                log.warning("notify worker: the server process is gone; stopping")
+                break
+    finally:
+        listener.close()
+        await worker.stop()

@@ -4,9 +4,12 @@ The signature is ``X-ZEvent-Signature: mac=<hex>``, hex = SHA-256 of app_id + th
 timestamp + the OA secret key (plain SHA-256; app_id and timestamp read from the body),
 compared in constant time. A timestamp further than ``zalo_webhook_max_age_seconds`` from
 now is refused. An accepted call is stored in ``zalo_inbox`` under its ``message.msg_id``
-(or its body's SHA-256) if it is not there yet, and answered 200; a background task, and the
-notify worker after a crash, then work on it, once: the row is marked done in the
-transaction of its work.
+(or its body's SHA-256) if it is not there yet, and answered 200: that is all the web process
+does. The worker process (``notify/worker.py``), woken by the commit, then works on it, once:
+the row is marked done in the transaction of its work (``process_pending``).
+
+A text from a user linked to no dossier is answered with the help text, at most once every
+``zalo_help_every_minutes`` (``help_due``): a user who writes ten lines gets one answer.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 import unicodedata
+import weakref
+from datetime import timedelta
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -28,9 +32,8 @@ from desk_app.domain import lifecycle
 from desk_app.domain.dossier import EventKind
 
 from .. import citizen
-from ..db import insert_ignore
 from ..models import NotifyOutbox, ZaloInbox, ZaloUser
-from ..notify import CODE_BLOCKED, HELP, LINK_CONFIRMED, WAIT, WRONG_CODE, outbox_row, wake_after_commit
+from ..notify import CODE_BLOCKED, HELP, LINK_CONFIRMED, WAIT, WRONG_CODE, outbox_row, wake_after_commit, wake_now
 from ..settings import vn_now
 from . import links
 
@@ -51,7 +54,7 @@ def _refuse(status: int, code: str) -> JSONResponse:
 
 
 @router.post("/zalo/webhook")
-async def webhook(request: Request, background: BackgroundTasks):
+async def webhook(request: Request):
     settings = request.app.state.settings
     body = await request.body()
     if len(body) > MAX_BODY:
@@ -78,39 +81,49 @@ async def webhook(request: Request, background: BackgroundTasks):
     msg_id = message.get("msg_id")
     key = ("m:" + str(msg_id)[:90]) if msg_id else "b:" + hashlib.sha256(body).hexdigest()
     event_name = str(data.get("event_name", ""))[:60]
-    db = request.app.state.db
-
-    def keep() -> None:
-        with db.session() as s:
-            insert_ignore(s, ZaloInbox.__table__, {"key": key, "event_name": event_name, "payload": data,
-                                                   "received_at": vn_now(), "processed_at": None})
-    await run_in_threadpool(keep)
-    background.add_task(run_in_threadpool, _drain, db, settings)
+    row = {"key": key, "event_name": event_name, "payload": data, "received_at": vn_now(), "processed_at": None}
+    await run_in_threadpool(keep, request.app.state.db, row)
     return JSONResponse({"error": 0, "message": "ok"})
 
 
-class _Drain:
-    """One worker on the inbox per process at a time: a flood of calls wakes it, it does not
-    start one worker per call (they would fight for the database's write lock, and the calls
-    still arriving would wait behind them)."""
-
-    lock = threading.Lock()
-    again = False
+_autocommit: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _drain(db, settings) -> None:
-    _Drain.again = True
-    while _Drain.lock.acquire(blocking=False):
-        try:
-            while _Drain.again:
-                _Drain.again = process_pending(db, settings, limit=200) >= 200  # more are waiting
-        finally:
-            _Drain.lock.release()
-        if not _Drain.again:  # nothing came between the last round and the release
-            return
+def keep(db, row: dict) -> None:
+    """The call stored once (by key) and the worker process woken if it is new; nothing else
+    on the answer's path (no ORM session: a statement compiled once).
+
+    PostgreSQL: one autocommitted statement, the row and the NOTIFY together (the NOTIFY only
+    if the row is new). SQLite: a short write transaction, then the wake's datagram."""
+    if db.dialect == "postgresql":
+        engine = _autocommit.get(db)
+        if engine is None:
+            engine = _autocommit[db] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(_KEEP_PG, row)
+        return
+    with db.engine.begin() as conn:
+        new = conn.execute(_KEEP_SQLITE, row).rowcount
+    if new:
+        wake_now()
 
 
-def process_pending(db, settings, limit: int = 200, store=None) -> int:
+def _keep_statements():
+    from sqlalchemy import bindparam, func
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from ..notify.wake import CHANNEL
+    table = ZaloInbox.__table__
+    values = {c.name: bindparam(c.name, type_=c.type) for c in table.columns}
+    kept = postgresql.insert(table).values(values).on_conflict_do_nothing().returning(table.c.key).cte("kept")
+    return (select(func.pg_notify(CHANNEL, "")).select_from(kept),
+            sqlite.insert(table).on_conflict_do_nothing())
+
+
+_KEEP_PG, _KEEP_SQLITE = _keep_statements()
+
+
+def process_pending(db, settings, limit: int = 200, store=None, clock=vn_now) -> int:
     """Work on the inbox's waiting calls, oldest first, each once; how many were done.
 
     A call with images has them fetched first, outside any transaction; if a fetch fails for
@@ -132,7 +145,7 @@ def process_pending(db, settings, limit: int = 200, store=None) -> int:
                 row = s.execute(select(ZaloInbox).where(ZaloInbox.key == key).with_for_update()).scalar()
                 if row is None or row.processed_at is not None:
                     continue  # another process did it
-                now = vn_now()
+                now = clock()
                 handle(s, settings, row, now, fetched)
                 row.processed_at = now
                 done += 1
@@ -194,7 +207,7 @@ def _text(value) -> str:
     return value.strip()[:lifecycle.MAX_MESSAGE]
 
 
-def _touch(s, user_id: str, now, follower: bool | None = None) -> None:
+def _touch(s, user_id: str, now, follower: bool | None = None) -> ZaloUser:
     user = s.get(ZaloUser, user_id)
     if user is None:
         user = ZaloUser(user_id=user_id, follower=True if follower is None else follower)
@@ -202,6 +215,17 @@ def _touch(s, user_id: str, now, follower: bool | None = None) -> None:
     elif follower is not None:
         user.follower = follower
     user.last_interaction_at = now
+    return user
+
+
+def help_due(user: ZaloUser, now, settings) -> bool:
+    """Whether ``user`` (writing, linked to no dossier) is sent the help text now: at most once
+    every ``zalo_help_every_minutes``; noted as sent if so (in the caller's transaction)."""
+    last = user.help_sent_at
+    if last is not None and last <= now < last + timedelta(minutes=settings.zalo_help_every_minutes):
+        return False
+    user.help_sent_at = now
+    return True
 
 
 def _answer(s, kind: str, key: str, code: str, user_id: str, now, **more) -> None:
@@ -233,7 +257,7 @@ def handle(s, settings, row: ZaloInbox, now, fetched: tuple[list, int] | None = 
     user_id = str(sender.get("id") or "")[:64]
     if not user_id:
         return
-    _touch(s, user_id, now)
+    user = _touch(s, user_id, now)
     message = data.get("message") if isinstance(data.get("message"), dict) else {}
     answered = False
     if name == "user_send_text":
@@ -259,7 +283,7 @@ def handle(s, settings, row: ZaloInbox, now, fetched: tuple[list, int] | None = 
     kept, refused = fetched if fetched is not None else ([], 0)
     code = links.dossier_of(s, user_id)
     if code is None or not (text or kept or refused):
-        if name == "user_send_text" and not answered:
+        if name == "user_send_text" and not answered and help_due(user, now, settings):
             _answer(s, HELP, row.key, "", user_id, now)
         return
     from . import media
