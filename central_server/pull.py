@@ -17,7 +17,7 @@ from .models import Counter, DossierUnit, ServerEvent
 from .security import DeskIdentity
 
 
-def wire(e: ServerEvent) -> dict:
+def wire(e) -> dict:
     """An event as it travels. Whatever is stored (a value kept before the server refused such
     values, a row edited by hand), the answer is JSON: see ``safejson.SafeJSONResponse``."""
     try:
@@ -40,9 +40,16 @@ def _visible(desk: DeskIdentity):
     return or_(and_(concerns, not_(own)), and_(own, ServerEvent.accepted.is_(False)))
 
 
+# what a page carries, read as plain rows: an ORM object per event cost more than the rest of a
+# page's making (a catch-up reads tens of thousands)
+_COLUMNS = (ServerEvent.server_seq, ServerEvent.id, ServerEvent.dossier_code, ServerEvent.kind, ServerEvent.payload,
+            ServerEvent.actor, ServerEvent.desk, ServerEvent.desk_time, ServerEvent.unit, ServerEvent.prev_hash,
+            ServerEvent.hash, ServerEvent.accepted, ServerEvent.reason)
+
+
 def pull(session: Session, desk: DeskIdentity, cursor: int, limit: int, now: datetime) -> dict:
     top = session.execute(select(Counter.value).where(Counter.name == "server_seq")).scalar_one()
-    rows = list(session.scalars(select(ServerEvent).where(
+    rows = list(session.execute(select(*_COLUMNS).where(
         ServerEvent.server_seq > cursor, ServerEvent.server_seq <= top, _visible(desk))
         .order_by(ServerEvent.server_seq).limit(limit)))
     more = len(rows) == limit
@@ -62,7 +69,7 @@ def pull(session: Session, desk: DeskIdentity, cursor: int, limit: int, now: dat
             "server_time": now.isoformat()}
 
 
-def _history_of_new_dossiers(session: Session, desk: DeskIdentity, cursor: int, upto: int) -> list[ServerEvent]:
+def _history_of_new_dossiers(session: Session, desk: DeskIdentity, cursor: int, upto: int) -> list:
     """Events from before a dossier began to concern the desk, for dossiers that began to in
     (cursor, upto]."""
     if desk.scope == "agency" or upto <= cursor:
@@ -82,7 +89,7 @@ def _history_of_new_dossiers(session: Session, desk: DeskIdentity, cursor: int, 
     if not new:
         return []
     own = ServerEvent.desk == desk.id
-    rows = session.scalars(select(ServerEvent).where(
+    rows = session.execute(select(*_COLUMNS).where(
         ServerEvent.dossier_code.in_(new), ServerEvent.server_seq <= upto,
         or_(not_(own), ServerEvent.accepted.is_(False))))
     return [r for r in rows if r.server_seq < new[r.dossier_code]]
