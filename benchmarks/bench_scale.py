@@ -63,23 +63,36 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def cpu_seconds(server) -> float:
-    """CPU time (user + system) spent so far by the server's processes and the PostgreSQL
+def cpu_split(server) -> tuple[float, float]:
+    """CPU time (user + system) spent so far by the server's processes, and by the PostgreSQL
     cluster's (postmaster and backends): what the server side costs, whatever else runs on the
     machine (a shared machine's wall-clock figures mostly measure the neighbours)."""
     roots = [server.proc.pid]
     cluster = getattr(_server, "cluster", None)
     if cluster is not None and server.database_url.startswith("postgresql"):
         roots.append(int((cluster.data / "postmaster.pid").read_text().split()[0]))
-    total = 0
+    totals = []
     for root in roots:
+        total = 0
         for pid in _tree(root):
             try:
                 fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        totals.append(total / os.sysconf("SC_CLK_TCK"))
+    return totals[0], sum(totals[1:])
+
+
+def cpu_seconds(server) -> float:
+    """The server's and PostgreSQL's CPU seconds so far (``cpu_split``), together."""
+    return sum(cpu_split(server))
+
+
+def _cpu_line(before: tuple[float, float], after: tuple[float, float], events: int) -> str:
+    app, pg = after[0] - before[0], after[1] - before[1]
+    return ("server + PostgreSQL CPU %.2f s (server %.2f, PostgreSQL %.2f): %.0f events per CPU-second"
+            % (app + pg, app, pg, events / max(app + pg, 1e-9)))
 
 
 def _push_one(server) -> tuple[float, Desk, str, list]:
@@ -91,11 +104,10 @@ def _push_one(server) -> tuple[float, Desk, str, list]:
     events = dossier_events(desk, ONE_DESK_EVENTS // 5, random.Random(1), datetime(2026, 10, 5, 8, 0),
                             to_unit="STP")
     print("  push, one desk: start, %s" % load(), flush=True)
-    cpu0 = cpu_seconds(server)
+    cpu0 = cpu_split(server)
     seconds = push_all(desk, events)
-    cpu = cpu_seconds(server) - cpu0
-    print("  push, one desk: %d events in %.2f s, %s; server + PostgreSQL CPU %.2f s: %.0f events per CPU-second"
-          % (len(events), seconds, load(), cpu, len(events) / cpu), flush=True)
+    print("  push, one desk: %d events in %.2f s, %s; %s"
+          % (len(events), seconds, load(), _cpu_line(cpu0, cpu_split(server), len(events))), flush=True)
     return len(events) / seconds, desk, agency, warm + events
 
 
@@ -118,7 +130,7 @@ def _push_four(server) -> float:
             errors.append(exc)
     threads = [threading.Thread(target=go, args=(d, ev)) for d, ev in zip(desks, batches)]
     print("  push, 4 desks: start, %s" % load(), flush=True)
-    cpu0 = cpu_seconds(server)
+    cpu0 = cpu_split(server)
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -127,9 +139,8 @@ def _push_four(server) -> float:
     seconds = time.perf_counter() - t0
     assert not errors, errors[0]
     total = sum(len(b) for b in batches)
-    cpu = cpu_seconds(server) - cpu0
-    print("  push, 4 desks: %d events in %.2f s, %s; server + PostgreSQL CPU %.2f s: %.0f events per CPU-second"
-          % (total, seconds, load(), cpu, total / cpu), flush=True)
+    print("  push, 4 desks: %d events in %.2f s, %s; %s"
+          % (total, seconds, load(), _cpu_line(cpu0, cpu_split(server), total)), flush=True)
     for d in desks:
         d.client.close()
     return total / seconds
@@ -142,12 +153,14 @@ def _catch_up(server, tmp, agency: str, expected: int) -> float:
     from tests.sync import desks
     dept = desks.enrolled_desk(tmp / "desks", server, "stp-" + agency, agency, ["STP"])
     print("  catch-up: start, %s" % load(), flush=True)
-    cpu0, desk0 = cpu_seconds(server), time.process_time()
+    cpu0, desk0 = cpu_split(server), time.process_time()
     t0 = time.perf_counter()
     rep = sync.sync_once(dept)
     seconds = time.perf_counter() - t0
-    print("  catch-up: %d events in %.2f s, %s; CPU: the desk %.2f s, server + PostgreSQL %.2f s"
-          % (rep.pulled, seconds, load(), time.process_time() - desk0, cpu_seconds(server) - cpu0), flush=True)
+    cpu1 = cpu_split(server)
+    print("  catch-up: %d events in %.2f s, %s; CPU: the desk %.2f s, server %.2f s, PostgreSQL %.2f s"
+          % (rep.pulled, seconds, load(), time.process_time() - desk0, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]),
+          flush=True)
     assert rep.pulled == expected, (rep.pulled, expected)
     dept.db.dispose()
     return seconds
