@@ -121,6 +121,11 @@ class Dossier(Base):
               "handling_unit_id", "clerk_id", "procedure_id", "outcome", "stage", "paused_since"),
         # The events' statistics find their dossier's unit, clerk and procedure here, not in the row.
         Index("ix_dossiers_code_keys", "code", "handling_unit_id", "clerk_id", "procedure_id"),
+        # A period's statistics read from these rows what ``stats_days`` cannot say: the dossiers
+        # finished after the period's end, and a finish dated before its receipt (another desk's clock).
+        Index("ix_dossiers_finished", "finished_at"),
+        Index("ix_dossiers_finished_early", "finished_at",
+              sqlite_where=text("substr(finished_at, 1, 10) < substr(received_at, 1, 10)")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -174,6 +179,28 @@ class Dossier(Base):
     processing_seconds: Mapped[int | None] = mapped_column(Integer)
     procedure: Mapped[ProcedureRow] = relationship(lazy="joined")
     clerk: Mapped[User] = relationship(lazy="joined")
+
+
+class StatsDay(Base):
+    """What the dossiers and their rating and supplement events add to a period's statistics, per
+    day and per key: ``dim`` ``u`` the handling unit (0: none), ``p`` the procedure version, ``c`` the
+    receiving clerk. Kept by triggers on ``dossiers`` and ``events`` (migration 0007), whoever writes
+    them; ``services.statistics`` sums a period's days and reads the rest from the rows."""
+
+    __tablename__ = "stats_days"
+    dim: Mapped[str] = mapped_column(String(1), primary_key=True)
+    key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)   # YYYY-MM-DD
+    received: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    finished: Mapped[int] = mapped_column(Integer, server_default=text("0"))   # any finish, timed or not
+    early: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    on_time: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    late: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    seconds: Mapped[int] = mapped_column(Integer, server_default=text("0"))    # working seconds of the timed
+    supplements: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    very_satisfied: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    satisfied: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    unsatisfied: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ProcedureWorkflow(Base):
