@@ -10,7 +10,10 @@ Targets: push at least 10,000 events/s from one desk, and from 4 desks at once (
 agency, pushing in parallel: the total); a desk's catch-up after a month offline (20,000
 events, into the desk's real SQLite, through ``sync.sync_once``) within 5 s; the dossier page
 at least 1,000/s (closed loop, 16 keep-alive connections) with p99 within 50 ms at 1,000/s
-offered (open loop), on SQLite and PostgreSQL.
+offered (open loop), on SQLite and PostgreSQL. Each server process keeps the pages it rendered
+(``web/pagecache.py``) and serves one again while nothing on it changed: the dossiers are
+picked at random, so part of the pages are new to the worker that answers; run with
+``DESK_SERVER_WEB_PAGE_CACHE=0`` for the figure of pages rendered every time.
 
     .venv/bin/python -m benchmarks.bench_scale                 # all
     .venv/bin/python -m benchmarks.bench_scale push pages      # some
