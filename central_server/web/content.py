@@ -126,7 +126,7 @@ def verdict_of(row, now: datetime) -> Verdict:
     return lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
 
 
-def dossier_page(conn: Session, row, now: datetime, parts=None) -> DossierPage:
+def dossier_page(conn: Session, row, now: datetime, parts=None, verdict: Verdict | None = None) -> DossierPage:
     """Everything the page shows of a dossier whose key matched.
 
     With ``parts`` (``pagecache.Parts``) and a ``row`` read by ``pagecache.statement``, the
@@ -139,7 +139,7 @@ def dossier_page(conn: Session, row, now: datetime, parts=None) -> DossierPage:
     events = conn.execute(_HISTORY, {"code": row.code}).all()
     status = Status(row.status)
     stage = Stage(row.stage or Stage.RECEIVED.value)
-    verdict = verdict_of(row, now)
+    verdict = verdict_of(row, now) if verdict is None else verdict   # (the caller's, at the same ``now``)
     received = next((e for e in events if e.kind in _OPENING), None)
     rp = received.payload if received is not None and isinstance(received.payload, dict) else {}
     owner = rp.get("owner") if isinstance(rp.get("owner"), dict) else {}

@@ -102,14 +102,14 @@ def _dossier(request: Request, code: str, lang: str) -> Response:
         stamp = pagecache.stamp(row, verdict, zalo)
         html = cache.get(kept_as, stamp)
         if html is None:
-            html = _render_dossier(request, lang, s, row, now, key, zalo).encode("utf-8")
+            html = _render_dossier(request, lang, s, row, now, verdict, key, zalo).encode("utf-8")
             if content.stamped_procedure(row.procedure_code):
                 cache.put(kept_as, stamp, html)  # (else the stamp would not cover its catalogue entry)
         return respond(request, lang, html)
 
 
-def _render_dossier(request: Request, lang: str, s, row, now, key: str, zalo: dict | None) -> str:
-    view = content.dossier_page(s, row, now, request.app.state.page_parts)
+def _render_dossier(request: Request, lang: str, s, row, now, verdict, key: str, zalo: dict | None) -> str:
+    view = content.dossier_page(s, row, now, request.app.state.page_parts, verdict)
     ok = request.query_params.get("ok")
     err = request.query_params.get("err")
     settings = request.app.state.settings
