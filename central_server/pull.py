@@ -89,7 +89,12 @@ def _history_of_new_dossiers(session: Session, desk: DeskIdentity, cursor: int, 
     if not new:
         return []
     own = ServerEvent.desk == desk.id
-    rows = session.execute(select(*_COLUMNS).where(
+    # which ones by their numbers first, then only those read whole: most of these dossiers'
+    # events are on the page already, and decoding their payloads again was half a page's CPU
+    wanted = [seq for seq, code in session.execute(select(ServerEvent.server_seq, ServerEvent.dossier_code).where(
         ServerEvent.dossier_code.in_(new), ServerEvent.server_seq <= upto,
-        or_(not_(own), ServerEvent.accepted.is_(False))))
-    return [r for r in rows if r.server_seq < new[r.dossier_code]]
+        or_(not_(own), ServerEvent.accepted.is_(False)))) if seq < new[code]]
+    rows: list = []
+    for i in range(0, len(wanted), 1000):
+        rows += session.execute(select(*_COLUMNS).where(ServerEvent.server_seq.in_(wanted[i:i + 1000])))
+    return rows
