@@ -63,7 +63,9 @@ def backoff(settings, attempts: int) -> float:
     return min(settings.notify_backoff_max_seconds, base) * random.uniform(0.9, 1.1)
 
 
-INBOX_ROUND = 200   # webhook calls worked on between two looks at the notices
+INBOX_ROUND = 200      # webhook calls worked on between two looks at the notices
+GATHER_SECONDS = 0.02  # after a wake, before the round
+NICE = 5               # the worker process yields the CPU to the web processes (their answers first)
 
 
 class NotifyWorker:
@@ -112,6 +114,7 @@ class NotifyWorker:
     async def run(self) -> None:
         while not self.stopping:
             busy = False
+            self.wake.clear()   # a wake from here on asks for another round (none is lost)
             try:
                 if self.s.zalo_enabled:
                     from ..zalo.webhook import process_pending
@@ -123,11 +126,12 @@ class NotifyWorker:
             except Exception as e:  # the database away, say: try again next round
                 log.error("notify round failed: %s", type(e).__name__)
             if not busy and not self.stopping:
-                self.wake.clear()
                 try:
                     await asyncio.wait_for(self.wake.wait(), self.s.notify_poll_seconds)
                 except asyncio.TimeoutError:
                     pass
+                else:   # a flood of webhook calls wakes it per call: one round for those a moment brings
+                    await asyncio.sleep(GATHER_SECONDS)
 
     # -- the lease ------------------------------------------------------------------------
     def _lease(self) -> bool:
@@ -229,8 +233,14 @@ class NotifyWorker:
 def serve_worker(settings, parent: int | None = None) -> int:
     """Run the worker until SIGTERM or SIGINT (or, given ``parent``, until that process is gone:
     the worker started by ``desk-app server`` does not outlive it)."""
+    import os
+
     from ..db import ServerDatabase
     from . import configure
+    try:
+        os.nice(NICE)
+    except (AttributeError, OSError):
+        pass
     configure(settings)   # the inbox's work queues notices (a linked user's message, the answers)
     db = ServerDatabase(settings)
     try:

@@ -42,6 +42,7 @@ router = APIRouter(include_in_schema=False)
 MAX_BODY = 256 * 1024
 HANDLED = {"follow", "unfollow", "user_send_text", "user_send_image", "user_send_file"}
 WITH_MEDIA = {"user_send_image", "user_send_file"}
+SQLITE_YIELD_SECONDS = 0.002   # between two calls worked on, the write lock left to the web processes
 _media_tries: dict[str, tuple[int, float]] = {}   # inbox key -> (failed fetches, monotonic time of the next)
 
 
@@ -134,7 +135,12 @@ def process_pending(db, settings, limit: int = 200, store=None, clock=vn_now) ->
         pending = list(s.execute(select(ZaloInbox.key, ZaloInbox.event_name).where(
             ZaloInbox.processed_at.is_(None)).order_by(ZaloInbox.received_at).limit(limit)))
     done = 0
-    for key, event_name in pending:
+    for i, (key, event_name) in enumerate(pending):
+        if i and db.settings.is_sqlite:
+            # SQLite has one writer at a time and a writer waiting for the lock sleeps between
+            # tries (1, 2, 5 ... 100 ms): back-to-back transactions here would keep the webhook's
+            # own inserts out for the whole round, and its answers waiting
+            time.sleep(SQLITE_YIELD_SECONDS)
         try:
             fetched = None
             if event_name in WITH_MEDIA:

@@ -200,8 +200,22 @@ World.desk_token = lambda self: _desk_token(self.desk)
 
 
 def _linked(w: World, code: str, key: str, user: str) -> None:
+    """The user follows and sends the link code; returns once the worker has linked them (the
+    webhook answers before the work: a desk's push right after the answer may otherwise be
+    queued before the link's confirmation)."""
     assert w.webhook(follow_event(user, OA_ID)).status_code == 200
     assert w.webhook(text_event(user, w.link_code(code, key), OA_ID)).status_code == 200
+    kit.wait_until(lambda: _link_of(w, user) == code, 30, "the link made")
+
+
+def _link_of(w: World, user: str) -> str | None:
+    db = w.server.database()
+    try:
+        with db.session(write=False) as s:
+            return s.scalar(select(ZaloLink.dossier_code).where(ZaloLink.user_id == user,
+                                                                ZaloLink.unlinked_at.is_(None)))
+    finally:
+        db.dispose()
 
 
 def test_a_server_killed_between_writing_the_outbox_and_sending_sends_each_once(
