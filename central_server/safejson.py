@@ -27,15 +27,13 @@ MAX_DEPTH = 32
 INT64 = 2 ** 63
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _TIME_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-# what calls for the full walk (``check``): an escaped NUL or surrogate, a number of 19 digits
-# or more (where JSON puts a number: after "[", ":", "," or blank space, perhaps signed; a
-# run of digits inside a string, as in every event's SHA-256 hex, is text and harmless), or
-# nine openers in a row (the depth check; an object's keys between openers are caught by the
-# depth guards of whatever walks the value later)
+# what calls for the full walk (``check``; ``_suspect`` looks for it, or more, faster): an
+# escaped NUL or surrogate, a number of 19 digits or more (where JSON puts a number: after
+# "[", ":", "," or blank space, perhaps signed; a run of digits inside a string, as in every
+# event's SHA-256 hex, is text and harmless), or nine openers in a row (the depth check; an
+# object's keys between openers are caught by the depth guards of whatever walks the value
+# later)
 _SUSPECT = re.compile(r"\\u0000|\\u[dD][89a-fA-F]|(?:^|[\[:,\s])-?[0-9]{19}|[\[{](?:\s*[\[{]){8}")
-# the same in a value's own JSON text (``check_quick``): a NUL comes out escaped, a lone surrogate
-# as itself, a non-finite number as NaN or Infinity
-_SUSPECT_TEXT = re.compile(r"\\u0000|[\ud800-\udfff]|(?:^|[\[:,\s])-?[0-9]{19}|NaN|Infinity")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099  # an event's own time: the dossier code's two-digit year
 PAYLOAD_YEARS = (1800, 2200)              # times a payload carries (birth dates, due dates...)
 
