@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, null, or_, select, text
+from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select, text
 
 from ..domain.dossier import EventKind, Rating
 from ..domain.i18n import tr
@@ -113,18 +113,22 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
             add(key, values)
             if values[0] or values[1]:
                 present.add(key)
-        in_period = [Dossier.received_at < t1, accepted(),
-                     or_(Dossier.received_at >= t0, Dossier.finished_at.is_(None), Dossier.finished_at >= t0)]
+        # ``+received_at``: read, never sought; each of these three reads its own small index (the open
+        # dossiers', the finished ones' by time, the finishes dated before their receipt), where
+        # SQLite otherwise walked a year of dossiers by their receipt time
+        received = literal_column("+dossiers.received_at", type_=Dossier.received_at.type)
+        in_period = [received < t1, accepted(),
+                     or_(received >= t0, Dossier.finished_at.is_(None), Dossier.finished_at >= t0)]
         overdue = func.sum(case((projection.overdue_at(at), 1), else_=0))
         # open at the period's end (or now): still open, or finished after it; disjoint, each on its index
-        for still, index in ((Dossier.finished_at.is_(None), "ix_dossiers_open"),
-                             (Dossier.finished_at >= at, "ix_dossiers_finished")):
+        for still in (Dossier.finished_at.is_(None), Dossier.finished_at >= at):
             q = select(raw_key, func.count(), overdue).where(*in_period, still).group_by(raw_key)
-            for key, n, n_overdue in s.execute(q.with_hint(Dossier, "INDEXED BY %s" % index, "sqlite")):
+            for key, n, n_overdue in s.execute(q):
                 add(key, (n_overdue,), 6)
                 present.add(key)
         # finished in the period but dated before the day it was received: not in the roll-up's finishes
-        done = and_(Dossier.finished_at >= t0, Dossier.finished_at < t1)
+        finished = literal_column("+dossiers.finished_at", type_=Dossier.finished_at.type)
+        done = and_(finished >= t0, finished < t1)   # read: the index is that of such finishes
         timed = projection.outcome_is(Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE)
 
         def count(cond):
@@ -132,8 +136,7 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
         q = (select(raw_key, func.count(), count(timed), count(projection.outcome_is(Verdict.EARLY)),
                     count(projection.outcome_is(Verdict.ON_TIME)), count(projection.outcome_is(Verdict.LATE)),
                     func.sum(case((timed, Dossier.processing_seconds), else_=0)))
-             .where(*in_period, done, _FINISHED_BEFORE_RECEIPT).group_by(raw_key)
-             .with_hint(Dossier, "INDEXED BY ix_dossiers_finished_early", "sqlite"))
+             .where(*in_period, done, Dossier.id.in_(_FINISHED_BEFORE_RECEIPT)).group_by(raw_key))
         for key, n, n_timed, n_early, n_on_time, n_late, seconds in s.execute(q):
             add(key, (n, n_timed, n_early, n_on_time, n_late), 1)
             add(key, (seconds,), 7)
@@ -169,8 +172,11 @@ def compute(ctx: DeskContext, user: CurrentUser, start: date, end: date, group_b
     return _report(start, end, group_by, rows)
 
 
-# what a finish dated before its receipt's day is (``ix_dossiers_finished_early`` holds them)
-_FINISHED_BEFORE_RECEIPT = text("substr(dossiers.finished_at, 1, 10) < substr(dossiers.received_at, 1, 10)")
+# the dossiers whose finish is dated before their receipt's day: ``ix_dossiers_finished_early``
+# holds them (SQLite, left to itself, read a year of finishes instead)
+_FINISHED_BEFORE_RECEIPT = (select(literal_column("early.id"))
+                            .select_from(text("dossiers AS early INDEXED BY ix_dossiers_finished_early"))
+                            .where(text("substr(early.finished_at, 1, 10) < substr(early.received_at, 1, 10)")))
 # per grouping: its key in ``stats_days`` and that key on a dossier's row
 _DIMS = {GroupBy.UNIT: lambda: ("u", func.coalesce(Dossier.handling_unit_id, 0)),
          GroupBy.PROCEDURE: lambda: ("p", Dossier.procedure_id),
@@ -198,7 +204,8 @@ def compute_from_rows(ctx: DeskContext, user: CurrentUser, start: date, end: dat
             key_col = ProcedureRow.code
         else:
             key_col = Dossier.clerk_id
-        done = and_(Dossier.finished_at >= t0, Dossier.finished_at < t1)
+        finished = literal_column("+dossiers.finished_at", type_=Dossier.finished_at.type)
+        done = and_(finished >= t0, finished < t1)   # read: the index is that of such finishes
         # the verdict each dossier was given when it finished (``lifecycle.judge``), never recomputed
         late = and_(done, projection.outcome_is(Verdict.LATE))
         early = and_(done, projection.outcome_is(Verdict.EARLY))

@@ -271,6 +271,8 @@ CASES = [
         "start": date(2026, 11, 1), "end": date(2026, 11, 30), "path": o.out_dir / ("so-%d.xlsx" % next(_names))}),
     Case(statistics.compute, Action.VIEW_STATISTICS, lambda o: {
         "start": date(2026, 11, 1), "end": date(2026, 11, 30), "group_by": GroupBy.UNIT}),
+    Case(statistics.compute_from_rows, Action.VIEW_STATISTICS, lambda o: {
+        "start": date(2026, 11, 1), "end": date(2026, 11, 30), "group_by": GroupBy.UNIT}),
     Case(indicators.compute, Action.VIEW_STATISTICS, lambda o: {
         "start": date(2026, 11, 1), "end": date(2026, 11, 30)}),
     Case(reports.export_statistics, Action.VIEW_STATISTICS, lambda o: {

@@ -73,18 +73,22 @@ def _trigger(name: str, when: str, statements: list[str]) -> str:
     return "CREATE TRIGGER %s %s BEGIN %s; END" % (name, when, "; ".join(statements))
 
 
-DOSSIER_COLUMNS = ("received_at", "finished_at", "outcome", "processing_seconds", "stage", "handling_unit_id",
-                   "procedure_id", "clerk_id")
-KEY_COLUMNS = ("code", "handling_unit_id", "procedure_id", "clerk_id")
-
-
 def _changed(columns) -> str:
     return " OR ".join("OLD.%s IS NOT NEW.%s" % (c, c) for c in columns)
+
+
+def _one(statements: list[str], dim: str) -> list[str]:
+    """Of the statements made for every dim, those of ``dim`` (they are made in ``DIMS``' order)."""
+    return [statements[i] for i, (d, _key) in enumerate(DIMS * (len(statements) // len(DIMS))) if d == dim]
 
 
 # the events of a dossier (its rows through ix_events_dossier); of an event, its dossier (by code)
 OF_DOSSIER = "FROM events E WHERE E.dossier_code = R.code"
 OF_EVENT = "FROM dossiers R WHERE R.code = E.dossier_code"
+# what a dossier's own figures read besides its key (a change of stage alone, most steps, fires nothing)
+FIGURES = ("received_at", "finished_at", "outcome", "processing_seconds")
+KEY_COLUMN = {"u": "handling_unit_id", "p": "procedure_id", "c": "clerk_id"}
+ACCEPTANCE = "(%s) IS NOT (%s)" % (ACCEPTED.replace("R.", "OLD."), ACCEPTED.replace("R.", "NEW."))
 
 TRIGGERS = {
     "stats_dossier_insert": _trigger(
@@ -93,13 +97,6 @@ TRIGGERS = {
     "stats_dossier_delete": _trigger(
         "stats_dossier_delete", "AFTER DELETE ON dossiers",
         _received("OLD", "-1") + _finished("OLD", "-1") + _events("OLD", "E", "-1", OF_DOSSIER)),
-    "stats_dossier_update": _trigger(
-        "stats_dossier_update", "AFTER UPDATE OF %s ON dossiers WHEN %s"
-        % (", ".join(DOSSIER_COLUMNS), _changed(DOSSIER_COLUMNS)),
-        _received("OLD", "-1") + _finished("OLD", "-1") + _received("NEW", "1") + _finished("NEW", "1")),
-    "stats_dossier_keys": _trigger(
-        "stats_dossier_keys", "AFTER UPDATE OF %s ON dossiers WHEN %s" % (", ".join(KEY_COLUMNS), _changed(KEY_COLUMNS)),
-        _events("OLD", "E", "-1", OF_DOSSIER) + _events("NEW", "E", "1", OF_DOSSIER)),
     "stats_event_insert": _trigger(
         "stats_event_insert", "AFTER INSERT ON events WHEN NEW.kind IN %s" % KINDS,
         _events("R", "NEW", "1", OF_EVENT.replace("E.", "NEW."))),
@@ -113,6 +110,22 @@ TRIGGERS = {
         _events("R", "OLD", "-1", OF_EVENT.replace("E.", "OLD."))
         + _events("R", "NEW", "1", OF_EVENT.replace("E.", "NEW."))),
 }
+# a change of stage that accepts a dossier (or takes it back) moves all its figures, in every grouping
+TRIGGERS["stats_dossier_accepted"] = _trigger(
+    "stats_dossier_accepted", "AFTER UPDATE OF stage ON dossiers WHEN %s" % ACCEPTANCE,
+    _received("OLD", "-1") + _finished("OLD", "-1") + _received("NEW", "1") + _finished("NEW", "1"))
+for _dim, _column in KEY_COLUMN.items():
+    # otherwise a dossier's figures move when they change, or its key for this grouping does
+    TRIGGERS["stats_dossier_update_" + _dim] = _trigger(
+        "stats_dossier_update_" + _dim, "AFTER UPDATE OF %s ON dossiers WHEN (%s) AND NOT (%s)"
+        % (", ".join(FIGURES + (_column,)), _changed(FIGURES + (_column,)), ACCEPTANCE),
+        _one(_received("OLD", "-1") + _finished("OLD", "-1") + _received("NEW", "1") + _finished("NEW", "1"), _dim))
+    # its rating and supplement events move with its key (or its code)
+    TRIGGERS["stats_dossier_keys_" + _dim] = _trigger(
+        "stats_dossier_keys_" + _dim, "AFTER UPDATE OF code, %s ON dossiers WHEN %s"
+        % (_column, _changed(("code", _column))),
+        _one(_events("OLD", "E", "-1", OF_DOSSIER) + _events("NEW", "E", "1", OF_DOSSIER), _dim))
+
 
 def build_statements() -> list[str]:
     """Fill ``stats_days`` from the dossiers and events already there (one pass each, grouped)."""
