@@ -35,7 +35,7 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import NotifyOutbox, WorkerLease
@@ -66,6 +66,10 @@ def backoff(settings, attempts: int) -> float:
 INBOX_ROUND = 200      # webhook calls worked on between two looks at the notices
 GATHER_SECONDS = 0.02  # after a wake, before the round
 NICE = 5               # the worker process yields the CPU to the web processes (their answers first)
+DUE_PAGE = 256         # pending rows read at a time when choosing a round's notices
+DUE_SCAN = 5000        # at most this many pending rows looked at in a round
+DUE_COLUMNS = (NotifyOutbox.id, NotifyOutbox.event_id, NotifyOutbox.channel, NotifyOutbox.dossier_code,
+               NotifyOutbox.kind, NotifyOutbox.attempts, NotifyOutbox.next_attempt_at, NotifyOutbox.data)
 
 
 class NotifyWorker:
@@ -187,45 +191,60 @@ class NotifyWorker:
         return any(o.status in (SENT, FAILED, SKIPPED) for _, o in results)
 
     def _due(self) -> list:
+        """The notices to send now: pending rows read by id in pages of ``DUE_PAGE`` (only the
+        columns a notice needs, no ORM objects) until ``notify_concurrency`` * 8 are picked."""
         now = vn_now()
         limit = max(1, self.s.notify_concurrency) * 8
         paused = {name for name, ch in self.channels.items() if getattr(ch, "paused", lambda: False)()}
         with self.db.session(write=False) as s:
-            rows = s.scalars(select(NotifyOutbox).where(NotifyOutbox.status == PENDING)
-                             .order_by(NotifyOutbox.id).limit(5000)).all()
             seen: set = set()
             picked = []
-            for row in rows:
-                lane = (row.dossier_code, row.channel, (row.data or {}).get("user_id") if not row.dossier_code else "")
-                if lane in seen:
-                    continue   # an earlier notice of this dossier on this channel goes first
-                seen.add(lane)
-                if row.next_attempt_at <= now and row.channel not in paused:
-                    picked.append(row)
-                    if len(picked) >= limit:
-                        break
+            after, scanned = 0, 0
+            while len(picked) < limit and scanned < DUE_SCAN:
+                rows = s.execute(select(*DUE_COLUMNS).where(NotifyOutbox.status == PENDING, NotifyOutbox.id > after)
+                                 .order_by(NotifyOutbox.id).limit(DUE_PAGE)).all()
+                for row in rows:
+                    lane = (row.dossier_code, row.channel, (row.data or {}).get("user_id") if not row.dossier_code else "")
+                    if lane in seen:
+                        continue   # an earlier notice of this dossier on this channel goes first
+                    seen.add(lane)
+                    if row.next_attempt_at <= now and row.channel not in paused:
+                        picked.append(row)
+                        if len(picked) >= limit:
+                            break
+                if len(rows) < DUE_PAGE:
+                    break
+                after, scanned = rows[-1].id, scanned + len(rows)
             return [build(s, row, now, self.s.zalo_cs_window_hours) for row in picked]
 
     def _record(self, results) -> None:
+        """Each outcome by a plain UPDATE of its row while it is still pending (no ORM unit of
+        work); ``attempts`` is the count read when the round began (only the lease holder
+        writes it)."""
         now = vn_now()
-        with self.db.session() as s:
+        table = NotifyOutbox.__table__
+        c = table.c
+        with self.db.engine.begin() as conn:
             for n, o in results:
-                row = s.get(NotifyOutbox, n.id)
-                if row is None or row.status != PENDING:
-                    continue
-                row.attempts += 1
-                row.via, row.recipient = o.via or row.via, o.recipient or row.recipient
-                row.last_error = o.error
+                attempts = n.attempts + 1
+                values = {"attempts": attempts, "last_error": o.error}
+                if o.via:
+                    values["via"] = o.via
+                if o.recipient:
+                    values["recipient"] = o.recipient
                 if o.status == SENT:
-                    row.status, row.sent_at, row.provider_id = SENT, now, (o.provider_id or "")[:100]
-                    self.sent += 1
+                    values.update(status=SENT, sent_at=now, provider_id=(o.provider_id or "")[:100])
                 elif o.status == SKIPPED:
-                    row.status = SKIPPED
-                elif o.status == FAILED or row.attempts >= self.s.notify_max_attempts:
-                    row.status = FAILED
+                    values["status"] = SKIPPED
+                elif o.status == FAILED or attempts >= self.s.notify_max_attempts:
+                    values["status"] = FAILED
                 else:
-                    wait = o.retry_after if o.retry_after is not None else backoff(self.s, row.attempts)
-                    row.next_attempt_at = now + timedelta(seconds=wait)
+                    wait = o.retry_after if o.retry_after is not None else backoff(self.s, attempts)
+                    values["next_attempt_at"] = now + timedelta(seconds=wait)
+                done = conn.execute(update(table).where(c.id == n.id, c.status == PENDING, c.sent_at.is_(None))
+                                    .values(**values)).rowcount
+                if done and o.status == SENT:
+                    self.sent += 1
 
 
 # -- the worker's process ----------------------------------------------------------------------

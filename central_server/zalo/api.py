@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,16 @@ from ..models import ZaloToken
 from ..settings import vn_now
 
 log = logging.getLogger("central_server.zalo")
+
+# httpcore asks ``import sniffio`` on every request (several times a request) to learn which
+# event loop runs it; without sniffio installed, each failed import searched the whole of
+# sys.path again (about 2 ms of the worker's CPU a notice). A None in sys.modules makes that
+# import fail at once, and httpcore then takes asyncio, which is what runs it here.
+if "sniffio" not in sys.modules:
+    try:
+        import sniffio  # noqa: F401
+    except ImportError:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 TOKEN_ERRORS = {-216, -220, -124}         # invalid or expired: refresh once, retry once
 RATE_ERRORS = {-32, -144, -211, -115}     # rate, daily limit, quota: back off
@@ -42,6 +53,10 @@ class Tokens:
         self.db, self.settings = db, settings
         self.lock = asyncio.Lock()
         self.refreshes = 0
+        # the row as last read or written by this process, kept between rounds: read again only
+        # on a token error (``refresh``), while a refresh has failed (``awaiting_consent``, to
+        # see the admin's consent), or when it is missing
+        self.cached: ZaloToken | None = None
 
     def _read(self) -> ZaloToken | None:
         s = self.settings
@@ -51,17 +66,25 @@ class Tokens:
                 row = ZaloToken(oa_id=s.zalo_oa_id, access_token=s.zalo_access_token,
                                 refresh_token=s.zalo_refresh_token, expires_at=None, updated_at=vn_now())
                 session.add(row)
-            return row
+        self.cached = row
+        return row
 
     def awaiting_consent(self) -> bool:
         """A refresh failed and the admin has not consented again yet: sending waits (the
         notices stay pending, using none of their attempts) instead of failing one by one."""
+        row = self.cached
+        if row is not None and row.failed_at is None:
+            return False   # as this process last saw it: a token error reads it again
         with self.db.session(write=False) as session:
             row = session.get(ZaloToken, self.settings.zalo_oa_id)
+            if row is not None and row.failed_at is None:
+                self.cached = row
             return row is not None and row.failed_at is not None
 
     async def access(self) -> str | None:
-        row = await asyncio.to_thread(self._read)
+        row = self.cached
+        if row is None or row.failed_at is not None:
+            row = await asyncio.to_thread(self._read)
         if row is None:
             return None
         if row.access_token and (row.expires_at is None or row.expires_at > vn_now() + timedelta(minutes=5)):
@@ -116,11 +139,13 @@ class Tokens:
             row.access_token, row.refresh_token = access, refresh
             row.expires_at = now + timedelta(seconds=seconds)
             row.updated_at, row.failed_at, row.failure = now, None, None
+        self.cached = row   # committed: the new pair is used from here on
 
     def _fail(self, oa_id: str, why: str) -> None:
         with self.db.session() as session:
             row = session.get(ZaloToken, oa_id)
             row.failed_at, row.failure = vn_now(), why
+        self.cached = row
 
 
 def set_tokens(session, settings, access: str, refresh: str, expires_in: int | None, now: datetime) -> None:
@@ -145,8 +170,11 @@ def token_status(session, settings) -> dict:
 class ZaloApi:
     def __init__(self, settings, tokens: Tokens):
         self.s, self.tokens = settings, tokens
+        # one client, its connections kept alive from round to round; no more of them than
+        # notices in flight (httpcore looks at every pooled connection on each request)
+        most = max(1, min(32, settings.notify_concurrency))
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(15, connect=5),
-                                        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
+                                        limits=httpx.Limits(max_connections=most, max_keepalive_connections=most))
 
     async def close(self) -> None:
         await self.client.aclose()
