@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,16 +21,6 @@ from ..models import ZaloToken
 from ..settings import vn_now
 
 log = logging.getLogger("central_server.zalo")
-
-# httpcore asks ``import sniffio`` on every request (several times a request) to learn which
-# event loop runs it; without sniffio installed, each failed import searched the whole of
-# sys.path again (about 2 ms of the worker's CPU a notice). A None in sys.modules makes that
-# import fail at once, and httpcore then takes asyncio, which is what runs it here.
-if "sniffio" not in sys.modules:
-    try:
-        import sniffio  # noqa: F401
-    except ImportError:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 TOKEN_ERRORS = {-216, -220, -124}         # invalid or expired: refresh once, retry once
 RATE_ERRORS = {-32, -144, -211, -115}     # rate, daily limit, quota: back off

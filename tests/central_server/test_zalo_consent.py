@@ -27,6 +27,9 @@ def _broken_world(server_factory, tmp_path, fake) -> World:
     fake.expire_access()
     w.intake()
     kit.wait_until(lambda: fake.refreshes >= 1, 20, "a refresh")
+    # the server records the refused refresh a moment after the fake counted it
+    kit.wait_until(lambda: (w.server.admin("GET", "/admin/notify").json()["zalo_tokens"] or {}).get("failure"),
+                   20, "the refused refresh recorded")
     status = w.server.admin("GET", "/admin/notify").json()
     assert "desk-app server zalo-consent" in status["zalo_tokens"]["failure"]
     return w
