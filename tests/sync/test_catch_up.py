@@ -96,8 +96,11 @@ def test_a_catch_up_in_bulk_gives_the_rows_of_the_events_applied_one_by_one(shar
     report = sync.sync_once(dept, client=client)
     client.close()
     events = [e for page in client.pages for e in page["events"]]  # a page may repeat an earlier one's
-    assert report.pulled == len({e["id"] for e in events}) > 100 and report.dossiers_received > 10
+    # how many events the department sees depends on the walks' draws and the day's hours; what
+    # matters is that they straddle several pages
+    assert report.pulled == len({e["id"] for e in events}) > 70 and report.dossiers_received > 10
     assert len(client.pages) >= 4
+    assert sync.sync_once(dept).pulled == 0                   # the catch-up left nothing behind
 
     # the reference: the same events, one at a time, each dossier through ``project``
     reference = desks.make_desk(tmp_path, "stp2-" + agency, agency, pull_clock)
