@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import socket
+import struct
 import threading
 
 from sqlalchemy import text
@@ -30,7 +31,7 @@ NOTIFY = text("NOTIFY " + CHANNEL)
 
 
 def _address(settings) -> str | None:
-    if not settings.is_sqlite or not hasattr(socket, "AF_UNIX") or not hasattr(os, "getpid"):
+    if not settings.is_sqlite or not hasattr(socket, "AF_UNIX") or not hasattr(socket, "SO_PASSCRED"):
         return None
     path = settings.sqlalchemy_url.split("///", 1)[-1]
     if not path or path == ":memory:" or settings.sqlalchemy_url == "sqlite://":
@@ -82,12 +83,22 @@ def install_sender(settings) -> None:
         add_waker(sender)
 
 
+CREDENTIALS = struct.Struct("3i")   # struct ucred: pid, uid, gid
+BURST = 64                         # datagrams read at once: a flood cannot hold the event loop
+
+
 class Listener:
-    """The worker's side: calls ``poke`` (thread-safe) on each wake."""
+    """The worker's side: calls ``poke`` (thread-safe) on each wake.
+
+    An abstract socket has no file permissions: any process on the machine may send to it. A
+    datagram counts only if the kernel says its sender runs as this process's user
+    (``SO_PASSCRED``); its content is never read. A name taken (another worker still stopping,
+    or squatted) is tried again each second (``retry``) while the worker polls."""
 
     def __init__(self, settings, loop, poke):
         self.settings, self.loop, self.poke = settings, loop, poke
         self.sock = None
+        self._warned = False
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
         if settings.is_sqlite:
@@ -102,25 +113,40 @@ class Listener:
             return
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
             sock.bind(address)
         except OSError as e:  # another worker on this database has it: this one polls
-            log.warning("notify worker: no wake socket (%s); polling every %.1f s",
-                        type(e).__name__, self.settings.notify_poll_seconds)
+            if not self._warned:
+                log.warning("notify worker: no wake socket (%s); polling every %.1f s until it is free",
+                            type(e).__name__, self.settings.notify_poll_seconds)
+                self._warned = True
             sock.close()
             return
         sock.setblocking(False)
         self.sock = sock
         self.loop.add_reader(sock.fileno(), self._readable)
 
+    def retry(self) -> None:
+        """On SQLite, bind the wake socket if it was taken when the worker started."""
+        if self.settings.is_sqlite and self.sock is None and not self.stop.is_set():
+            self._bind()
+
     def _readable(self) -> None:
-        try:
-            while self.sock is not None and self.sock.recv(64):
-                pass
-        except (BlockingIOError, InterruptedError):
-            pass
-        except OSError:
-            return
-        self.poke()
+        woken = False
+        space = socket.CMSG_SPACE(CREDENTIALS.size)
+        for _ in range(BURST):
+            try:
+                _data, ancillary, _flags, _addr = self.sock.recvmsg(1, space)
+            except (BlockingIOError, InterruptedError):
+                break
+            except (OSError, AttributeError):   # closed meanwhile
+                return
+            for level, kind, value in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS \
+                        and len(value) >= CREDENTIALS.size and CREDENTIALS.unpack_from(value)[1] == os.getuid():
+                    woken = True
+        if woken:
+            self.poke()
 
     def _listen_pg(self) -> None:
         import psycopg

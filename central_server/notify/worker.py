@@ -219,15 +219,15 @@ class NotifyWorker:
 
     def _record(self, results) -> None:
         """Each outcome by a plain UPDATE of its row while it is still pending (no ORM unit of
-        work); ``attempts`` is the count read when the round began (only the lease holder
-        writes it)."""
+        work); ``attempts`` is counted up in the statement (the count read when the round began
+        decides only whether this was the last try)."""
         now = vn_now()
         table = NotifyOutbox.__table__
         c = table.c
         with self.db.engine.begin() as conn:
             for n, o in results:
                 attempts = n.attempts + 1
-                values = {"attempts": attempts, "last_error": o.error}
+                values = {"attempts": c.attempts + 1, "last_error": o.error}
                 if o.via:
                     values["via"] = o.via
                 if o.recipient:
@@ -241,7 +241,7 @@ class NotifyWorker:
                 else:
                     wait = o.retry_after if o.retry_after is not None else backoff(self.s, attempts)
                     values["next_attempt_at"] = now + timedelta(seconds=wait)
-                done = conn.execute(update(table).where(c.id == n.id, c.status == PENDING, c.sent_at.is_(None))
+                done = conn.execute(update(table).where(c.id == n.id, c.status == PENDING)
                                     .values(**values)).rowcount
                 if done and o.status == SENT:
                     self.sent += 1
@@ -290,7 +290,7 @@ async def _serve(db, settings, parent: int | None) -> None:
             try:
                 await asyncio.wait_for(done.wait(), 1.0)
             except asyncio.TimeoutError:
-                pass
+                listener.retry()
             if parent is not None and os.getppid() != parent:
                 log.warning("notify worker: the server process is gone; stopping")
                 break

@@ -92,3 +92,49 @@ def test_the_webhook_s_commit_wakes_the_worker_process_s_listener(request, tmp_p
             listener.close()
     assert asyncio.run(woken()) >= 1
     app.state.db.dispose()
+
+
+def test_the_wake_socket_heeds_only_this_user_and_is_taken_back_when_freed(tmp_path):
+    """An abstract socket has no permissions: a datagram from another user of the machine does
+    not wake the worker (its sender's uid, from the kernel, is checked); a name taken when the
+    worker starts is bound on a later retry."""
+    import asyncio
+    import os
+    import socket
+
+    from central_server.notify.wake import Listener, Sender, _address
+    settings = Settings(database_url="sqlite:///" + str(tmp_path / "w.sqlite3"), data_dir=tmp_path,
+                        zalo_app_id=APP_ID, zalo_oa_secret_key=OA_SECRET, zalo_oa_id=OA_ID)
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        pokes: list = []
+        squatter = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        squatter.bind(_address(settings))                       # the name is taken at start
+        listener = Listener(settings, loop, lambda: pokes.append(1))
+        try:
+            assert listener.sock is None
+            squatter.close()
+            listener.retry()
+            assert listener.sock is not None                    # bound once it is free
+            if os.getuid() == 0:                                # CI runs as root: send as nobody
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        os.setuid(65534)
+                        for _ in range(200):
+                            Sender(settings)()
+                    finally:
+                        os._exit(0)
+                os.waitpid(pid, 0)
+                await asyncio.sleep(0.2)
+                assert pokes == []                              # another user's datagrams: ignored
+            Sender(settings)()
+            for _ in range(100):
+                if pokes:
+                    break
+                await asyncio.sleep(0.02)
+            assert pokes                                        # this user's: a wake
+        finally:
+            listener.close()
+    asyncio.run(scenario())
