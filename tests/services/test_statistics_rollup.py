@@ -143,3 +143,20 @@ def test_bulk_filled_desk_and_the_revisions_build(office, clock):
     kept = _rollup(d)
     assert kept and _built_again(d) == kept
     _same(d, clock, checks[:12])
+
+
+def test_the_roll_up_s_frozen_stages_are_the_domain_s():
+    """Revision 0007 froze the stages of a submission not yet accepted into its triggers' SQL: a
+    stage added to the domain's list without a revision that rewrites them would skew the
+    figures silently."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    from desk_app.domain import lifecycle
+    path = Path(__file__).resolve().parents[2] / "desk_app/storage/migrations/versions/0007_stats_days.py"
+    spec = importlib.util.spec_from_file_location("desk_revision_0007", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    frozen = set(re.findall(r"'([a-z_]+)'", module.ACCEPTED))
+    assert frozen == {st.value for st in lifecycle.NOT_ACCEPTED_STAGES}
