@@ -54,6 +54,13 @@ def _no_constant(name: str):
     raise HostileValue(tr("JSON không được chứa NaN hoặc Infinity (giá trị {value}).").format(value=name))
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):   # 1e400: json.loads makes it Infinity, which no desk sends either
+        _no_constant(text[:40])
+    return value
+
+
 def strict_loads(body: bytes | str) -> Any:
     """``json.loads`` that refuses what a desk never sends (see the module's docstring)."""
     raw = None
@@ -64,7 +71,7 @@ def strict_loads(body: bytes | str) -> Any:
         except UnicodeError:
             raise HostileValue(tr("Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.")) from None
     try:
-        value = json.loads(body, parse_constant=_no_constant)
+        value = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
     except HostileValue:
         raise
     except RecursionError:

@@ -31,7 +31,8 @@ def install(app: FastAPI) -> None:
     app.state.page_cache = PageCache(settings.web_page_cache, settings.web_page_cache * 16 * 1024)
     app.state.page_statement = pagecache.statement(app.state.db.dialect)
     app.state.page_parts = pagecache.Parts(512 if settings.web_page_cache else 0)   # 0: nothing kept
-    app.state.page_readers = ThreadPoolExecutor(settings.pool_size, thread_name_prefix="pages")
+    app.state.page_readers = readers = ThreadPoolExecutor(settings.pool_size, thread_name_prefix="pages")
+    app.router.on_shutdown.append(lambda: readers.shutdown(wait=False, cancel_futures=True))
     app.include_router(routes.router)
     # The dossier page, the receipt's QR link and the busiest page, is the app's first route: a
     # plain Starlette route, matched before the API's routers are walked one by one (each

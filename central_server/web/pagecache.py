@@ -49,11 +49,12 @@ class PageCache:
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1])
+                self._bytes -= _size(key, old[1])
             self._pages[key] = (stamp, body)
-            self._bytes += len(body)
+            self._bytes += _size(key, body)
             while len(self._pages) > self.entries or self._bytes > self.max_bytes:
-                self._bytes -= len(self._pages.popitem(last=False)[1][1])
+                gone, (_stamp, page) = self._pages.popitem(last=False)
+                self._bytes -= _size(gone, page)
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -80,6 +81,13 @@ class Parts:
             while len(self._parts) > self.entries:
                 self._parts.popitem(last=False)
         return value
+
+
+def _size(key, body: bytes) -> int:
+    """An entry's bytes: the page and its key's texts (the address's query string, which the
+    citizen writes, is part of the key)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return len(body) + sum(len(k) for k in parts if isinstance(k, (str, bytes)))
 
 
 def statement(dialect: str):
@@ -109,5 +117,6 @@ def statement(dialect: str):
 def stamp(row, verdict, zalo: dict | None) -> tuple:
     """What must not have changed for a kept page to be served again (``row`` read by
     ``statement``)."""
-    return (row.last_seq, row.v_profile, row.v_entry, row.v_base, row.v_notices, row.v_next_notice,
-            verdict.value, None if zalo is None else tuple(sorted(zalo.items())))
+    # the whole row, not only ``last_seq``: a change of the dossier's state by any writer (a
+    # rebuild, a fix by hand) shows, whether or not it came with an event
+    return (tuple(row), verdict.value, None if zalo is None else tuple(sorted(zalo.items())))

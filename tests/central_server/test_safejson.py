@@ -73,3 +73,10 @@ def test_the_quick_payload_check_refuses_exactly_what_the_walk_refuses(value):
             safejson.check_quick(value)
     else:
         safejson.check_quick(value)
+
+
+@pytest.mark.parametrize("body", [b'{"a": 1e400}', b'[-1E999]', b'{"x": [0.5, 2e308]}'])
+def test_a_float_beyond_a_double_is_refused_not_read_as_infinity(body):
+    with pytest.raises(safejson.HostileValue):
+        safejson.strict_loads(body)
+    assert safejson.strict_loads(b'{"a": 1.5e300}') == {"a": 1.5e300}
