@@ -27,7 +27,7 @@ from ..storage import announcements_repo
 from ..storage import repositories as repo
 from ..storage import sync_repo
 from ..storage.models import ProcedureRow
-from ..sync.client import Refused, Rejected, SyncClient, SyncError, Unreachable
+from ..sync.client import Refused, Rejected, ServerTrouble, SyncClient, SyncError, Unreachable
 from ..sync.runner import RunnerEvent, SyncRunner
 from ..sync.status import Progress, SyncStatus
 from . import changes
@@ -260,19 +260,20 @@ def _pull_all(ctx: DeskContext, client: SyncClient, report: SyncReport, progress
     # The next page is fetched while this one is applied: the server makes it and the desk
     # writes this one at the same time (a month's catch-up is 20 pages and more). A failed
     # fetch surfaces where it would have without: after the pages before it are kept.
-    with ThreadPoolExecutor(1, thread_name_prefix="pull") as ahead:
+    # Not a ``with``: leaving it would wait for a fetch in flight (up to the HTTP timeout) after
+    # a failure, and at the app's exit.
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="pull")
+    try:
         page = client.pull(cursor, PAGE)
         while True:
+            if page["more"] and page["cursor"] <= cursor:   # a server that would keep us here forever
+                raise ServerTrouble(tr("Máy chủ trung tâm đang gặp sự cố (mã {status}); sẽ thử lại sau.")
+                                    .format(status="cursor"))
             following = ahead.submit(client.pull, page["cursor"], PAGE) if page["more"] else None
-            try:
-                calendar = ctx.calendar()
-                with ctx.db.session() as s:
-                    applied = sync_repo.apply_page(s, page, ctx.desk_id, ctx.clock(), calendar)
-                    sync_repo.config(s).pull_cursor = page["cursor"]
-            except BaseException:
-                if following is not None:
-                    following.cancel()
-                raise
+            calendar = ctx.calendar()
+            with ctx.db.session() as s:
+                applied = sync_repo.apply_page(s, page, ctx.desk_id, ctx.clock(), calendar)
+                sync_repo.config(s).pull_cursor = page["cursor"]
             cursor = page["cursor"]
             report.pulled += applied["events"]
             report.pulled_conflicts += applied["conflicts"]
@@ -282,6 +283,8 @@ def _pull_all(ctx: DeskContext, client: SyncClient, report: SyncReport, progress
             if following is None:
                 return
             page = following.result()
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)
 
 
 def _download_all(ctx: DeskContext, client: SyncClient, report: SyncReport, progress: ProgressFn) -> None:
