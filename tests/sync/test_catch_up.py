@@ -1,7 +1,9 @@
 """A catch-up writes the dossiers it brings in bulk (``sync_repo.apply_page``): a department
 desk that pulled a batch of walked dossiers page by page holds exactly the rows, column by
 column, of a desk that applied the same events one at a time through the per-dossier path
-(``project``, which every other change of a dossier still takes)."""
+(``project``, which every other change of a dossier still takes); and its statistics' roll-up by
+day (``stats_days``, kept by triggers, which a bulk write could pass by) gives the figures counted
+from its rows."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import sqlite3
 from datetime import timedelta
 
 from desk_app.domain.roles import Role
-from desk_app.services import auth, sync
+from desk_app.services import auth, statistics, sync
 from desk_app.storage import sync_repo
 from tests.central_server import kit
 from tests.sync import desks
+from tests.services.test_statistics_rollup import _built_again, _rollup
 from tests.sync.test_one_truth import Clock, _walk
 
 
@@ -56,6 +59,8 @@ TABLES = {  # what a pull writes; the accounts and procedures a pull adds are to
     "attachment_downloads": "SELECT event_id, sha256, dossier_code, filename, size, added_at, queued_at "
                             "FROM attachment_downloads ORDER BY event_id",
     "sync_conflicts": "SELECT * FROM sync_conflicts ORDER BY event_id",
+    "stats_days": "SELECT * FROM stats_days WHERE received OR finished OR early OR on_time OR late OR seconds "
+                  "OR supplements OR very_satisfied OR satisfied OR unsatisfied ORDER BY dim, key, day",
     "units": "SELECT * FROM units ORDER BY id",
     "remote_users": "SELECT id, username, full_name, role, password_hash, active, created_at FROM users "
                     "WHERE password_hash = '!' ORDER BY id",
@@ -114,3 +119,21 @@ def test_a_catch_up_in_bulk_gives_the_rows_of_the_events_applied_one_by_one(shar
     assert got["attachment_downloads"], "an intake with a scan was among them"
     for name in TABLES:
         assert got[name] == want[name], name
+
+    # the roll-up the catch-up's bulk writes left gives the figures counted from the rows, for
+    # periods around the walks' days, as of the end of the catch-up and of later days
+    leader = auth.login(dept, "ld_stp", desks.PASSWORD)
+    today = pull_clock().date()
+    received = 0
+    for shift, length in ((-3, 0), (-1, 1), (0, 0), (0, 6), (-2, 40), (1, 3), (5, 20)):
+        for later in (0, 3, 30):
+            pull_clock.now = desks.vn_now() + timedelta(days=later)
+            for group_by in statistics.GroupBy:
+                start = today + timedelta(days=shift)
+                args = (dept, leader, start, start + timedelta(days=length), group_by)
+                report = statistics.compute(*args)
+                assert report == statistics.compute_from_rows(*args), (shift, length, later, group_by)
+                received = max(received, report.total.received)
+    assert received, "the dossiers the department pulled are in the periods"
+    kept = _rollup(dept)
+    assert kept and _built_again(dept) == kept
