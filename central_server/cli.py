@@ -14,14 +14,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Callable
 
 from desk_app.domain.i18n import tr
+
+log = logging.getLogger("central_server.notify")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -185,6 +191,65 @@ def _stop_worker(proc: subprocess.Popen | None) -> None:
         proc.wait()
 
 
+class WorkerSupervisor:
+    """The one worker process of ``desk-app server``, started again when it exits while the
+    server runs (a crash, the OOM killer): after ``RESTART_FIRST`` seconds, doubling up to
+    ``RESTART_MAX``, back to the first once a worker has run ``RESTART_STEADY`` seconds.
+
+    A daemon thread waits on the process, so uvicorn keeps the main thread. It starts the next
+    worker only after the last one exited, and never once ``exiting()`` (the server was told to
+    stop: a SIGTERM to the process group ends the worker too) or ``stop()`` was called."""
+
+    RESTART_FIRST, RESTART_MAX, RESTART_STEADY = 1.0, 60.0, 300.0
+
+    def __init__(self, exiting: Callable[[], bool] = lambda: False):
+        self.exiting = exiting
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()          # a start and stop() never cross
+        self.proc: subprocess.Popen | None = None
+        self.thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+
+    def start(self) -> "WorkerSupervisor":
+        self.proc = _start_worker()
+        self.thread.start()
+        return self
+
+    def _watch(self) -> None:
+        wait = self.RESTART_FIRST
+        proc, started = self.proc, time.monotonic()
+        code, ran = None, 0.0
+        while True:
+            if proc is not None:   # None: the last start failed
+                code, ran = proc.wait(), time.monotonic() - started
+                if ran >= self.RESTART_STEADY:
+                    wait = self.RESTART_FIRST
+            # waited out before a word: a SIGTERM to the group ends the worker a moment before
+            # uvicorn says it is exiting, and a normal stop is no restart
+            if self.stopping.wait(wait):
+                return
+            with self.lock:
+                if self.stopping.is_set() or self.exiting():
+                    return
+                try:
+                    self.proc = proc = _start_worker()
+                except OSError as e:   # no memory or processes left, say: try again later
+                    log.error("notify worker process not started (%s); trying again in %g s",
+                              type(e).__name__, min(wait * 2, self.RESTART_MAX))
+                    proc = None
+                else:
+                    log.warning("notify worker process exited (code %s, after %d s); started another "
+                                "(pid %d) after %g s", code, ran, proc.pid, wait)
+            started = time.monotonic()
+            wait = min(wait * 2, self.RESTART_MAX)
+
+    def stop(self) -> None:
+        """No more restarts; the worker under way stops (see ``_stop_worker``)."""
+        with self.lock:
+            self.stopping.set()
+            proc = self.proc
+        _stop_worker(proc)
+
+
 def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | None = None) -> int:
     """Migrate, bind (port 0: any free port), start the worker process if notices are
     configured, tell the port, then serve until stopped.
@@ -229,16 +294,22 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
         tmp = Path(str(port_file) + ".tmp")
         tmp.write_text(str(actual))
         os.replace(tmp, port_file)
-    notices = _start_worker() if needs_worker(settings) and settings.worker_process else None
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+        runner = Multiprocess(config, sockets=[sock])   # takes SIGTERM and SIGINT from here on
+        exiting = runner.should_exit.is_set
+    else:
+        runner, exiting = None, lambda: server.should_exit
+    notices = WorkerSupervisor(exiting).start() if needs_worker(settings) and settings.worker_process else None
     try:
-        if workers > 1:
-            from uvicorn.supervisors import Multiprocess
-            Multiprocess(config, sockets=[sock]).run()
+        if runner is not None:
+            runner.run()
         else:
             config.load_app()
             server.run(sockets=[sock])
     finally:
-        _stop_worker(notices)
+        if notices is not None:
+            notices.stop()
     return 0
 
 
