@@ -189,7 +189,11 @@ def post_announcements(s: Session, desk: DeskIdentity, items: list[AnnouncementI
                   "procedures": list(dict.fromkeys(a.procedures)), "fields": list(dict.fromkeys(a.fields)),
                   "deleted": a.deleted, "updated_at": a.updated_at, "desk": desk.id}
         insert_ignore(s, Announcement, {"id": announcement_id, "agency_code": desk.agency_code, **values})
-        # the newest version wins; the same one sent again (a lost answer) is stored again, unchanged
+        # the newest version wins, an equal one too: a desk stamps to the second and never goes
+        # back, so two edits in one second (or after its clock went back) share an ``updated_at``
+        # and the later text must not be refused as stale; the same one sent again (a lost answer)
+        # is stored again, unchanged. The row's ``revision`` (the server's, ``onupdate``) moves at
+        # every such write: the kept pages version an announcement by it, not by the desk's stamp
         done = s.execute(update(Announcement).where(Announcement.id == announcement_id,
                                                     Announcement.agency_code == desk.agency_code,
                                                     Announcement.updated_at <= a.updated_at)

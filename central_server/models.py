@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, literal_column, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # INTEGER PRIMARY KEY is SQLite's rowid; BIGINT everywhere else.
@@ -193,7 +193,12 @@ class Blob(Base):
 
 
 class Announcement(Base):
-    """A centre's notice, as its desks sent it (upserted by id, the newest ``updated_at`` wins)."""
+    """A centre's notice, as its desks sent it (upserted by id, the newest ``updated_at`` wins,
+    an equal one too: a desk stamps to the second, two edits in one second share it).
+
+    ``revision`` is the server's own: 0 at the insert, one more at every UPDATE of the row by
+    anyone through SQLAlchemy (``onupdate``), whatever the desk's ``updated_at`` says. What
+    keeps a rendered page (``web.pagecache``) versions an announcement by it."""
 
     __tablename__ = "announcements"
     __table_args__ = (Index("ix_announcements_agency", "agency_code", "valid_from"),)
@@ -208,6 +213,8 @@ class Announcement(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     desk: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"),
+                                          onupdate=literal_column("revision + 1"))
 
 
 class CentreProfile(Base):

@@ -32,6 +32,12 @@ def calendar() -> WorkCalendar:
     return WorkCalendar.vietnam(years=range(today.year - 1, today.year + 3))
 
 
+def verdict_of(row, now: datetime) -> lifecycle.Verdict:
+    """The dossier's verdict at ``now``, by the server's calendar: what the JSON status and the
+    citizen's page (``web.content``) both say."""
+    return lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
+
+
 _STATE = DossierState.__table__
 _EVENTS = ServerEvent.__table__
 # First the dossier's row, found by its code AND its key's hash together: an unknown code and
@@ -76,7 +82,7 @@ def status(conn: Connection, code: str, key: str, now: datetime) -> dict | None:
         return None
     rows = conn.execute(_STEPS, {"code": state.code}).all()
     st = Status(state.status)
-    v = lifecycle.judge_row(state, now, lifecycle.due_soon_limit(now, calendar()))
+    v = verdict_of(state, now)
     return {
         "code": state.code, "procedure_code": state.procedure_code, "procedure_name": state.procedure_name,
         "status": st.value, "status_label": st.label, "status_text": lifecycle.citizen_status_text(st),

@@ -25,7 +25,7 @@ from desk_app.domain.scan_payloads import mask_name
 from desk_app.domain.text import fold, search_tokens
 
 from ..models import Announcement, CentreProfile, PublicProcedure, ServerEvent
-from ..public import calendar
+from ..public import verdict_of
 
 _EVENTS = ServerEvent.__table__
 _HISTORY = select(_EVENTS.c.id, _EVENTS.c.kind, _EVENTS.c.desk_time, _EVENTS.c.unit, _EVENTS.c.payload,
@@ -54,7 +54,7 @@ class Message:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Place:
     """Where to go: the centre's counter, address, hours and phone (empty when unknown)."""
     name: str = ""
@@ -121,9 +121,8 @@ _PROCEDURE_DATA = select(PublicProcedure.__table__.c.data).where(
 _OPENING = frozenset(k.value for k in lifecycle.OPENING_KINDS)
 
 
-def verdict_of(row, now: datetime) -> Verdict:
-    """The dossier's verdict at ``now``, as the page shows it."""
-    return lifecycle.judge_row(row, now, lifecycle.due_soon_limit(now, calendar()))
+# (``verdict_of``, the dossier's verdict at ``now``, is ``public``'s: the JSON status and the
+# page say the same; imported here, for the routes)
 
 
 def dossier_page(conn: Session, row, now: datetime, parts=None, verdict: Verdict | None = None) -> DossierPage:
@@ -269,20 +268,34 @@ def _procedure(conn: Session, agency: str, code: str) -> Procedure | None:
     return None
 
 
+# A national procedure code is ``d.dddddd`` (the catalogue takes no other: ``procedures.PROCEDURE_CODE``),
+# so the national code a local one extends (``1.001193`` of ``1.001193.H12``) is its first this
+# many characters, followed by a dot. ``pagecache.statement`` reads the same prefix in SQL.
+NATIONAL_CODE_LENGTH = len("1.001193")
+
+
+def national_code(code: str) -> str | None:
+    """The national code a local procedure code extends, or None (a national code, or a code of
+    no catalogue's shape: the catalogue cannot hold the entry it would name)."""
+    n = NATIONAL_CODE_LENGTH
+    return code[:n] if code and len(code) > n and code[n] == "." else None
+
+
 def stamped_procedure(code: str) -> bool:
     """Whether ``pagecache.statement``'s versions of the catalogue cover every entry
-    ``procedure_candidates`` may read for ``code`` (its own, and its first 8 characters)."""
+    ``procedure_candidates`` may read for ``code`` (its own, and its first NATIONAL_CODE_LENGTH
+    characters)."""
     code = code or ""
-    return set(procedure_candidates(code)) <= {code, code[:8]}
+    return set(procedure_candidates(code)) <= {code, code[:NATIONAL_CODE_LENGTH]}
 
 
 def procedure_candidates(code: str) -> list[str]:
     """The catalogue codes a dossier's procedure is looked up by, in order: its own, then the
-    national code a local one extends (its first two parts)."""
+    national code a local one extends (``national_code``)."""
     if not code:
         return []
-    parts = code.split(".")
-    return [code] + ([".".join(parts[:2])] if len(parts) > 2 else [])
+    base = national_code(code)
+    return [code] + ([base] if base else [])
 
 
 def parse_procedure(data: Any) -> Procedure | None:

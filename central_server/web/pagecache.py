@@ -6,9 +6,10 @@ language) and is used only if its *stamp* equals the stamp read now, by the same
 finds the dossier by its code and key (``statement``): the dossier's last event (``last_seq``:
 every accepted event, a desk's or the citizen's own, moves it), the centre's profile and the
 dossier's catalogue entries (their ``updated_at``, set by every write), the agency's
-announcements still in force or to come (each one's id and version) and the next one's start,
-the verdict at this moment (it moves with the clock), and the Zalo box as it reads now. So a
-page is never another dossier's, nor older than the last committed change, on any worker.
+announcements still in force or to come (each one's id and ``revision``, the server's own count
+of the row's writes: a desk may send new text under the same ``updated_at``) and the next one's
+start, the verdict at this moment (it moves with the clock), and the Zalo box as it reads now.
+So a page is never another dossier's, nor older than the last committed change, on any worker.
 Bounded by entries and bytes; least recently used first out.
 """
 
@@ -21,6 +22,7 @@ from typing import Hashable
 from sqlalchemy import String, bindparam, cast, func, literal, or_, select
 
 from ..models import Announcement, CentreProfile, DossierState, PublicProcedure
+from .content import NATIONAL_CODE_LENGTH
 
 MAX_PAGE_BYTES = 256 * 1024        # a page larger than this is not kept
 
@@ -90,6 +92,13 @@ def _size(key, body: bytes) -> int:
     return len(body) + sum(len(k) for k in parts if isinstance(k, (str, bytes)))
 
 
+def national_code_sql(code):
+    """In SQL, the catalogue code whose version stands for ``content.national_code(code)``: the
+    same first NATIONAL_CODE_LENGTH characters (of any code; a national one, or one of no
+    catalogue's shape, names an entry the page never reads, so its version is merely extra)."""
+    return func.substr(code, 1, NATIONAL_CODE_LENGTH)
+
+
 def statement(dialect: str):
     """The dossier's row by code and key's hash (``public.find``'s probe) and, beside it, what
     else the page shows, as versions: read in one round trip, by primary keys and the
@@ -98,12 +107,15 @@ def statement(dialect: str):
     p, c, a = PublicProcedure.__table__, CentreProfile.__table__, Announcement.__table__
     profile_at = select(c.c.updated_at).where(c.c.agency_code == d.c.agency_code).scalar_subquery()
     # the catalogue entries ``content.procedure_candidates`` may read: the dossier's code, and
-    # the national code it extends (``1.001193`` of ``1.001193.H12``: its first 8 characters)
+    # the national code it extends (``content.national_code``: its first NATIONAL_CODE_LENGTH
+    # characters; read here for every code, a stamp wider than needed costs a miss, not a stale page)
     entry_at = select(p.c.updated_at).where(p.c.agency_code == d.c.agency_code,
                                             p.c.code == d.c.procedure_code).scalar_subquery()
     base_at = select(p.c.updated_at).where(p.c.agency_code == d.c.agency_code,
-                                           p.c.code == func.substr(d.c.procedure_code, 1, 8)).scalar_subquery()
-    version = a.c.id + literal("@") + cast(a.c.updated_at, String)
+                                           p.c.code == national_code_sql(d.c.procedure_code)).scalar_subquery()
+    # the server's revision, not the desk's ``updated_at``: a desk may send new text under the
+    # same ``updated_at`` (and the upsert takes it), the revision moves at every write
+    version = a.c.id + literal("@") + cast(a.c.revision, String)
     joined = func.string_agg(version, literal(",")) if dialect == "postgresql" else func.group_concat(version, ",")
     live = (a.c.agency_code == d.c.agency_code, a.c.deleted.is_(False))
     notices = select(joined).where(*live, or_(a.c.valid_until.is_(None), a.c.valid_until > bindparam("now"))) \

@@ -634,6 +634,87 @@ def _desk_token(desk) -> str:
         return sync_repo.config(s).token
 
 
+def test_the_kept_pages_catalogue_versions_cover_every_entry_the_page_reads(world):
+    """One rule for the national code a local one extends (``content.national_code``): the page
+    looks the procedure up by the codes ``procedure_candidates`` gives, and the cache's stamp
+    reads, in the database, the versions of the entries ``pagecache.national_code_sql`` names.
+    Every code a desk may send (any text: the dossier's procedure code is not checked against
+    the catalogue's shape) has its candidates covered, so every page may be kept."""
+    from sqlalchemy import literal
+
+    from central_server.web import content, pagecache
+    from desk_app.domain.procedures import PROCEDURE_CODE
+    national = [p["code"] for p in CATALOGUE]
+    assert national and all(PROCEDURE_CODE.match(c) and len(c) == content.NATIONAL_CODE_LENGTH for c in national)
+    assert all(content.national_code(c) is None and content.national_code(c + ".H12") == c for c in national)
+    codes = national + [c + ".H12" for c in national[:3]] + [
+        "1.001193.H12.X", "12.345678.H1", "1.23.H4", "1.23.456.X", "1.001193X", "1.001193.", "Đ.00119.X",
+        "Đ.001193.X", "1", "", ".", "1.001193" + "." * 50]
+    with world.db.session() as s:
+        stamped = {c: s.execute(select(pagecache.national_code_sql(literal(c)))).scalar() for c in codes}
+    for code in codes:
+        assert set(content.procedure_candidates(code)) <= {code, stamped[code]}, code
+        assert content.stamped_procedure(code), code
+    assert content.procedure_candidates("1.001193.H12") == ["1.001193.H12", "1.001193"]
+    assert content.procedure_candidates("12.3456.H1") == ["12.3456.H1"]   # no catalogue holds "12.3456"
+
+def test_the_page_and_the_json_status_share_one_verdict_and_pages_share_frozen_places():
+    """The verdict the page shows is the JSON status's (one function); a centre's place, kept
+    by the process and shown on many pages at once, cannot be changed by one of them."""
+    from dataclasses import FrozenInstanceError
+
+    from central_server import public
+    from central_server.web import content
+    assert content.verdict_of is public.verdict_of
+    place = content.Place("Trung tâm", "Quầy 3")
+    with pytest.raises(FrozenInstanceError):
+        place.counter = "Quầy 9"
+
+def test_an_announcement_changed_within_the_same_second_shows_on_a_kept_page(world, monkeypatch):
+    """The desk stamps an announcement to the second and never earlier than before, so two edits
+    in one second (or after its clock went back) send the same ``updated_at`` with new text; the
+    server stores it (an equal version wins) and the kept page must show it at once: its stamp is
+    the server's own revision of the row, not the desk's ``updated_at``. Sent again unchanged (a
+    lost answer), it is stored again and the page still says the same."""
+    from desk_app.services import announcements
+    from desk_app.storage import announcements_repo
+    code, key = world.intake()
+    world.refresh()
+    frozen = world.desk.clock()
+    monkeypatch.setattr(world.desk, "clock", lambda: frozen)      # both edits in the same second
+    admin = auth.login(world.desk, "admin", desks.PASSWORD)
+    draft = announcements.AnnouncementInput("Lịch trực thứ Bảy", "Mở cửa sáng thứ Bảy.",
+                                            valid_from=frozen - timedelta(hours=1))
+    first = announcements.save(world.desk, admin, draft)
+    sync.sync_once(world.desk)
+    cache = world.client.app.state.page_cache
+    assert "Mở cửa sáng thứ Bảy." in text_of(world.client.get("/h/%s" % code, params={"k": key}).text)
+    hits = cache.hits
+    world.client.get("/h/%s" % code, params={"k": key})
+    assert cache.hits == hits + 1                                           # the page is kept
+
+    draft.body = "Nghỉ sáng thứ Bảy, mở lại thứ Hai."
+    second = announcements.save(world.desk, admin, draft, first.id)
+    assert second.updated_at == first.updated_at                            # the same version, new text
+    report = sync.sync_once(world.desk)
+    assert report.announcements == 1
+    with world.db.session() as s:
+        assert s.get(Announcement, first.id).body == "Nghỉ sáng thứ Bảy, mở lại thứ Hai."
+    text = text_of(world.client.get("/h/%s" % code, params={"k": key}).text)
+    assert "Nghỉ sáng thứ Bảy, mở lại thứ Hai." in text and "Mở cửa sáng thứ Bảy." not in text
+
+    with world.desk.db.session(write=False) as s:                       # sent again as it is
+        wire = sync._announcement_wire(announcements_repo.get(s, first.id))
+    api = {"Authorization": "Bearer " + _desk_token(world.desk)}
+    r = world.client.post("/api/v1/centre/announcements", json={"announcements": [wire]}, headers=api)
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "stored"
+    again = text_of(world.client.get("/h/%s" % code, params={"k": key}).text)
+    assert "Nghỉ sáng thứ Bảy, mở lại thứ Hai." in again and "Mở cửa sáng thứ Bảy." not in again
+    announcements.delete(world.desk, admin, first.id)
+    sync.sync_once(world.desk)
+    monkeypatch.undo()
+    world.refresh()
+
 def test_a_kept_page_is_served_again_only_until_anything_it_shows_changes(world, monkeypatch):
     """Each kind of change the page shows (a desk's event, a message, the counter's reply, a
     rating, an announcement added, changed, withdrawn or starting, the centre's profile, its
