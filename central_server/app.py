@@ -58,4 +58,23 @@ def factory() -> FastAPI:
     """For ``uvicorn --factory`` and server processes: settings from ``DESK_SERVER_*``; the
     schema was migrated by the parent process."""
     import os
-    return create_app(Settings.from_env(), migrate=os.environ.get("DESK_SERVER_MIGRATE", "1") != "0")
+    app = create_app(Settings.from_env(), migrate=os.environ.get("DESK_SERVER_MIGRATE", "1") != "0")
+    settle_heap()
+    return app
+
+
+GC_YOUNG = 20_000  # allocations between two collections of the youngest objects (Python's default: 700)
+
+
+def settle_heap() -> None:
+    """A server process's garbage collector, set for serving: what start-up built (modules, the
+    app, its routes and schemas: several hundred thousand objects) is moved out of the
+    collector's sight (``gc.freeze``), and young objects are looked at after 20,000 allocations
+    instead of 700. A push of 500 events allocates some 100,000 objects that live until its
+    answer, and with the defaults the collector walked them (and the older generations) again and
+    again: 10-15 % of a push's CPU. Cyclic garbage (rare here: requests make few cycles) waits a
+    little longer to be freed."""
+    import gc
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, 50, 100)

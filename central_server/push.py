@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.codes import parse_dossier_code
 from desk_app.domain.dossier import EventKind
 from desk_app.domain.i18n import tr
-from desk_app.domain import lifecycle
+from desk_app.domain import chain, lifecycle
 
 from . import notify
 from .errors import ApiError
@@ -33,10 +33,9 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 UNIT = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 
 
-def event_hash(prev_hash: str, e: WireEvent) -> str:
+def event_hash(prev_hash: str, e: WireEvent, payload_json: str | None = None) -> str:
     """The desk's hash of an event, recomputed (one definition: ``desk_app.domain.chain``)."""
-    from desk_app.domain.chain import hash_of
-    return hash_of(prev_hash, e)
+    return chain.hash_of(prev_hash, e, payload_json)
 
 
 def lock_sequence(session: Session) -> int:
@@ -131,20 +130,20 @@ def _write_states(session: Session, states: dict, current: dict, initial: dict, 
         session.execute(update(table).where(table.c.code == bindparam("k_code")).values(values), params)
 
 
-def _insert_events(session: Session, rows: list[dict]) -> None:
-    """The batch's events into the log: on PostgreSQL by COPY (one stream, no statement per row),
-    elsewhere by one executemany INSERT."""
+def _insert_events(session: Session, rows: list[dict], payload_texts: list[str]) -> None:
+    """The batch's events into the log: on PostgreSQL by COPY (one stream, no statement per row;
+    each payload as the text the hash check made of it, ``payload_texts``), elsewhere by one
+    executemany INSERT."""
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         conn.execute(insert(ServerEvent.__table__), rows)
         return
-    import json
     cursor = conn.connection.driver_connection.cursor()
     names = ", ".join(_EVENT_COLUMNS)
     with cursor.copy("COPY %s (%s) FROM STDIN" % (ServerEvent.__tablename__, names)) as copy:
-        for r in rows:
+        for r, payload_json in zip(rows, payload_texts):
             copy.write_row((r["server_seq"], r["id"], r["dossier_code"], r["agency_code"], r["kind"],
-                            json.dumps(r["payload"], ensure_ascii=False), r["actor"], r["desk"], r["desk_time"],
+                            payload_json, r["actor"], r["desk"], r["desk_time"],
                             r["unit"], r["prev_hash"], r["hash"], r["received_at"], r["accepted"], r["reason"],
                             r["chain_ok"]))
 
@@ -184,6 +183,7 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
         or GENESIS
     results: list[dict] = []
     rows: list[dict] = []
+    payload_texts: list[str] = []   # each row's payload as canonical JSON: hashed, and stored by COPY
     new_units: list[dict] = []
     done: dict[str, dict] = {}
     current: dict[str, lifecycle.DossierState] = {}   # each dossier's state as the batch goes
@@ -202,7 +202,9 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
             continue
         seq += 1
         code = e.dossier_code
-        chain_ok = event_hash(e.prev_hash, e) == e.hash and e.prev_hash == last_hash
+        payload_json = chain.payload_text(e.payload)
+        payload_texts.append(payload_json)
+        chain_ok = event_hash(e.prev_hash, e, payload_json) == e.hash and e.prev_hash == last_hash
         last_hash = e.hash
         try:  # judged and applied by the one reducer the desks use
             if code not in current and code in states:
@@ -229,7 +231,7 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
     desk_values: dict = {"last_seen_at": now}
     if rows:
         _write_states(session, states, current, initial, last_seq, now)  # new dossier states first
-        _insert_events(session, rows)
+        _insert_events(session, rows, payload_texts)
         if new_units:
             session.execute(insert(DossierUnit.__table__), new_units)
         session.execute(update(Counter).where(Counter.name == "server_seq").values(value=seq))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from desk_app.domain.codes import DOSSIER_CODE
 from desk_app.domain.dossier import EventKind
 
-from .safejson import check, check_quick, check_text, check_time, check_times_in
+from .safejson import body_checked, check, check_quick, check_text, check_time, check_times_in
 
 HEX64 = r"^[0-9a-f]{64}$"
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -49,9 +49,10 @@ class WireEvent(Strict):
     @field_validator("payload")
     @classmethod
     def _plain_payload(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # Also checked as the body is parsed (safejson.StrictJsonBodies); again here for any
-        # other caller, with the times a payload carries (due dates...).
-        check_quick(value)  # the full walk only if the value's text calls for it
+        # Checked as the body is parsed (safejson.StrictJsonBodies); again here for any other
+        # caller, and in any case the times a payload carries (due dates...).
+        if not body_checked():
+            check_quick(value)  # the full walk only if the value's text calls for it
         check_times_in(value)  # walks every value, depth guarded
         return value
 

@@ -13,11 +13,11 @@ from .. import pull as pulling
 from .. import push as pushing
 from ..deps import CurrentDesk, DbDep, SettingsDep
 from ..errors import ApiError
-from ..safejson import SafeJSONResponse
+from ..safejson import SafeJSONResponse, StrictJsonRoute
 from ..schemas import ErrorBody, PullResponse, PushRequest, PushResponse
 from ..settings import vn_now
 
-router = APIRouter(prefix="/api/v1", tags=["events"])
+router = APIRouter(prefix="/api/v1", tags=["events"], route_class=StrictJsonRoute)
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
           413: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
