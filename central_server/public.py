@@ -72,6 +72,14 @@ def find(conn: Connection, code: str, key: str, statement=_FIND, **more):
     return row if row is not None and well_formed else None
 
 
+async def find_async(read_row, code: str, key: str, **more):
+    """``find`` through ``read_row``, an awaitable reading the probe's one row by its parameters
+    (the dossier page's probe on the event loop: ``web.probe``)."""
+    params, well_formed = probe(code, key)
+    row = await read_row({**params, **more})
+    return row if row is not None and well_formed else None
+
+
 def status(conn: Connection, code: str, key: str, now: datetime) -> dict | None:
     """The dossier's public status, or None for an unknown code or a wrong key alike.
 

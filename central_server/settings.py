@@ -54,6 +54,7 @@ class Settings:
     web_upload_burst: int = 400
     web_max_unanswered: int = 5                           # a citizen's messages waiting for the counter's reply, per dossier
     web_page_cache: int = 2048                            # dossier pages kept rendered per process (0: none, nor their parts; see web/pagecache.py)
+    web_page_probe_async: int = 1                         # PostgreSQL: the dossier page's probe on the event loop (0: in a thread; web/probe.py)
     # citizen notices (central_server/notify, central_server/zalo): off unless configured
     zalo_app_id: str = ""                                 # the Zalo app; with the OA id and OA secret key: the channel is on
     zalo_app_secret: str = ""                             # header secret_key of the token refresh

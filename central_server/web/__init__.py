@@ -29,7 +29,16 @@ def install(app: FastAPI) -> None:
     app.state.upload_limiter = RateLimiter(settings.web_upload_rate_per_second, settings.web_upload_burst)
     app.state.online_limiter = RateLimiter(settings.web_online_rate_per_second, settings.web_online_burst)
     app.state.page_cache = PageCache(settings.web_page_cache, settings.web_page_cache * 16 * 1024)
-    app.state.page_statement = pagecache.statement(app.state.db.dialect)
+    from ..models import DossierState
+    from ..zalo.pages import box_columns
+    zalo_columns = box_columns(DossierState.__table__.c.code) if settings.zalo_enabled else ()
+    app.state.page_statement = pagecache.statement(app.state.db.dialect, zalo_columns)
+    app.state.page_probe = None   # on PostgreSQL, the probe on the event loop (web.probe)
+    if app.state.db.dialect == "postgresql" and settings.web_page_probe_async:
+        from .probe import AsyncProbe
+        app.state.page_probe = page_probe = AsyncProbe(app.state.db.read_engine, app.state.page_statement,
+                                                       settings.pool_size)
+        app.router.on_shutdown.append(page_probe.close)
     app.state.page_parts = pagecache.Parts(512 if settings.web_page_cache else 0)   # 0: nothing kept
     app.state.page_readers = readers = ThreadPoolExecutor(settings.pool_size, thread_name_prefix="pages")
     app.router.on_shutdown.append(lambda: readers.shutdown(wait=False, cancel_futures=True))

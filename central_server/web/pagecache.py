@@ -99,10 +99,10 @@ def national_code_sql(code):
     return func.substr(code, 1, NATIONAL_CODE_LENGTH)
 
 
-def statement(dialect: str):
+def statement(dialect: str, extra: tuple = ()):
     """The dossier's row by code and key's hash (``public.find``'s probe) and, beside it, what
-    else the page shows, as versions: read in one round trip, by primary keys and the
-    announcements' agency index."""
+    else the page shows, as versions, and the ``extra`` columns (the Zalo box's: ``zalo.pages``):
+    read in one round trip, by primary keys and the announcements' agency index."""
     d = DossierState.__table__
     p, c, a = PublicProcedure.__table__, CentreProfile.__table__, Announcement.__table__
     profile_at = select(c.c.updated_at).where(c.c.agency_code == d.c.agency_code).scalar_subquery()
@@ -122,7 +122,7 @@ def statement(dialect: str):
         .scalar_subquery()
     next_start = select(func.min(a.c.valid_from)).where(*live, a.c.valid_from > bindparam("now")).scalar_subquery()
     return select(d, profile_at.label("v_profile"), entry_at.label("v_entry"), base_at.label("v_base"),
-                  notices.label("v_notices"), next_start.label("v_next_notice")) \
+                  notices.label("v_notices"), next_start.label("v_next_notice"), *extra) \
         .where(d.c.code == bindparam("code"), d.c.key_sha256 == bindparam("key_sha256"))
 
 

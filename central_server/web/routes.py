@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
@@ -22,9 +25,10 @@ from desk_app.domain.text import clean
 
 from .. import citizen
 from ..deps import client_ip
-from ..public import find
+from ..public import find, find_async
 from ..settings import vn_now
 from . import content, feed, pagecache
+from .probe import Busy
 from .render import CSS, language, language_of, page, render, respond
 from .security import same_origin, token_ok, form_token
 from ..zalo.pages import box as zalo_box
@@ -72,40 +76,88 @@ def _not_found(request: Request, lang: str) -> Response:
 
 async def dossier(request: Request) -> Response:
     """The dossier page at the receipt's link. The rate limit is taken here, on the event loop
-    (memory only); the reads and the rendering run in the threadpool, so a slow database holds
-    one thread, not the whole process. A plain Starlette route: no parameter here needs
-    FastAPI's validation (see the module's docstring)."""
+    (memory only). The probe by code and key runs on the loop on PostgreSQL (``web.probe``),
+    and a kept page is answered from there; the rendering of any other page, and every read on
+    SQLite, run in the page readers' threads, so a slow database holds one thread, not the
+    whole process. A plain Starlette route: no parameter here needs FastAPI's validation (see
+    the module's docstring)."""
     lang = language_of(request)
     with using_language(lang):
         refused = _limited(request, request.app.state.limiter, lang)
     if refused is not None:
         return refused
+    code, probe = request.path_params["code"], request.app.state.page_probe
+    loop = asyncio.get_running_loop()
+    if probe is not None:
+        now = vn_now()
+        try:
+            row = await find_async(probe.row, code, _key(request), now=now)
+        except Busy:
+            pass   # every connection of the probe is in use: the thread path below
+        else:
+            with using_language(lang):
+                if row is None:
+                    return _not_found(request, lang)
+                found = _found(request, lang, row, now)
+                if isinstance(found, Response):
+                    return found
+            return await loop.run_in_executor(request.app.state.page_readers, _render_found, request, lang, found)
     # asyncio's own executor hand-off (a queue and a wake-up) is lighter than the threadpool
     # FastAPI runs sync routes in (web.install: as many threads as the database pool has connections)
-    return await asyncio.get_running_loop().run_in_executor(
-        request.app.state.page_readers, _dossier, request, request.path_params["code"], lang)
+    return await loop.run_in_executor(request.app.state.page_readers, _dossier, request, code, lang)
+
+
+def _key(request: Request) -> str:
+    return request.query_params.get("k", "")[:100]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A dossier found by the probe whose page is not kept: what its rendering needs."""
+
+    row: Any
+    now: datetime
+    verdict: lifecycle.Verdict
+    zalo: dict | None
+    kept_as: tuple
+    stamp: tuple
+
+
+def _found(request: Request, lang: str, row, now):
+    """The kept page of the dossier the probe found (``row``) as the answer, if nothing on it
+    changed; else what rendering it needs (``_Found``)."""
+    verdict = content.verdict_of(row, now)
+    zalo = zalo_box(request, row)  # None unless the server's Zalo OA is configured
+    kept_as = (row.code, lang, request.scope["path"], request.scope["query_string"])
+    stamp = pagecache.stamp(row, verdict, zalo)
+    html = request.app.state.page_cache.get(kept_as, stamp)
+    if html is not None:
+        return respond(request, lang, html)
+    return _Found(row, now, verdict, zalo, kept_as, stamp)
 
 
 def _dossier(request: Request, code: str, lang: str) -> Response:
-    app = request.app
-    key = request.query_params.get("k", "")[:100]
     now = vn_now()
     with using_language(lang), _db(request).reading() as s:  # a plain connection: no ORM needed
         # the dossier by code and key, and beside it the versions of all else the page shows
-        row = find(s, code, key, app.state.page_statement, now=now)
+        row = find(s, code, _key(request), request.app.state.page_statement, now=now)
         if row is None:
             return _not_found(request, lang)
-        verdict = content.verdict_of(row, now)
-        zalo = zalo_box(request, s, row.code)  # None unless the server's Zalo OA is configured
-        cache = app.state.page_cache
-        kept_as = (row.code, lang, request.scope["path"], request.scope["query_string"])
-        stamp = pagecache.stamp(row, verdict, zalo)
-        html = cache.get(kept_as, stamp)
-        if html is None:
-            html = _render_dossier(request, lang, s, row, now, verdict, key, zalo).encode("utf-8")
-            if content.stamped_procedure(row.procedure_code):
-                cache.put(kept_as, stamp, html)  # (else the stamp would not cover its catalogue entry)
-        return respond(request, lang, html)
+        found = _found(request, lang, row, now)
+        return found if isinstance(found, Response) else _render(request, lang, s, found)
+
+
+def _render_found(request: Request, lang: str, found: _Found) -> Response:
+    with using_language(lang), _db(request).reading() as s:
+        return _render(request, lang, s, found)
+
+
+def _render(request: Request, lang: str, s, found: _Found) -> Response:
+    html = _render_dossier(request, lang, s, found.row, found.now, found.verdict, _key(request),
+                           found.zalo).encode("utf-8")
+    if content.stamped_procedure(found.row.procedure_code):
+        request.app.state.page_cache.put(found.kept_as, found.stamp, html)  # (else the stamp would not cover its catalogue entry)
+    return respond(request, lang, html)
 
 
 def _render_dossier(request: Request, lang: str, s, row, now, verdict, key: str, zalo: dict | None) -> str:

@@ -26,16 +26,24 @@ def _when(value) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else ""
 
 
-def box(request: Request, conn, code: str) -> dict | None:
-    """What the dossier page's Zalo box shows (None when the OA is not configured: no box)."""
+def box_columns(code) -> tuple:
+    """What the box shows, as columns beside the dossier's row in the page's probe
+    (``web.pagecache.statement``, given the dossiers' ``code`` column): read in the same round
+    trip, and so part of the kept page's stamp. Read only when the OA is configured."""
+    linked = select(ZaloLink.linked_at).where(ZaloLink.dossier_code == code, ZaloLink.unlinked_at.is_(None)) \
+        .order_by(ZaloLink.id.desc()).limit(1).scalar_subquery()
+    notify = select(NotifyPreference.notify).where(NotifyPreference.dossier_code == code).scalar_subquery()
+    return linked.label("zalo_linked_at"), notify.label("zalo_notify")
+
+
+def box(request: Request, row) -> dict | None:
+    """What the dossier page's Zalo box shows (None when the OA is not configured: no box), from
+    the probe's row (``box_columns``)."""
     settings = request.app.state.settings
     if not settings.zalo_enabled:
         return None
-    linked = conn.execute(select(ZaloLink.linked_at).where(
-        ZaloLink.dossier_code == code, ZaloLink.unlinked_at.is_(None)).order_by(ZaloLink.id.desc()).limit(1)).scalar()
-    muted = conn.execute(select(NotifyPreference.notify).where(NotifyPreference.dossier_code == code)).scalar()
-    return {"linked_at": _when(linked), "muted": muted is False, "oa_name": settings.zalo_oa_name or "",
-            "flash": FLASH.get(request.query_params.get("zalo", ""))}
+    return {"linked_at": _when(row.zalo_linked_at), "muted": row.zalo_notify is False,
+            "oa_name": settings.zalo_oa_name or "", "flash": FLASH.get(request.query_params.get("zalo", ""))}
 
 
 @router.post("/h/{code}/zalo")

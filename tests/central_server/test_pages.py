@@ -725,6 +725,8 @@ def test_a_kept_page_is_served_again_only_until_anything_it_shows_changes(world,
     world.refresh()
     cache = world.client.app.state.page_cache
     plain = page_app(world.server.database_url, world.tmp / "web", web_page_cache=0)   # same secret, no cache
+    # on PostgreSQL, the probe in a thread (as on SQLite) instead of on the event loop: the same page
+    threaded = page_app(world.server.database_url, world.tmp / "web", web_page_probe_async=0)
     api = {"Authorization": "Bearer " + _desk_token(world.desk)}
     shown: list[str] = []
 
@@ -737,6 +739,7 @@ def test_a_kept_page_is_served_again_only_until_anything_it_shows_changes(world,
         again = world.client.get("/h/%s" % code, params={"k": key, **params})
         assert cache.hits == hits + 1 and again.content == first.content
         assert plain.get("/h/%s" % code, params={"k": key, **params}).content == first.content
+        assert threaded.get("/h/%s" % code, params={"k": key, **params}).content == first.content
         assert not shown or first.text != shown[-1]
         shown.append(first.text)
         return text_of(first.text)
@@ -800,3 +803,39 @@ def test_a_kept_page_is_served_again_only_until_anything_it_shows_changes(world,
     assert "Quá trình giải quyết" in changed(lang="vi")
     plain.close()
     world.refresh()
+
+
+def test_the_probe_on_the_event_loop_reads_the_row_the_threads_read(world):
+    """PostgreSQL's dossier page probes on the event loop (``web.probe``): the same row, values
+    and names, as ``public.find`` on a plain connection, the Zalo box's columns included; a wrong
+    key finds nothing; with every probe connection busy the page takes the thread path."""
+    import asyncio
+    from central_server.public import find, find_async
+    from central_server.web import pagecache
+    from central_server.web.probe import AsyncProbe, Busy
+    from central_server.zalo.pages import box_columns
+    if world.db.dialect != "postgresql":
+        assert world.client.app.state.page_probe is None      # SQLite reads in the threads
+        return
+    code, key = world.intake()
+    statement = pagecache.statement("postgresql", box_columns(DossierState.__table__.c.code))
+    probe = AsyncProbe(world.db.read_engine, statement, 2)
+    now = vn_now()
+    with world.db.reading() as conn:
+        expected = find(conn, code, key, statement, now=now)
+    got = asyncio.run(find_async(probe.row, code, key, now=now))
+    assert expected is not None and tuple(got) == tuple(expected) and got._fields == tuple(expected._fields)
+    assert "zalo_linked_at" in got._fields
+    assert asyncio.run(find_async(probe.row, code, key[:-1] + ("A" if key[-1] != "A" else "B"), now=now)) is None
+    assert len(probe._idle) == 1                               # kept for the next probe
+    asyncio.run(probe.close())
+
+    app_probe = world.client.app.state.page_probe
+    first = world.page(code, key)
+    assert first.status_code == 200 and app_probe._idle        # the app's own probe answered it
+    app_probe._busy = app_probe.size                           # every connection in use
+    try:
+        again = world.page(code, key)
+    finally:
+        app_probe._busy = 0
+    assert again.status_code == 200 and again.content == first.content
