@@ -77,4 +77,4 @@ def settle_heap() -> None:
     import gc
     gc.collect()
     gc.freeze()
-    gc.set_threshold(GC_YOUNG, 50, 100)
+    gc.set_threshold(GC_YOUNG, 10, 10)   # the older generations at Python's own pace, in young collections

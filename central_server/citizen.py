@@ -65,8 +65,10 @@ def append(session: Session, code: str, kind: EventKind, payload: dict[str, Any]
     raise ``CitizenRefusal`` (a limit that must not race, such as unanswered messages). The
     reducer's refusal becomes ``CitizenRefusal("refused", its message)``. Returns the stored
     event's fields (``server_seq``, ``id``, ``hash``...)."""
-    seq = lock_sequence(session)  # every writer takes it first: pushes and this queue in one order
-    row = session.get(DossierState, code)
+    # the dossier's row, then the counter: the order a push takes them in (push.py), so neither
+    # waits for the other in a circle; the counter held to the commit numbers the events in order
+    row = session.get(DossierState, code, with_for_update=True)
+    seq = lock_sequence(session)
     opening = EventKind(kind) in lifecycle.OPENING_KINDS   # an online submission opens its dossier here
     if row is None and not opening:
         raise CitizenRefusal("unknown", lifecycle.check(None, kind) or "")

@@ -143,17 +143,17 @@ def check(value: Any, depth: int = 0) -> None:
             check(v, depth + 1)
 
 
-# Set while a request whose JSON body ``StrictJsonBodies`` read with ``strict_loads`` is handled
-# (the body's value in the scope under ``STRICT_BODY``), for ``body_checked``.
+# Set while a ``StrictJsonRoute`` handles a request whose JSON body ``StrictJsonBodies`` read
+# with ``strict_loads`` (the body's value in the scope under ``STRICT_BODY``): ``body_checked``.
 _BODY_CHECKED: ContextVar[bool] = ContextVar("strict_json_body", default=False)
 STRICT_BODY = "central_server.strict_json"
 
 
 def body_checked() -> bool:
-    """Whether the request being handled came with a JSON body ``strict_loads`` read whole: a
-    value of that body (what the route's model validates) needs no second look for what
-    ``strict_loads`` refuses (``check_quick``). A model validated from anything else in such a
-    request (nothing does today) must not rely on it."""
+    """Whether a ``StrictJsonRoute`` is handling a request whose JSON body ``strict_loads`` read
+    whole: a value of that body (what the route's model validates) needs no second look for what
+    ``strict_loads`` refuses (``check_quick``). A model such a route validates from anything else
+    (nothing does today) must not rely on it."""
     return _BODY_CHECKED.get()
 
 
@@ -272,11 +272,9 @@ class StrictJsonBodies:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        checked = None
         if body.strip():
             try:
                 scope[STRICT_BODY] = (strict_loads(body),)  # the route reads it (StrictJsonRoute)
-                checked = _BODY_CHECKED.set(True)
             except Malformed:
                 pass  # FastAPI says so in its own words (400 malformed_json)
             except HostileValue as e:
@@ -290,18 +288,23 @@ class StrictJsonBodies:
                 done = True
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
-        try:
-            await self.app(scope, replay, send)
-        finally:
-            if checked is not None:
-                _BODY_CHECKED.reset(checked)
+        await self.app(scope, replay, send)
 
 
 class _StrictRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             parsed = self.scope.get(STRICT_BODY)
-            self._json = parsed[0] if parsed is not None else await super().json()
+            # a body the middleware could not read strictly (a BOM, UTF-16: json.loads would
+            # read them) is read strictly here, and refused (FastAPI answers 400)
+            if parsed is not None:
+                self._json = parsed[0]
+            else:
+                body = await self.body()
+                try:
+                    self._json = strict_loads(body)
+                except HostileValue as e:   # FastAPI's own answer to a body that is not JSON
+                    raise json.JSONDecodeError(e.message, body.decode("latin-1")[:200], 0) from None
         return self._json
 
 
@@ -314,5 +317,12 @@ class StrictJsonRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def strict_handler(request: Request):
-            return await handler(_StrictRequest(request.scope, request.receive, request._send))
+            strict = _StrictRequest(request.scope, request.receive, request._send)
+            if STRICT_BODY not in request.scope:
+                return await handler(strict)
+            checked = _BODY_CHECKED.set(True)   # while this route validates and runs (body_checked)
+            try:
+                return await handler(strict)
+            finally:
+                _BODY_CHECKED.reset(checked)
         return strict_handler

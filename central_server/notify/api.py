@@ -31,8 +31,9 @@ from ..errors import ApiError
 from ..models import NotifyOutbox, NotifyPreference, ZaloLink
 from ..schemas import ErrorBody
 from ..settings import vn_now
+from ..safejson import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1", tags=["notices"])
+router = APIRouter(prefix="/api/v1", tags=["notices"], route_class=StrictJsonRoute)
 ERRORS = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody}}
 
 

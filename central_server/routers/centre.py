@@ -9,8 +9,9 @@ from ..centre import AnnouncementsIn, AnnouncementsOut, CatalogueIn, CentreProfi
 from ..deps import CurrentDesk, DbDep
 from ..schemas import ErrorBody
 from ..settings import vn_now
+from ..safejson import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1/centre", tags=["centre"])
+router = APIRouter(prefix="/api/v1/centre", tags=["centre"], route_class=StrictJsonRoute)
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
           413: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 

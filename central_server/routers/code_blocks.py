@@ -10,8 +10,9 @@ from .. import leases
 from ..deps import CurrentDesk, DbDep, SettingsDep
 from ..schemas import ErrorBody, LeaseRequest, LeaseResponse
 from ..settings import vn_now
+from ..safejson import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1", tags=["code blocks"])
+router = APIRouter(prefix="/api/v1", tags=["code blocks"], route_class=StrictJsonRoute)
 
 
 @router.post("/code-blocks", response_model=LeaseResponse, status_code=201,

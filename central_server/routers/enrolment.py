@@ -11,8 +11,9 @@ from ..models import Desk
 from ..deps import AdminDep, CurrentDesk, DbDep, EnrolRateLimited, SettingsDep
 from ..schemas import NAME, DeskOut, EnrolmentCodeOut, EnrolRequest, EnrolResponse, ErrorBody, NewEnrolment
 from ..settings import vn_now
+from ..safejson import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1", tags=["desks"])
+router = APIRouter(prefix="/api/v1", tags=["desks"], route_class=StrictJsonRoute)
 ERRORS = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 

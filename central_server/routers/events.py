@@ -36,8 +36,7 @@ def push(req: PushRequest, desk: CurrentDesk, db: DbDep, settings: SettingsDep):
         raise ApiError(413, "too_many_events", tr("Quá nhiều sự kiện trong một lần gửi (tối đa {n}).")
                        .format(n=settings.max_batch_events), limit=settings.max_batch_events)
     now = vn_now()
-    with db.session() as s:
-        results = pushing.push(s, desk, req.events, now, settings.lease_daily_max_per_desk)
+    results = pushing.run(db, desk, req.events, now, settings.lease_daily_max_per_desk)
     return JSONResponse({"results": results, "server_time": now.isoformat()})
 
 

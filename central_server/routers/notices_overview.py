@@ -20,8 +20,9 @@ from ..concern import readable
 from ..deps import CurrentDesk, DbDep, SettingsDep
 from ..models import DossierState, NotifyOutbox, ZaloLink, ZaloToken
 from ..schemas import ErrorBody
+from ..safejson import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1", tags=["notices"])
+router = APIRouter(prefix="/api/v1", tags=["notices"], route_class=StrictJsonRoute)
 MAX_ROWS = 500
 
 

@@ -14,8 +14,9 @@ from ..deps import DbDep, RateLimited
 from ..errors import ApiError
 from ..schemas import ErrorBody, PublicStatus
 from ..settings import vn_now
+from ..safejson import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1", tags=["public"])
+router = APIRouter(prefix="/api/v1", tags=["public"], route_class=StrictJsonRoute)
 
 
 @router.get("/public/dossiers/{code}", response_model=PublicStatus, dependencies=[RateLimited],

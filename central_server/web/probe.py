@@ -11,9 +11,12 @@ is not kept (or has changed), and that reads more.
 
 At most ``size`` probes run at once per process (the database pool's size): one beyond that
 takes the thread path, whose pool waits for a connection. Idle connections are kept, up to
-``size``; a connection that failed is closed, never reused. The connections belong to no event
-loop (psycopg asks for the running loop at each wait), so a test client that runs each request
-in a loop of its own works the same.
+``size``; a connection that failed is closed, never reused. A kept connection found dead
+(PostgreSQL restarted, an idle timeout, a firewall) costs no page: every kept one is dropped,
+as SQLAlchemy's pool does, and the probe runs once more on a new connection. Connections are
+made with the arguments the server's engine makes its own with (the dialect's). They belong to
+no event loop (psycopg asks for the running loop at each wait), so a test client that runs each
+request in a loop of its own works the same.
 """
 
 from __future__ import annotations
@@ -22,16 +25,24 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import namedtuple_row
-from sqlalchemy.engine import Engine, make_url
+from psycopg.conninfo import make_conninfo
+from sqlalchemy.engine import Engine
 
 
 class Busy(Exception):
     """Every connection of the probe is in use: take the thread path."""
 
 
+class _DeadKept(Exception):
+    """A kept connection failed: the server closed it while it was idle."""
+
+
 def conninfo(engine: Engine) -> str:
-    """The libpq connection string of ``engine``'s database (its URL without the driver's name)."""
-    return make_url(engine.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The libpq connection string of ``engine``'s database, from the arguments its dialect
+    connects with (a password with blanks, several hosts: as the engine reads them)."""
+    _, kwargs = engine.dialect.create_connect_args(engine.url)
+    kwargs.pop("context", None)   # psycopg's adaptation context: the engine's own, not a libpq key
+    return make_conninfo(**{k: str(v) for k, v in kwargs.items() if v is not None})
 
 
 class AsyncProbe:
@@ -49,19 +60,30 @@ class AsyncProbe:
         if self._busy >= self.size:
             raise Busy
         self._busy += 1
-        conn = None
         try:
-            conn = self._idle.pop() if self._idle else await psycopg.AsyncConnection.connect(
-                self.conninfo, autocommit=True)
+            try:
+                return await self._row(params)
+            except _DeadKept:
+                await self.close()              # the others were kept as long: gone too, likely
+                return await self._row(params)  # once more, on a new connection
+        finally:
+            self._busy -= 1
+
+    async def _row(self, params: dict[str, Any]):
+        reused = bool(self._idle)
+        conn = self._idle.pop() if reused else await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+        try:
             async with conn.cursor(row_factory=namedtuple_row) as cur:
                 await cur.execute(self.sql, {**self.fixed, **params}, prepare=True)
                 found = await cur.fetchone()
-        except BaseException:
-            if conn is not None:
-                await _close(conn)
+        except psycopg.OperationalError as e:
+            await _close(conn)
+            if reused:
+                raise _DeadKept from e
             raise
-        finally:
-            self._busy -= 1
+        except BaseException:
+            await _close(conn)
+            raise
         if len(self._idle) < self.size and not conn.closed:
             self._idle.append(conn)
         else:

@@ -278,10 +278,10 @@ def test_a_database_error_logs_and_answers_no_payload(request, tmp_path, backend
     app = create_app(Settings(database_url=url, data_dir=tmp_path, admin_token=kit.ADMIN_TOKEN))
     secret = "Nguyễn Bí Mật 038190099999"
 
-    def failing(session):  # as a real failure would: the statement carries the payload
+    def failing(session, *args):  # as a real failure would: the statement carries the payload
         session.execute(text("INSERT INTO desks (id, name) VALUES (:id, :name)"),
                         {"id": "x", "name": json.dumps({"owner": secret}, ensure_ascii=False)})
-    monkeypatch.setattr(pushing, "lock_sequence", failing)
+    monkeypatch.setattr(pushing, "push", failing)   # inside the push's transaction (pushing.run)
     client = TestClient(app, raise_server_exceptions=False)
     agency = kit.new_agency()
     admin = {"Authorization": "Bearer " + kit.ADMIN_TOKEN}

@@ -80,3 +80,33 @@ def test_a_float_beyond_a_double_is_refused_not_read_as_infinity(body):
     with pytest.raises(safejson.HostileValue):
         safejson.strict_loads(body)
     assert safejson.strict_loads(b'{"a": 1.5e300}') == {"a": 1.5e300}
+
+
+@pytest.mark.parametrize("encode", [lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), lambda t: t.encode("utf-16"),
+                                    lambda t: t.encode("utf-16-le"), lambda t: t.encode("utf-32")])
+def test_a_body_json_loads_reads_but_the_strict_reading_does_not_is_refused(tmp_path, encode):
+    """A BOM or UTF-16/32: Python's json.loads reads them (and NaN in them), the strict reading
+    does not; a route must then refuse the body, not validate json.loads's reading of it."""
+    import uuid as _uuid
+
+    from fastapi.testclient import TestClient
+    from central_server.app import create_app
+    from central_server.settings import Settings
+    from tests.central_server import kit
+    app = create_app(Settings(database_url="sqlite:///%s" % (tmp_path / "s.sqlite3"), data_dir=tmp_path,
+                              admin_token=kit.ADMIN_TOKEN))
+    client = TestClient(app)
+    agency = kit.new_agency()
+    admin = {"Authorization": "Bearer " + kit.ADMIN_TOKEN}
+    code = client.post("/api/v1/admin/enrolment-codes", headers=admin, json={
+        "desk_name": "q", "agency_code": agency, "units": ["MOTCUA"]}).json()["code"]
+    token = client.post("/api/v1/enrol", json={"code": code, "desk_id": "q-" + agency}).json()["token"]
+    e = '{"events": [{"id": "%s", "dossier_code": "%s-261201-0001", "kind": "note", "payload": {"x": NaN},' \
+        ' "actor": "a", "desk": "q-%s", "desk_time": "2026-12-01T08:00:00", "unit": null, "prev_hash": "%s",' \
+        ' "hash": "%s"}]}' % (_uuid.uuid4(), agency, agency, "0" * 64, "0" * 64)
+    r = client.post("/api/v1/events", content=encode(e), headers={"Authorization": "Bearer " + token,
+                                                                    "content-type": "application/json"})
+    assert r.status_code == 400, r.text
+    r = client.post("/api/v1/enrol", content=encode('{"code": "%s", "desk_id": "q2-%s", "desk_name": "\\u0000"}'
+                                                    % (code, agency)), headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text
