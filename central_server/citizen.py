@@ -25,7 +25,7 @@ from desk_app.domain.dossier import EventKind
 from . import notify
 from .db import insert_ignore
 from .models import Counter, DossierState, DossierUnit, ServerEvent
-from .push import agency_of, lock_sequence, read_state, write_state
+from .push import agency_of, lock_agency, lock_sequence, read_state, write_state
 
 ACTOR = "citizen"
 
@@ -65,10 +65,11 @@ def append(session: Session, code: str, kind: EventKind, payload: dict[str, Any]
     raise ``CitizenRefusal`` (a limit that must not race, such as unanswered messages). The
     reducer's refusal becomes ``CitizenRefusal("refused", its message)``. Returns the stored
     event's fields (``server_seq``, ``id``, ``hash``...)."""
-    # the dossier's row, then the counter: the order a push takes them in (push.py), so neither
-    # waits for the other in a circle; the counter held to the commit numbers the events in order
-    row = session.get(DossierState, code, with_for_update=True)
+    # the dossier's agency's lock, then the counter: the order a push takes them in (push.py), so
+    # neither waits for the other in a circle; the counter held to the commit numbers in order
+    lock_agency(session, agency_of(code))
     seq = lock_sequence(session)
+    row = session.get(DossierState, code, populate_existing=True)
     opening = EventKind(kind) in lifecycle.OPENING_KINDS   # an online submission opens its dossier here
     if row is None and not opening:
         raise CitizenRefusal("unknown", lifecycle.check(None, kind) or "")

@@ -1,28 +1,32 @@
 """Accepting a desk's events: each once by its id, in one order, judged by the workflow.
 
-A push locks, in this order: its desk's row (one push of a desk at a time: its hash chain goes
-on from the last push's), the rows of the batch's dossiers (in code order, so two pushes that
-share dossiers cannot deadlock), and only then, to number and write its events, the
-``server_seq`` counter row, held to the commit. Sequence numbers are therefore handed out and
-committed in the same order: a puller that has seen number N has seen every number below N, so
-the pull cursor can never step over an event that commits late. The judging (the reducer, the
-permissions, the hash chain: most of a push's CPU) runs before the counter's lock, under the
-dossiers' locks only, so pushes of different dossiers are judged side by side on several
-workers. The server's own events (``citizen.append``) take a dossier's row, then the counter,
-in the same order. A push that met a concurrent push of the same new event or dossier (a unique
-key) or a deadlock is run again whole (``run``). (On SQLite, BEGIN IMMEDIATE serialises every
-write: the same order, one push at a time.)
+A push takes, in this order: its agency's lock (on PostgreSQL a transaction-level advisory
+lock, ``lock_agency``: one write of an agency's dossiers at a time, a desk's pushes included, so
+its hash chain goes on from its last push's), and only then, to number and write its events,
+the row lock on the ``server_seq`` counter, held to the commit. Sequence numbers are therefore
+handed out and committed in the same order: a puller that has seen number N has seen every
+number below N, so the pull cursor can never step over an event that commits late. The judging
+(the reducer, the permissions, the hash chain: most of a push's CPU) runs before the counter's
+lock, under the agency's only, so the pushes of different agencies (a province has hundreds:
+every commune's and department's office) are judged side by side on several workers. Every
+dossier belongs to one agency (its code starts with it) and a desk writes only its own agency's
+(``_forbidden``), so an agency's lock covers each of its dossiers' rows, events and leases. The
+server's own events (``citizen.append``) take the dossier's agency's lock, then the counter: the
+same order. A push that met another on a unique key (two agencies' desks sending one event id)
+or a deadlock is run again whole (``run``). (On SQLite, BEGIN IMMEDIATE serialises every write:
+the same order, one push at a time.)
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 import re
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import any_, bindparam, insert, select, update
+from sqlalchemy import any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -46,6 +50,14 @@ UNIT = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 def event_hash(prev_hash: str, e: WireEvent, payload_json: str | None = None) -> str:
     """The desk's hash of an event, recomputed (one definition: ``desk_app.domain.chain``)."""
     return chain.hash_of(prev_hash, e, payload_json)
+
+
+def lock_agency(session: Session, agency: str) -> None:
+    """Take ``agency``'s write lock until the transaction ends (PostgreSQL: an advisory lock, kept
+    in memory, no row written; SQLite's write lock already serialises every write)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(("push:" + agency).encode("utf-8")).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def lock_sequence(session: Session) -> int:
@@ -172,20 +184,33 @@ def among(session: Session, column, values):
     return column.in_(values)
 
 
+def psycopg_errors() -> type[Exception]:
+    """psycopg's base error (COPY runs on its own cursor), or a class nothing raises without it."""
+    try:
+        import psycopg
+    except ImportError:
+        return _Never
+    return psycopg.Error
+
+
+class _Never(Exception):
+    pass
+
+
 RACES = frozenset({"23505", "40P01", "40001"})   # PostgreSQL: unique key, deadlock, serialization
 
 
 def run(db, desk: DeskIdentity, events: list[WireEvent], now: datetime, daily_lease_max: int | None = None,
         attempts: int = 3) -> list[dict]:
     """``push`` in a transaction of its own, committed; run again whole if it met a concurrent
-    push of the same new event or dossier (a unique key) or a deadlock (PostgreSQL only: SQLite
-    runs one write at a time). Nothing of a failed attempt stays."""
+    write on a unique key (another agency's desk sending the same event id) or a deadlock
+    (PostgreSQL only: SQLite runs one write at a time). Nothing of a failed attempt stays."""
     for attempt in range(attempts):
         try:
             with db.session() as s:
                 return push(s, desk, events, now, daily_lease_max)
-        except DBAPIError as e:
-            if attempt + 1 == attempts or getattr(e.orig, "sqlstate", None) not in RACES:
+        except (DBAPIError, psycopg_errors()) as e:   # COPY raises psycopg's own errors
+            if attempt + 1 == attempts or getattr(getattr(e, "orig", e), "sqlstate", None) not in RACES:
                 raise
     raise AssertionError("unreachable")
 
@@ -197,14 +222,14 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
     Every statement works on the whole batch: the known ids, the dossiers' states and units
     in one SELECT each, the new events by COPY, the states by one INSERT and grouped UPDATEs.
     The locks are taken as the module's docstring says."""
+    lock_agency(session, desk.agency_code)   # all that follows is read under it (module docstring)
     desk_table = Desk.__table__
-    last_hash = session.execute(select(desk_table.c.last_hash).where(desk_table.c.id == desk.id)
-                                .with_for_update()).scalar_one() or GENESIS
+    last_hash = session.execute(select(desk_table.c.last_hash).where(desk_table.c.id == desk.id)).scalar_one() \
+        or GENESIS
     state_table = DossierState.__table__
     codes = sorted({e.dossier_code for e in events})
-    states = {s.code: s for s in session.execute(select(state_table).where(among(session, state_table.c.code, codes))
-                                                   .order_by(state_table.c.code).with_for_update())}
-    ids = [e.id for e in events]   # (read under the locks: a concurrent push of these events has committed)
+    states = {s.code: s for s in session.execute(select(state_table).where(among(session, state_table.c.code, codes)))}
+    ids = [e.id for e in events]
     known = {r.id: r for r in session.execute(
         select(ServerEvent.id, ServerEvent.server_seq, ServerEvent.accepted, ServerEvent.reason,
                ServerEvent.hash).where(among(session, ServerEvent.id, ids)))}

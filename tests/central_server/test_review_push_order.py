@@ -1,7 +1,7 @@
-"""Review of 4c2fc8e (pushes judged under their desk's and dossiers' row locks, numbered under
-the ``server_seq`` counter's): two pushes judged side by side before either takes the counter
-must answer as the serial order of the commit before it would have (every push waiting for the
-counter first), and they do not in two cases, shown here:
+"""Pushes judged before they take the ``server_seq`` counter must answer as the serial order
+would (every push waiting for the counter first). A review of 4c2fc8e (which judged under the
+desk's and the dossiers' row locks) found two cases where they did not; the agency's lock
+(``push.lock_agency``) closed both, and these tests hold them closed:
 
 1. Two desks of an agency both took a dossier on the same number before they were enrolled (a
    number nobody was leased: ``concern`` leases it to the first desk that pushes it, ``leases.claim``).
@@ -94,8 +94,6 @@ def test_one_after_the_other_the_second_intake_of_an_unleased_number_is_a_confli
     assert r.json()["results"][0]["status"] == "conflict"
 
 
-@pytest.mark.xfail(strict=True, reason="review of 4c2fc8e: the second intake, judged before the first commits, "
-                                       "is refused 403 in leases.claim instead of kept as a conflict")
 def test_side_by_side_the_second_intake_of_an_unleased_number_is_a_conflict_too(shared_server):
     url = _pg(shared_server)
     agency = kit.new_agency()
@@ -139,8 +137,6 @@ def test_one_after_the_other_an_event_id_already_kept_is_answered_as_a_conflict(
     assert r.json()["results"][0]["duplicate"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="review of 4c2fc8e: COPY's unique violation is psycopg's own error, not "
-                                       "a DBAPIError: push.run does not run the push again, it answers 500")
 def test_side_by_side_the_same_new_event_id_is_run_again_not_a_500(shared_server):
     url = _pg(shared_server)
     a, b, batch_a, batch_b = _same_id_batches(shared_server, "rb")
