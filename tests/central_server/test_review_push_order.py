@@ -34,12 +34,23 @@ from sqlalchemy import create_engine, text
 from central_server.settings import vn_now
 from desk_app.domain.codes import format_dossier_code
 from tests.central_server import kit
+from tests.central_server.conftest import database_url
 from tests.central_server.wire import WireDesk
 
 
+@pytest.fixture(scope="module")
+def shared_server(request, tmp_path_factory):
+    """PostgreSQL only (SQLite's BEGIN IMMEDIATE runs one write at a time: nothing to race), one
+    server for the module (each test uses its own agency and desks)."""
+    tmp = tmp_path_factory.mktemp("pg-server")
+    server = kit.ServerProcess(database_url(request.config, tmp, "postgresql"), tmp,
+                               public_rate=5, public_burst=20).start()
+    server.backend = "postgresql"
+    yield server
+    server.stop()
+
+
 def _pg(server) -> str:
-    if server.backend != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite runs one write at a time")
     return server.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
