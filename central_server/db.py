@@ -59,8 +59,8 @@ class ServerDatabase:
         self.settings = settings
         url = settings.sqlalchemy_url
         if settings.is_sqlite:
-            path = url.split("///", 1)[1] if "///" in url else ""
-            if path and path != ":memory:":
+            path = settings.sqlite_path
+            if path is not None:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             args = {"check_same_thread": False}
             self.engine: Engine = create_engine(url, connect_args=args, hide_parameters=True,

@@ -127,6 +127,12 @@ class Settings:
         return self.sqlalchemy_url.startswith("sqlite")
 
     @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite database's file as the URL names it (None for PostgreSQL or an in-memory
+        database): where the server keeps it, and what its worker's wake-up address is made of."""
+        return sqlite_file(self.sqlalchemy_url)
+
+    @property
     def blob_dir(self) -> Path:
         return Path(self.data_dir) / "blobs"
 
@@ -143,13 +149,21 @@ class Settings:
         if "data_dir" in values:
             values["data_dir"] = Path(values["data_dir"])
         else:  # a demo on SQLite keeps its files beside its database
-            url = values.get("database_url", cls.database_url)
-            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-                values["data_dir"] = Path(url[len("sqlite:///"):]).parent
+            path = sqlite_file(values.get("database_url", cls.database_url))
+            if path is not None:
+                values["data_dir"] = Path(path).parent
         return cls(**values)
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a ``sqlite:///…`` URL names (None for any other database, or one in memory)."""
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    return path if path and path != ":memory:" else None
 
 
 def _convert(type_name, raw: str):

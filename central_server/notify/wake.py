@@ -33,8 +33,8 @@ NOTIFY = text("NOTIFY " + CHANNEL)
 def _address(settings) -> str | None:
     if not settings.is_sqlite or not hasattr(socket, "AF_UNIX") or not hasattr(socket, "SO_PASSCRED"):
         return None
-    path = settings.sqlalchemy_url.split("///", 1)[-1]
-    if not path or path == ":memory:" or settings.sqlalchemy_url == "sqlite://":
+    path = settings.sqlite_path
+    if path is None:
         return None
     return "\0desk-notify-" + hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:32]
 
