@@ -8,21 +8,20 @@ pages show is what a desk would accept.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from desk_app.domain.i18n import tr
 from desk_app.domain.procedures import CatalogueError, procedure_from_dict, procedure_to_dict
 from desk_app.domain.text import fold
 
-from .db import insert_ignore
+from .db import advisory_lock, insert_ignore
 from .errors import ApiError
 from .models import Announcement, CentreProfile, PublicProcedure
 from .safejson import check, check_text, check_time
@@ -124,9 +123,7 @@ def put_profile(s: Session, desk: DeskIdentity, profile: CentreProfileIn, now: d
 def _agency_lock(s: Session, agency: str) -> None:
     """Two replacements of one agency's catalogue, one after the other (SQLite's BEGIN
     IMMEDIATE already does this)."""
-    if s.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(("catalogue:" + agency).encode()).digest()[:8], "big", signed=True)
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    advisory_lock(s, "catalogue:" + agency)
 
 
 def read_catalogue(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,15 @@ def tolerant_json(text):
         return json.loads(text)
     except (TypeError, ValueError, RecursionError):
         return None
+
+
+def advisory_lock(session: Session, name: str) -> None:
+    """A lock named ``name``, held until the transaction ends: PostgreSQL's advisory lock (kept in
+    memory, no row written; its 64-bit key from the name's SHA-256). Nothing on SQLite, whose
+    BEGIN IMMEDIATE already runs one write at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def insert_ignore(session: Session, table, values: dict) -> None:

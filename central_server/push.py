@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import re
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import String, any_, bindparam, insert, select, text, update
+from sqlalchemy import String, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -37,6 +36,7 @@ from desk_app.domain.i18n import tr
 from desk_app.domain import chain, lifecycle
 
 from . import notify
+from .db import advisory_lock
 from .errors import ApiError
 from .models import Counter, Desk, DossierState, DossierUnit, ServerEvent
 from .schemas import WireEvent
@@ -55,9 +55,7 @@ def event_hash(prev_hash: str, e: WireEvent, payload_json: str | None = None) ->
 def lock_agency(session: Session, agency: str) -> None:
     """Take ``agency``'s write lock until the transaction ends (PostgreSQL: an advisory lock, kept
     in memory, no row written; SQLite's write lock already serialises every write)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(("push:" + agency).encode("utf-8")).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    advisory_lock(session, "push:" + agency)
 
 
 def lock_sequence(session: Session) -> int:
