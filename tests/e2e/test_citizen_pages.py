@@ -18,7 +18,7 @@ import pytest
 from desk_app.domain.codes import parse_capability_url
 from desk_app.services import counter, messages, sync, workflow
 from tests.central_server import kit
-from tests.central_server.conftest import database_url
+from tests.central_server.conftest import BACKENDS, database_url
 from tests.sync import desks
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,10 +30,12 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("
                                 reason="Debian's chromium is not installed (scripts/setup.sh installs it)")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
+    """A real server on each database: on PostgreSQL the dossier page's probe runs on the event
+    loop (``web.probe``), on SQLite in the page readers' threads; the browser sees both."""
     tmp = tmp_path_factory.mktemp("e2e")
-    server = kit.ServerProcess(database_url(request.config, tmp, "sqlite"), tmp / "server",
+    server = kit.ServerProcess(database_url(request.config, tmp, request.param), tmp / "server",
                                public_rate=200, public_burst=400).start()
     agency = kit.new_agency()
     desk = desks.enrolled_desk(tmp, server, "quay-" + agency, agency, ["MOTCUA", "STP"])
