@@ -81,6 +81,7 @@ class ServerDatabase:
             self.read_engine: Engine = create_engine(url, connect_args=args, hide_parameters=True,
                                                   json_deserializer=tolerant_json)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
+            self.autocommit: Engine | None = None   # (PostgreSQL only: one statement committed alone, no BEGIN/COMMIT)
         else:
             # No pre-ping: it would add a round trip to every request; a connection that died is
             # replaced on its error (the request fails with 5xx and the desk retries).
@@ -90,7 +91,8 @@ class ServerDatabase:
             # Reads run statement by statement (autocommit): no BEGIN/COMMIT round trips. Each
             # statement sees what was committed when it began, which is all pull needs (it reads
             # the sequence counter first; see pull.py).
-            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self.read_engine = self.autocommit
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
 

@@ -20,7 +20,6 @@ import json
 import logging
 import time
 import unicodedata
-import weakref
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -87,20 +86,14 @@ async def webhook(request: Request):
     return JSONResponse({"error": 0, "message": "ok"})
 
 
-_autocommit: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def keep(db, row: dict) -> None:
     """The call stored once (by key) and the worker process woken if it is new; nothing else
     on the answer's path (no ORM session: a statement compiled once).
 
     PostgreSQL: one autocommitted statement, the row and the NOTIFY together (the NOTIFY only
     if the row is new). SQLite: a short write transaction, then the wake's datagram."""
-    if db.dialect == "postgresql":
-        engine = _autocommit.get(db)
-        if engine is None:
-            engine = _autocommit[db] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
+    if db.autocommit is not None:   # PostgreSQL
+        with db.autocommit.connect() as conn:
             conn.execute(_KEEP_PG, row)
         return
     with db.engine.begin() as conn:
