@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import String, any_, bindparam, create_engine, event, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,19 @@ def advisory_lock(session: Session, name: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def among(session: Session, column, values):
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter: psycopg parses a
+    statement anew at every execution when it is longer than 4 KB (a push's 500 ids as 500
+    placeholders are 6 KB: 1.3 ms each time), and prepares it on the server only if the text
+    repeats. Texts go as ``varchar[]``, not the column's ``varchar(n)[]``: a length on the
+    array's type is a coercion of each element (~15 us of PostgreSQL's CPU a pushed event more,
+    measured), and it truncates."""
+    if session.get_bind().dialect.name == "postgresql":
+        kind = ARRAY(String()) if isinstance(column.type, String) else ARRAY(column.type)
+        return column == any_(bindparam(None, list(values), type_=kind))
+    return column.in_(values)
 
 
 def insert_ignore(session: Session, table, values: dict) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from .db import among
 from .models import Counter, DossierUnit, ServerEvent
 from .security import DeskIdentity
 
@@ -83,7 +84,7 @@ def _history_of_new_dossiers(session: Session, desk: DeskIdentity, cursor: int, 
         return []
     firsts = dict(session.execute(
         select(DossierUnit.dossier_code, func.min(DossierUnit.since_seq))
-        .where(DossierUnit.dossier_code.in_(candidates), DossierUnit.unit.in_(desk.units))
+        .where(among(session, DossierUnit.dossier_code, candidates), DossierUnit.unit.in_(desk.units))
         .group_by(DossierUnit.dossier_code)).all())
     new = {code: since for code, since in firsts.items() if cursor < since <= upto}
     if not new:
@@ -92,9 +93,10 @@ def _history_of_new_dossiers(session: Session, desk: DeskIdentity, cursor: int, 
     # which ones by their numbers first, then only those read whole: most of these dossiers'
     # events are on the page already, and decoding their payloads again was half a page's CPU
     wanted = [seq for seq, code in session.execute(select(ServerEvent.server_seq, ServerEvent.dossier_code).where(
-        ServerEvent.dossier_code.in_(new), ServerEvent.server_seq <= upto,
+        among(session, ServerEvent.dossier_code, new), ServerEvent.server_seq <= upto,
         or_(not_(own), ServerEvent.accepted.is_(False)))) if seq < new[code]]
     rows: list = []
-    for i in range(0, len(wanted), 1000):
-        rows += session.execute(select(*_COLUMNS).where(ServerEvent.server_seq.in_(wanted[i:i + 1000])))
+    step = (len(wanted) or 1) if session.get_bind().dialect.name == "postgresql" else 900  # SQLite < 3.32: 999 at most
+    for i in range(0, len(wanted), step):
+        rows += session.execute(select(*_COLUMNS).where(among(session, ServerEvent.server_seq, wanted[i:i + step])))
     return rows

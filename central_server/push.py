@@ -25,8 +25,7 @@ import re
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import String, any_, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -36,7 +35,7 @@ from desk_app.domain.i18n import tr
 from desk_app.domain import chain, lifecycle
 
 from . import notify
-from .db import advisory_lock
+from .db import advisory_lock, among
 from .errors import ApiError
 from .models import Counter, Desk, DossierState, DossierUnit, ServerEvent
 from .schemas import WireEvent
@@ -170,18 +169,6 @@ def _insert_events(session: Session, rows: list[dict], payload_texts: list[str])
 
 _EVENT_COLUMNS = ("server_seq", "id", "dossier_code", "agency_code", "kind", "payload", "actor", "desk",
                   "desk_time", "unit", "prev_hash", "hash", "received_at", "accepted", "reason", "chain_ok")
-
-
-def among(session: Session, column, values):
-    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter: psycopg parses a
-    statement anew at every execution when it is longer than 4 KB (a batch's 500 ids as 500
-    placeholders are 6 KB: 1.3 ms each time, three lists a batch), and prepares it on the server
-    only if the text repeats."""
-    if session.get_bind().dialect.name == "postgresql":
-        # varchar[], not the column's varchar(n)[]: a length on the array's type is a coercion
-        # of each element (measured: ~15 us of PostgreSQL's CPU an event more), and it truncates
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String())))
-    return column.in_(values)
 
 
 def psycopg_errors() -> type[Exception]:
