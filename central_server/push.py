@@ -25,6 +25,7 @@ import re
 from datetime import datetime
 from typing import Iterable
 
+import psycopg
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -171,19 +172,6 @@ _EVENT_COLUMNS = ("server_seq", "id", "dossier_code", "agency_code", "kind", "pa
                   "desk_time", "unit", "prev_hash", "hash", "received_at", "accepted", "reason", "chain_ok")
 
 
-def psycopg_errors() -> type[Exception]:
-    """psycopg's base error (COPY runs on its own cursor), or a class nothing raises without it."""
-    try:
-        import psycopg
-    except ImportError:
-        return _Never
-    return psycopg.Error
-
-
-class _Never(Exception):
-    pass
-
-
 RACES = frozenset({"23505", "40P01", "40001"})   # PostgreSQL: unique key, deadlock, serialization
 
 
@@ -196,7 +184,7 @@ def run(db, desk: DeskIdentity, events: list[WireEvent], now: datetime, daily_le
         try:
             with db.session() as s:
                 return push(s, desk, events, now, daily_lease_max)
-        except (DBAPIError, psycopg_errors()) as e:   # COPY raises psycopg's own errors
+        except (DBAPIError, psycopg.Error) as e:   # COPY raises psycopg's own errors
             if attempt + 1 == attempts or getattr(getattr(e, "orig", e), "sqlstate", None) not in RACES:
                 raise
     raise AssertionError("unreachable")
@@ -214,7 +202,7 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
     last_hash = session.execute(select(desk_table.c.last_hash).where(desk_table.c.id == desk.id)).scalar_one() \
         or GENESIS
     state_table = DossierState.__table__
-    codes = sorted({e.dossier_code for e in events})
+    codes = {e.dossier_code for e in events}
     states = {s.code: s for s in session.execute(select(state_table).where(among(session, state_table.c.code, codes)))}
     ids = [e.id for e in events]
     known = {r.id: r for r in session.execute(

@@ -48,6 +48,15 @@ def new_agency() -> str:
     return "0%02d.%02d.%02d.H56" % (os.getpid() % 100, n // 100, n % 100)
 
 
+def enrol_in_app(client, agency: str, desk_id: str, desk_name: str = "q") -> str:
+    """A desk of ``agency`` enrolled in an in-process app (a TestClient of ``create_app`` with
+    ``admin_token=ADMIN_TOKEN``), as the admin and the desk do it: the desk's bearer token."""
+    admin = {"Authorization": "Bearer " + ADMIN_TOKEN}
+    code = client.post("/api/v1/admin/enrolment-codes", headers=admin, json={
+        "desk_name": desk_name, "agency_code": agency, "units": ["MOTCUA"]}).json()["code"]
+    return client.post("/api/v1/enrol", json={"code": code, "desk_id": desk_id}).json()["token"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

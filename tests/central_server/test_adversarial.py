@@ -284,10 +284,7 @@ def test_a_database_error_logs_and_answers_no_payload(request, tmp_path, backend
     monkeypatch.setattr(pushing, "push", failing)   # inside the push's transaction (pushing.run)
     client = TestClient(app, raise_server_exceptions=False)
     agency = kit.new_agency()
-    admin = {"Authorization": "Bearer " + kit.ADMIN_TOKEN}
-    code = client.post("/api/v1/admin/enrolment-codes", headers=admin, json={
-        "desk_name": "q", "agency_code": agency, "units": ["MOTCUA"]}).json()["code"]
-    token = client.post("/api/v1/enrol", json={"code": code, "desk_id": "q-" + agency}).json()["token"]
+    token = kit.enrol_in_app(client, agency, "q-" + agency)
     e = {"id": str(uuid.uuid4()), "dossier_code": agency + "-261201-0001", "kind": "note",
          "payload": {"owner": {"name": secret}}, "actor": "a", "desk": "q-" + agency,
          "desk_time": "2026-12-01T08:00:00", "unit": None, "prev_hash": "0" * 64, "hash": "0" * 64}

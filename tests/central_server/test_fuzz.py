@@ -31,11 +31,8 @@ def fuzzed(request, tmp_path_factory):
                               enrol_rate_per_second=1e6, enrol_burst=10 ** 6))
     client = TestClient(app)
     agency = kit.new_agency()
-    admin = {"Authorization": "Bearer " + kit.ADMIN_TOKEN}
-    code = client.post("/api/v1/admin/enrolment-codes", headers=admin, json={
-        "desk_name": "Quầy thử", "agency_code": agency, "units": ["MOTCUA"]}).json()["code"]
-    token = client.post("/api/v1/enrol", json={"code": code, "desk_id": "fuzz-" + agency}).json()["token"]
-    app.state.fuzz_tokens = {"desk": "Bearer " + token, "admin": admin["Authorization"]}
+    token = kit.enrol_in_app(client, agency, "fuzz-" + agency, "Quầy thử")
+    app.state.fuzz_tokens = {"desk": "Bearer " + token, "admin": "Bearer " + kit.ADMIN_TOKEN}
     yield app
     app.state.db.dispose()
 

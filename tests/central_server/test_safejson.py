@@ -97,16 +97,15 @@ def test_a_body_json_loads_reads_but_the_strict_reading_does_not_is_refused(tmp_
                               admin_token=kit.ADMIN_TOKEN))
     client = TestClient(app)
     agency = kit.new_agency()
-    admin = {"Authorization": "Bearer " + kit.ADMIN_TOKEN}
-    code = client.post("/api/v1/admin/enrolment-codes", headers=admin, json={
-        "desk_name": "q", "agency_code": agency, "units": ["MOTCUA"]}).json()["code"]
-    token = client.post("/api/v1/enrol", json={"code": code, "desk_id": "q-" + agency}).json()["token"]
+    token = kit.enrol_in_app(client, agency, "q-" + agency)
     e = '{"events": [{"id": "%s", "dossier_code": "%s-261201-0001", "kind": "note", "payload": {"x": NaN},' \
         ' "actor": "a", "desk": "q-%s", "desk_time": "2026-12-01T08:00:00", "unit": null, "prev_hash": "%s",' \
         ' "hash": "%s"}]}' % (_uuid.uuid4(), agency, agency, "0" * 64, "0" * 64)
     r = client.post("/api/v1/events", content=encode(e), headers={"Authorization": "Bearer " + token,
                                                                     "content-type": "application/json"})
     assert r.status_code == 400, r.text
+    code = client.post("/api/v1/admin/enrolment-codes", headers={"Authorization": "Bearer " + kit.ADMIN_TOKEN},
+                       json={"desk_name": "q2", "agency_code": agency, "units": ["MOTCUA"]}).json()["code"]
     r = client.post("/api/v1/enrol", content=encode('{"code": "%s", "desk_id": "q2-%s", "desk_name": "\\u0000"}'
                                                     % (code, agency)), headers={"content-type": "application/json"})
     assert r.status_code == 400, r.text
