@@ -33,14 +33,14 @@ KINDS = "('supplement_requested', 'rated')"
 LEVELS = ("very_satisfied", "satisfied", "unsatisfied")
 
 
-def _received(row: str, sign: str) -> list[str]:
+def _received(row: str, sign: str, accepted: str) -> list[str]:
     return [("INSERT INTO stats_days (dim, key, day, received) SELECT '%s', %s, substr(R.received_at, 1, 10), %s "
              "WHERE %s AND R.received_at IS NOT NULL "
              "ON CONFLICT (dim, key, day) DO UPDATE SET received = received + excluded.received"
-             % (dim, key, sign, ACCEPTED)).replace("R.", row + ".") for dim, key in DIMS]
+             % (dim, key, sign, accepted)).replace("R.", row + ".") for dim, key in DIMS]
 
 
-def _finished(row: str, sign: str) -> list[str]:
+def _finished(row: str, sign: str, accepted: str) -> list[str]:
     timed = "R.outcome IN ('early', 'on_time', 'late')"
     return [("INSERT INTO stats_days (dim, key, day, finished, early, on_time, late, seconds) "
              "SELECT '%s', %s, substr(R.finished_at, 1, 10), %s, %s * (R.outcome IS 'early'), "
@@ -50,7 +50,7 @@ def _finished(row: str, sign: str) -> list[str]:
              "ON CONFLICT (dim, key, day) DO UPDATE SET finished = finished + excluded.finished, "
              "early = early + excluded.early, on_time = on_time + excluded.on_time, late = late + excluded.late, "
              "seconds = seconds + excluded.seconds"
-             % (dim, key, sign, sign, sign, sign, sign, timed, ACCEPTED)).replace("R.", row + ".")
+             % (dim, key, sign, sign, sign, sign, sign, timed, accepted)).replace("R.", row + ".")
             for dim, key in DIMS]
 
 
@@ -88,54 +88,67 @@ OF_EVENT = "FROM dossiers R WHERE R.code = E.dossier_code"
 # what a dossier's own figures read besides its key (a change of stage alone, most steps, fires nothing)
 FIGURES = ("received_at", "finished_at", "outcome", "processing_seconds")
 KEY_COLUMN = {"u": "handling_unit_id", "p": "procedure_id", "c": "clerk_id"}
-ACCEPTANCE = "(%s) IS NOT (%s)" % (ACCEPTED.replace("R.", "OLD."), ACCEPTED.replace("R.", "NEW."))
-
-TRIGGERS = {
-    "stats_dossier_insert": _trigger(
-        "stats_dossier_insert", "AFTER INSERT ON dossiers",
-        _received("NEW", "1") + _finished("NEW", "1") + _events("NEW", "E", "1", OF_DOSSIER)),
-    "stats_dossier_delete": _trigger(
-        "stats_dossier_delete", "AFTER DELETE ON dossiers",
-        _received("OLD", "-1") + _finished("OLD", "-1") + _events("OLD", "E", "-1", OF_DOSSIER)),
-    "stats_event_insert": _trigger(
-        "stats_event_insert", "AFTER INSERT ON events WHEN NEW.kind IN %s" % KINDS,
-        _events("R", "NEW", "1", OF_EVENT.replace("E.", "NEW."))),
-    "stats_event_delete": _trigger(
-        "stats_event_delete", "AFTER DELETE ON events WHEN OLD.kind IN %s" % KINDS,
-        _events("R", "OLD", "-1", OF_EVENT.replace("E.", "OLD."))),
-    "stats_event_update": _trigger(
-        "stats_event_update", "AFTER UPDATE OF kind, desk_time, payload, dossier_code ON events WHEN "
-        "(OLD.kind IN %s OR NEW.kind IN %s) AND (%s)" % (KINDS, KINDS,
-                                                         _changed(("kind", "desk_time", "payload", "dossier_code"))),
-        _events("R", "OLD", "-1", OF_EVENT.replace("E.", "OLD."))
-        + _events("R", "NEW", "1", OF_EVENT.replace("E.", "NEW."))),
-}
-# a change of stage that accepts a dossier (or takes it back) moves all its figures, in every grouping
-TRIGGERS["stats_dossier_accepted"] = _trigger(
-    "stats_dossier_accepted", "AFTER UPDATE OF stage ON dossiers WHEN %s" % ACCEPTANCE,
-    _received("OLD", "-1") + _finished("OLD", "-1") + _received("NEW", "1") + _finished("NEW", "1"))
-for _dim, _column in KEY_COLUMN.items():
-    # otherwise a dossier's figures move when they change, or its key for this grouping does
-    TRIGGERS["stats_dossier_update_" + _dim] = _trigger(
-        "stats_dossier_update_" + _dim, "AFTER UPDATE OF %s ON dossiers WHEN (%s) AND NOT (%s)"
-        % (", ".join(FIGURES + (_column,)), _changed(FIGURES + (_column,)), ACCEPTANCE),
-        _one(_received("OLD", "-1") + _finished("OLD", "-1") + _received("NEW", "1") + _finished("NEW", "1"), _dim))
-    # its rating and supplement events move with its key (or its code)
-    TRIGGERS["stats_dossier_keys_" + _dim] = _trigger(
-        "stats_dossier_keys_" + _dim, "AFTER UPDATE OF code, %s ON dossiers WHEN %s"
-        % (_column, _changed(("code", _column))),
-        _one(_events("OLD", "E", "-1", OF_DOSSIER) + _events("NEW", "E", "1", OF_DOSSIER), _dim))
 
 
-def build_statements() -> list[str]:
-    """Fill ``stats_days`` from the dossiers and events already there (one pass each, grouped)."""
+def triggers(accepted: str) -> dict[str, str]:
+    """The triggers, by name, for ``accepted``: the SQL condition, on a dossier's row ``R``, of a
+    received dossier (this revision's ``ACCEPTED``; a later revision that changes the stages it
+    names recreates them with its own)."""
+    # whether an update of a row accepts it or takes it back
+    acceptance = "(%s) IS NOT (%s)" % (accepted.replace("R.", "OLD."), accepted.replace("R.", "NEW."))
+    made = {
+        "stats_dossier_insert": _trigger(
+            "stats_dossier_insert", "AFTER INSERT ON dossiers",
+            _received("NEW", "1", accepted) + _finished("NEW", "1", accepted)
+            + _events("NEW", "E", "1", OF_DOSSIER)),
+        "stats_dossier_delete": _trigger(
+            "stats_dossier_delete", "AFTER DELETE ON dossiers",
+            _received("OLD", "-1", accepted) + _finished("OLD", "-1", accepted)
+            + _events("OLD", "E", "-1", OF_DOSSIER)),
+        "stats_event_insert": _trigger(
+            "stats_event_insert", "AFTER INSERT ON events WHEN NEW.kind IN %s" % KINDS,
+            _events("R", "NEW", "1", OF_EVENT.replace("E.", "NEW."))),
+        "stats_event_delete": _trigger(
+            "stats_event_delete", "AFTER DELETE ON events WHEN OLD.kind IN %s" % KINDS,
+            _events("R", "OLD", "-1", OF_EVENT.replace("E.", "OLD."))),
+        "stats_event_update": _trigger(
+            "stats_event_update", "AFTER UPDATE OF kind, desk_time, payload, dossier_code ON events WHEN "
+            "(OLD.kind IN %s OR NEW.kind IN %s) AND (%s)" % (KINDS, KINDS,
+                                                             _changed(("kind", "desk_time", "payload", "dossier_code"))),
+            _events("R", "OLD", "-1", OF_EVENT.replace("E.", "OLD."))
+            + _events("R", "NEW", "1", OF_EVENT.replace("E.", "NEW."))),
+    }
+    moved = (_received("OLD", "-1", accepted) + _finished("OLD", "-1", accepted)
+             + _received("NEW", "1", accepted) + _finished("NEW", "1", accepted))
+    # a change of stage that accepts a dossier (or takes it back) moves all its figures, in every grouping
+    made["stats_dossier_accepted"] = _trigger(
+        "stats_dossier_accepted", "AFTER UPDATE OF stage ON dossiers WHEN %s" % acceptance, moved)
+    for dim, column in KEY_COLUMN.items():
+        # otherwise a dossier's figures move when they change, or its key for this grouping does
+        made["stats_dossier_update_" + dim] = _trigger(
+            "stats_dossier_update_" + dim, "AFTER UPDATE OF %s ON dossiers WHEN (%s) AND NOT (%s)"
+            % (", ".join(FIGURES + (column,)), _changed(FIGURES + (column,)), acceptance), _one(moved, dim))
+        # its rating and supplement events move with its key (or its code)
+        made["stats_dossier_keys_" + dim] = _trigger(
+            "stats_dossier_keys_" + dim, "AFTER UPDATE OF code, %s ON dossiers WHEN %s"
+            % (column, _changed(("code", column))),
+            _one(_events("OLD", "E", "-1", OF_DOSSIER) + _events("NEW", "E", "1", OF_DOSSIER), dim))
+    return made
+
+
+TRIGGERS = triggers(ACCEPTED)
+
+
+def build_statements(accepted: str = ACCEPTED) -> list[str]:
+    """Fill ``stats_days`` from the dossiers and events already there (one pass each, grouped);
+    ``accepted`` as in ``triggers``."""
     out = []
     for dim, key in DIMS:
         key_d = key.replace("R.", "d.")
         out.append("INSERT INTO stats_days (dim, key, day, received) SELECT '%s', %s, substr(d.received_at, 1, 10), "
                    "count(*) FROM dossiers d WHERE %s AND d.received_at IS NOT NULL GROUP BY 2, 3 "
                    "ON CONFLICT (dim, key, day) DO UPDATE SET received = received + excluded.received"
-                   % (dim, key_d, ACCEPTED.replace("R.", "d.")))
+                   % (dim, key_d, accepted.replace("R.", "d.")))
         out.append("INSERT INTO stats_days (dim, key, day, finished, early, on_time, late, seconds) "
                    "SELECT '%s', %s, substr(d.finished_at, 1, 10), count(*), sum(d.outcome IS 'early'), "
                    "sum(d.outcome IS 'on_time'), sum(d.outcome IS 'late'), "
@@ -145,7 +158,7 @@ def build_statements() -> list[str]:
                    "ON CONFLICT (dim, key, day) DO UPDATE SET finished = finished + excluded.finished, "
                    "early = early + excluded.early, on_time = on_time + excluded.on_time, "
                    "late = late + excluded.late, seconds = seconds + excluded.seconds"
-                   % (dim, key_d, ACCEPTED.replace("R.", "d.")))
+                   % (dim, key_d, accepted.replace("R.", "d.")))
         levels = ", ".join("sum(e.kind = 'rated' AND json_extract(e.payload, '$.level') IS '%s')" % lv
                            for lv in LEVELS)
         out.append("INSERT INTO stats_days (dim, key, day, supplements, very_satisfied, satisfied, unsatisfied) "
