@@ -52,6 +52,7 @@ class Stage(str, enum.Enum):
     CLOSED = "closed"                  # refused, withdrawn or stopped
     ONLINE = "online"                  # submitted online, waiting for the counter's check (no clock yet)
     ONLINE_SUPPLEMENT = "online_supplement"  # the counter asked the online applicant for papers before accepting
+    ONLINE_CLOSED = "online_closed"    # submitted online, refused or withdrawn before the counter accepted it
 
     @property
     def label(self) -> str:
@@ -67,11 +68,17 @@ STAGE_LABELS = {
     Stage.RETURNED: N_("Đã trả kết quả"), Stage.CLOSED: N_("Đã kết thúc"),
     Stage.ONLINE: N_("Nộp trực tuyến, chờ tiếp nhận"),
     Stage.ONLINE_SUPPLEMENT: N_("Nộp trực tuyến, chờ công dân bổ sung"),
+    Stage.ONLINE_CLOSED: N_("Đã kết thúc, chưa được tiếp nhận"),
 }
 
 PAUSED_STAGES = frozenset({Stage.SUPPLEMENT, Stage.PAYMENT})
-# Submitted online and not accepted yet: not a received dossier, no legal clock, in no statistics
-NOT_ACCEPTED_STAGES = frozenset({Stage.ONLINE, Stage.ONLINE_SUPPLEMENT})
+# Submitted online, waiting for the counter's check (or for the citizen's papers it asked for)
+AWAITING_CHECK_STAGES = frozenset({Stage.ONLINE, Stage.ONLINE_SUPPLEMENT})
+# Submitted online and never accepted: waiting for the check, or refused or withdrawn before it
+# (domain.md status 3 "Không được tiếp nhận"). Not a received dossier: no legal clock, in no statistics
+NOT_ACCEPTED_STAGES = AWAITING_CHECK_STAGES | {Stage.ONLINE_CLOSED}
+# Ended: refused, withdrawn or stopped (after acceptance, or before it for an online submission)
+ENDED_STAGES = frozenset({Stage.CLOSED, Stage.ONLINE_CLOSED})
 # Open: the dossier is still being dealt with (in whichever stage)
 OPEN_STAGES = frozenset({Stage.RECEIVED, Stage.TRANSFERRING, Stage.IN_UNIT, Stage.ASSIGNED, Stage.REVIEW,
                          Stage.APPROVED, Stage.SUPPLEMENT, Stage.PAYMENT})
@@ -96,10 +103,10 @@ def stage_words(stage: Stage | str, held_by_viewer: bool = False) -> str:
 
 
 def status_of_stage(stage: Stage, ended: Status | None = None) -> Status:
-    """The national status a dossier in ``stage`` is in (``ended``: how a closed one ended)."""
+    """The national status a dossier in ``stage`` is in (``ended``: how an ended one ended)."""
     if stage is Stage.RECEIVED:
         return Status.RECEIVED
-    if stage in NOT_ACCEPTED_STAGES:
+    if stage in AWAITING_CHECK_STAGES:
         return Status.SUBMITTED_ONLINE
     if stage is Stage.SUPPLEMENT:
         return Status.SUPPLEMENT_REQUESTED
@@ -111,6 +118,8 @@ def status_of_stage(stage: Stage, ended: Status | None = None) -> Status:
         return Status.RETURNED
     if stage is Stage.CLOSED:
         return ended or Status.STOPPED
+    if stage is Stage.ONLINE_CLOSED:
+        return ended or Status.REFUSED   # never received: refused at the check (or withdrawn before it)
     return Status.PROCESSING
 
 
@@ -664,8 +673,8 @@ ALLOWED_FROM: dict[EventKind, frozenset[Stage]] = {
     EventKind.PAYMENT_RECEIVED: frozenset({Stage.PAYMENT}),
     EventKind.RESULT_READY: frozenset({Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED, Stage.PAYMENT}),
     EventKind.RETURNED: frozenset({Stage.RESULT}),
-    EventKind.REFUSED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED} | NOT_ACCEPTED_STAGES),
-    EventKind.WITHDRAWN: OPEN_STAGES | NOT_ACCEPTED_STAGES,
+    EventKind.REFUSED: frozenset({Stage.RECEIVED, Stage.IN_UNIT, Stage.ASSIGNED, Stage.APPROVED} | AWAITING_CHECK_STAGES),
+    EventKind.WITHDRAWN: OPEN_STAGES | AWAITING_CHECK_STAGES,
     EventKind.STOPPED: OPEN_STAGES - {Stage.RECEIVED, Stage.TRANSFERRING},
     EventKind.APPOINTMENT_MOVED: OPEN_STAGES,
 }
@@ -705,7 +714,7 @@ def stage_allows(stage: Stage | str, kind: EventKind) -> bool:
 def status_allows(status: Status, kind: EventKind) -> bool:
     """Whether some stage of ``status`` lets ``kind`` follow (for screens that know only the status)."""
     return any(stage_allows(st, kind) for st in Stage if status_of_stage(st) is Status(status)
-               or (st is Stage.CLOSED and Status(status) in ENDED_STATUSES))
+               or (st in ENDED_STAGES and Status(status) in ENDED_STATUSES))
 
 
 def _unit(value: Any) -> str | None:
@@ -786,7 +795,8 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
         s.stage = Stage.RESULT_UNIT
         _finish(s, t, p.processing_seconds)
     elif kind in (EventKind.REFUSED, EventKind.WITHDRAWN, EventKind.STOPPED):
-        s.stage = Stage.CLOSED
+        # before the counter accepted it, an online submission was never received (status 3)
+        s.stage = Stage.ONLINE_CLOSED if s.stage in AWAITING_CHECK_STAGES else Stage.CLOSED
         if kind is EventKind.REFUSED:
             s.holder_user = None
         _finish(s, t, p.processing_seconds, ended=_ENDED[kind])
@@ -804,7 +814,7 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
         s.unanswered_messages += 1
     elif kind is EventKind.COUNTER_REPLY:
         s.unanswered_messages = 0
-    ended = _ENDED.get(kind) if s.stage is Stage.CLOSED else None
+    ended = _ENDED.get(kind) if s.stage in ENDED_STAGES else None
     s.status = status_of_stage(s.stage, ended or (s.status if s.status in ENDED_STATUSES else None))
     return s
 
@@ -972,7 +982,7 @@ def judge_fields(status: Status | int, stage: Stage | str, due_at: datetime, fin
         return Verdict(outcome)
     if finished_at is not None:
         return finished_verdict(finished_at, due_at, supplement_count or 0)
-    if stage in NOT_ACCEPTED_STAGES:
+    if stage in AWAITING_CHECK_STAGES:
         return Verdict.WAITING
     if stage in PAUSED_STAGES:
         return Verdict.PAUSED

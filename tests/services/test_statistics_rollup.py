@@ -111,11 +111,20 @@ def _rollup(d) -> set:
             "OR supplements OR very_satisfied OR satisfied OR unsatisfied"))}
 
 
-def _built_again(d) -> set:
-    spec = importlib.util.spec_from_file_location("stats_days_revision",
-                                                  Path(MIGRATIONS) / "versions" / "0007_stats_days.py")
+def _revision(name: str):
+    """A desk migration's module (the versions folder is not a package)."""
+    spec = importlib.util.spec_from_file_location("desk_revision_" + name[:4], Path(MIGRATIONS) / "versions" / name)
     revision = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(revision)
+    return revision
+
+
+# the revision whose condition the roll-up's triggers hold now (0007 built them, 0009 rebuilt them)
+NEWEST_ROLLUP = "0009_online_closed.py"
+
+
+def _built_again(d) -> set:
+    revision = _revision(NEWEST_ROLLUP)
     with d.db.session() as s:
         s.execute(text("DELETE FROM stats_days"))
         for statement in revision.build_statements():
@@ -246,17 +255,13 @@ def test_bulk_filled_desk_and_the_revisions_build(office, clock):
 
 
 def test_the_roll_up_s_frozen_stages_are_the_domain_s():
-    """Revision 0007 froze the stages of a submission not yet accepted into its triggers' SQL: a
-    stage added to the domain's list without a revision that rewrites them would skew the
-    figures silently."""
-    import importlib.util
-    import re
-    from pathlib import Path
-
+    """The newest revision of the roll-up's triggers (0007, then 0009) froze the stages of a
+    submission never accepted into their SQL: a stage added to the domain's list without a
+    revision that rewrites them would skew the figures silently."""
     from desk_app.domain import lifecycle
-    path = Path(__file__).resolve().parents[2] / "desk_app/storage/migrations/versions/0007_stats_days.py"
-    spec = importlib.util.spec_from_file_location("desk_revision_0007", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    frozen = set(re.findall(r"'([a-z_]+)'", module.ACCEPTED))
+    frozen = set(re.findall(r"'([a-z_]+)'", _revision(NEWEST_ROLLUP).ACCEPTED))
     assert frozen == {st.value for st in lifecycle.NOT_ACCEPTED_STAGES}
+    # and a database brought to the newest revision holds that revision's triggers
+    with_triggers = sorted(p.name for p in (Path(MIGRATIONS) / "versions").glob("*.py")
+                           if "triggers(" in p.read_text("utf-8") or "TRIGGERS" in p.read_text("utf-8"))
+    assert with_triggers[-1] == NEWEST_ROLLUP
