@@ -94,7 +94,8 @@ class DossierPage:
     announcements: list[Any] = field(default_factory=list)
     procedure_link: tuple[str, str] | None = None   # (agency, code) of its catalogue page
     online: bool = False              # submitted online
-    waiting: bool = False             # submitted online, not accepted yet (no appointment yet)
+    waiting: bool = False             # submitted online, waiting for the counter's check (no appointment yet)
+    never_received: bool = False      # submitted online and not accepted: waiting, or refused or withdrawn before it
     supplement_online: bool = False   # papers can be added on this page
     receipt: list[str] = field(default_factory=list)   # an accepted online dossier: the papers received
 
@@ -164,7 +165,7 @@ def dossier_page(conn: Session, row, now: datetime, parts=None, verdict: Verdict
     place = kept(("profile", agency, row.v_profile) if parts else None,
                  lambda: _place(conn.execute(_PROFILE, {"agency": agency}).first()))
     holder = ""
-    if stage not in (Stage.RETURNED, Stage.CLOSED) and row.holder_unit:
+    if stage is not Stage.RETURNED and stage not in lifecycle.ENDED_STAGES and row.holder_unit:
         if row.holder_unit == row.counter_unit:
             holder = place.name or tr("Bộ phận Một cửa")
         else:
@@ -185,8 +186,9 @@ def dossier_page(conn: Session, row, now: datetime, parts=None, verdict: Verdict
         unanswered=row.unanswered_messages or 0, rating=row.rating, place=place,
         by_post=rp.get("collect_by_post") is True)
     page.online = channel == Channel.ONLINE.value
-    page.waiting = stage in lifecycle.NOT_ACCEPTED_STAGES
-    if page.online and not page.waiting and status not in (Status.REFUSED, Status.WITHDRAWN):
+    page.waiting = stage in lifecycle.AWAITING_CHECK_STAGES
+    page.never_received = stage in lifecycle.NOT_ACCEPTED_STAGES   # its time is the submission's, no appointment
+    if page.online and not page.never_received and status not in (Status.REFUSED, Status.WITHDRAWN):
         page.receipt = [c["name"] for c in rp.get("components") or []
                         if isinstance(c, dict) and isinstance(c.get("name"), str)]
     if stage in (Stage.SUPPLEMENT, Stage.ONLINE_SUPPLEMENT):

@@ -258,6 +258,68 @@ def test_an_apology_shows_its_reason_and_the_new_date_beside_the_receipts(world)
     assert "Lý do: Cần xác minh <thêm> tại xã" in text
 
 
+def _submitted_online(world) -> tuple[str, str]:
+    """A citizen's online submission on the server's pages, pulled by the counter's desk."""
+    from tests.sync.test_online import Citizen, owner_fields, photo
+    with world.db.session() as s:   # the counter that takes them, as the desk's profile names it
+        s.get(CentreProfile, world.agency).counter_unit = "MOTCUA"
+    citizen = Citizen(world.server)
+    citizen.start(world.agency)
+    saved = citizen.post(owner_fields(action="save"), files=[("c0", ("to-khai.jpg", photo(1), "image/jpeg")),
+                                                             ("c1", ("chung-sinh.jpg", photo(2), "image/jpeg"))])
+    assert saved.status_code == 303, saved.text
+    r = citizen.post({**owner_fields(), "action": "submit"})
+    assert r.status_code == 303, text_of(r.text)[:2000]
+    code, key = re.match(r"/h/([^?]+)\?k=([^&]+)", r.headers["location"]).groups()
+    sync.sync_once(world.desk)
+    return code, key
+
+
+def _migrate_server(world, to: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from central_server.db import MIGRATIONS
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with world.db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        (command.upgrade if to == "head" else command.downgrade)(cfg, to)
+        conn.commit()
+
+
+def test_an_online_submission_refused_before_acceptance_reads_ended_never_received(world):
+    """Refused at the counter's check: the page says it ended and was not received (no time of
+    receipt, no appointment, no electronic receipt, no holder), not that it waits."""
+    from desk_app.domain.dossier import Status
+    from desk_app.services import online
+    desk = world.desk
+    code, key = _submitted_online(world)
+    waiting = text_of(world.page(code, key).text)
+    assert "Sẽ hẹn khi cán bộ tiếp nhận hồ sơ" in waiting and "Nộp trực tuyến lúc" in waiting
+    online.refuse(desk, desk.clerk, code, ["Giấy chứng sinh không hợp lệ"])
+    sync.sync_once(desk)
+    with world.db.session() as s:
+        row = s.get(DossierState, code)
+        assert (row.stage, row.status) == (lifecycle.Stage.ONLINE_CLOSED.value, Status.REFUSED.value)
+    r = world.page(code, key)
+    text = text_of(r.text)
+    verdict = lifecycle.Verdict.REFUSED
+    assert verdict.citizen_text in text and lifecycle.citizen_status_text(Status.REFUSED) in text   # ended
+    assert 'class="status tone-%s"' % verdict.tone in r.text
+    assert "Nộp trực tuyến lúc" in text and "Tiếp nhận lúc" not in text                          # never received
+    assert "Sẽ hẹn khi cán bộ tiếp nhận" not in text and "chờ tiếp nhận" not in text.lower()
+    assert "Hẹn trả kết quả" not in text and "Hồ sơ đang ở" not in text
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (điện tử)" not in text
+    # the server's migration 0011 restages what an older reducer left in 'closed', and back
+    _migrate_server(world, "0010")
+    with world.db.session() as s:
+        assert s.get(DossierState, code).stage == lifecycle.Stage.CLOSED.value
+    _migrate_server(world, "head")
+    with world.db.session() as s:
+        assert s.get(DossierState, code).stage == lifecycle.Stage.ONLINE_CLOSED.value
+
+
 def test_announcements_on_a_dossier_page_are_those_that_concern_it(world):
     code, key = world.intake()
     r = world.page(code, key)
