@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import String, any_, bindparam, create_engine, event, text
+from sqlalchemy import JSON, String, any_, bindparam, create_engine, event, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,6 +57,48 @@ def among(session: Session, column, values):
         kind = ARRAY(String()) if isinstance(column.type, String) else ARRAY(column.type)
         return column == any_(bindparam(None, list(values), type_=kind))
     return column.in_(values)
+
+
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Many new rows into ``table``: on PostgreSQL by COPY, elsewhere by one executemany INSERT.
+
+    psycopg's executemany sends one INSERT a row (pipelined), and PostgreSQL starts its
+    executor for each: a push's 100 new dossiers' states and 200 units waited on PostgreSQL as
+    long as its 500 events' COPY (measured). A column the rows leave out takes its scalar
+    Python default, as an INSERT would; a JSON column's value goes as its JSON text, as
+    SQLAlchemy's INSERT does (None as JSON's null unless the type says SQL NULL); every other
+    value as psycopg dumps it."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    fixed = {}
+    for column in table.columns:
+        if column.name not in rows[0] and column.default is not None:
+            if not column.default.is_scalar:
+                raise ValueError("bulk_insert: %s.%s has a default only an INSERT computes"
+                                 % (table.name, column.name))
+            fixed[column.name] = column.default.arg
+    dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+    def encoder(column):
+        if not isinstance(column.type, JSON):
+            return None
+        if column.type.none_as_null:
+            return lambda v: None if v is None else dumps(v)
+        return dumps   # None as JSON's null, as SQLAlchemy's INSERT stores it
+    encoders = [encoder(table.c[n]) for n in names]
+    cursor = conn.connection.driver_connection.cursor()
+    quote = conn.dialect.identifier_preparer.quote
+    statement = "COPY %s (%s) FROM STDIN" % (quote(table.name), ", ".join(map(quote, names + list(fixed))))
+    tail = tuple(fixed.values())
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            values = tuple(row[n] if enc is None else enc(row[n]) for n, enc in zip(names, encoders))
+            copy.write_row(values + tail)
 
 
 def insert_ignore(session: Session, table, values: dict) -> None:

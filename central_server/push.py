@@ -36,7 +36,7 @@ from desk_app.domain.i18n import tr
 from desk_app.domain import chain, lifecycle
 
 from . import notify
-from .db import advisory_lock, among
+from .db import advisory_lock, among, bulk_insert
 from .errors import ApiError
 from .models import Counter, Desk, DossierState, DossierUnit, ServerEvent
 from .schemas import WireEvent
@@ -143,8 +143,7 @@ def _write_states(session: Session, states: dict, current: dict, initial: dict, 
         names = tuple(sorted(changed))
         updates.setdefault(names, []).append({**{"v_" + n: v for n, v in changed.items()},
                                               "v_last_seq": at, "v_updated_at": now, "k_code": code})
-    if new_rows:
-        session.execute(insert(table), new_rows)
+    bulk_insert(session, table, new_rows)
     for names, params in updates.items():
         values = {n: bindparam("v_" + n) for n in names + ("last_seq", "updated_at")}
         session.execute(update(table).where(table.c.code == bindparam("k_code")).values(values), params)
@@ -284,8 +283,7 @@ def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: dat
         seq += base
         _write_states(session, states, current, initial, last_seq, now)  # new dossier states first
         _insert_events(session, rows, payload_texts)
-        if new_units:
-            session.execute(insert(DossierUnit.__table__), new_units)
+        bulk_insert(session, DossierUnit.__table__, new_units)
         session.execute(update(Counter).where(Counter.name == "server_seq").values(value=seq))
         desk_values["last_hash"] = last_hash
         notify.enqueue(session, rows, now)  # the notices these events cause, in this transaction

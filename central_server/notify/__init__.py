@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.dossier import EventKind
+
+from ..db import bulk_insert
 
 # the changes a citizen is told of (Đồng Nai's OA sends these), and the new appointment
 NOTICE_KINDS = frozenset(k.value for k in (
@@ -95,7 +97,7 @@ def enqueue(session: Session, events: Iterable[dict[str, Any]], now: datetime) -
                                    status=SKIPPED if quiet else PENDING,
                                    error="do_not_notify" if quiet else None))
     if rows:
-        session.execute(insert(NotifyOutbox), rows)
+        bulk_insert(session, NotifyOutbox.__table__, rows)   # a push's batch may queue hundreds
         wake_after_commit(session)
     return len(rows)
 
