@@ -22,11 +22,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from .dossier import EventKind, Status
 from .i18n import N_, tr
@@ -413,10 +414,11 @@ def check_text(value: str, name: str = "") -> str:
         raise _bad(name, tr("quá dài"))
     if "\x00" in value:
         raise _bad(name, tr("có ký tự NUL"))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _bad(name, tr("có ký tự Unicode không hợp lệ")) from None
+    if not value.isascii():   # (a flag CPython keeps: an ASCII text has no lone surrogate to look for)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _bad(name, tr("có ký tự Unicode không hợp lệ")) from None
     return value
 
 
@@ -424,6 +426,18 @@ def check_json(value: Any, name: str = "", depth: int = 0) -> Any:
     """Any JSON value from outside: finite numbers, clean texts, bounded size and depth."""
     if depth > 8:
         raise _bad(name, tr("lồng quá sâu"))
+    # the kinds are disjoint (bool before int): the commonest first
+    if isinstance(value, str):
+        return check_text(value, name)
+    if isinstance(value, dict):
+        if len(value) > MAX_LIST:
+            raise _bad(name, tr("quá nhiều phần tử"))
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise _bad(name, tr("khóa không phải chuỗi"))
+            check_text(k, name)
+            check_json(v, name + "." + k if name else k, depth + 1)
+        return value
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -434,21 +448,10 @@ def check_json(value: Any, name: str = "", depth: int = 0) -> Any:
         if not math.isfinite(value) or abs(value) > MAX_INT:
             raise _bad(name, tr("số không hữu hạn"))
         return value
-    if isinstance(value, str):
-        return check_text(value, name)
     if isinstance(value, (list, tuple)):
         if len(value) > MAX_LIST:
             raise _bad(name, tr("quá nhiều phần tử"))
         return [check_json(v, name, depth + 1) for v in value]
-    if isinstance(value, dict):
-        if len(value) > MAX_LIST:
-            raise _bad(name, tr("quá nhiều phần tử"))
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise _bad(name, tr("khóa không phải chuỗi"))
-            check_text(k, name)
-            check_json(v, name + "." + k if name else k, depth + 1)
-        return value
     raise _bad(name, tr("kiểu dữ liệu không hỗ trợ"))
 
 
@@ -461,86 +464,123 @@ def check_time(value: datetime, name: str = "") -> datetime:
 
 
 def _convert(value: Any, hint: Any, name: str) -> Any:
-    if hint is str and type(value) is str:  # the common case first
-        return check_text(value, name)
+    """``value`` read as ``hint`` says (PayloadError naming ``name`` if it does not fit)."""
+    return _converter(hint)(value, name)
+
+
+_CONVERTERS: dict[Any, Callable[[Any, str], Any]] = {}
+
+
+def _converter(hint: Any) -> Callable[[Any, str], Any]:
+    """The function that reads a value as ``hint`` says, worked out once a hint: a push reads
+    a few hundred thousand fields, and asking ``typing`` what each hint is, at each field, was
+    most of the reducer's time."""
+    conv = _CONVERTERS.get(hint)
+    if conv is None:
+        conv = _CONVERTERS[hint] = _make_converter(hint)
+    return conv
+
+
+def _make_converter(hint: Any) -> Callable[[Any, str], Any]:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(hint)
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _convert(value, inner[0], name)
+        inner = _converter([a for a in args if a is not type(None)][0])
+        if type(None) not in args:
+            return inner
+        return lambda value, name: None if value is None else inner(value, name)
     if hint is Any:
-        return check_json(value, name)
+        return check_json
     if hint is str:
-        if not isinstance(value, str):
-            raise _bad(name, tr("phải là chuỗi"))
-        return check_text(value, name)
+        def text(value, name):
+            if type(value) is not str and not isinstance(value, str):
+                raise _bad(name, tr("phải là chuỗi"))
+            return check_text(value, name)
+        return text
     if hint is bool:
-        if not isinstance(value, bool):
-            raise _bad(name, tr("phải là đúng/sai"))
-        return value
+        def boolean(value, name):
+            if not isinstance(value, bool):
+                raise _bad(name, tr("phải là đúng/sai"))
+            return value
+        return boolean
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-                value = int(value)
-            else:
-                raise _bad(name, tr("phải là số nguyên"))
-        if abs(value) > MAX_INT:
-            raise _bad(name, tr("số quá lớn"))
-        return value
+        def integer(value, name):
+            if isinstance(value, bool) or not isinstance(value, int):
+                if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+                    value = int(value)
+                else:
+                    raise _bad(name, tr("phải là số nguyên"))
+            if abs(value) > MAX_INT:
+                raise _bad(name, tr("số quá lớn"))
+            return value
+        return integer
     if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _bad(name, tr("phải là số"))
-        if not math.isfinite(value) or abs(value) > MAX_INT:
-            raise _bad(name, tr("số không hữu hạn"))
-        return float(value)
+        def number(value, name):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise _bad(name, tr("phải là số"))
+            if not math.isfinite(value) or abs(value) > MAX_INT:
+                raise _bad(name, tr("số không hữu hạn"))
+            return float(value)
+        return number
     if hint is datetime:
-        if isinstance(value, datetime):
-            return check_time(value, name)
-        if not isinstance(value, str) or len(value) > 40:
-            raise _bad(name, tr("phải là thời gian ISO 8601"))
-        try:
-            t = datetime.fromisoformat(value)
-        except ValueError:
-            raise _bad(name, tr("phải là thời gian ISO 8601")) from None
-        return check_time(t, name)
+        def moment(value, name):
+            if isinstance(value, datetime):
+                return check_time(value, name)
+            if not isinstance(value, str) or len(value) > 40:
+                raise _bad(name, tr("phải là thời gian ISO 8601"))
+            try:
+                t = datetime.fromisoformat(value)
+            except ValueError:
+                raise _bad(name, tr("phải là thời gian ISO 8601")) from None
+            return check_time(t, name)
+        return moment
     if origin is list:
-        if not isinstance(value, list):
-            raise _bad(name, tr("phải là danh sách"))
-        if len(value) > MAX_LIST:
-            raise _bad(name, tr("quá nhiều phần tử"))
         (item,) = typing.get_args(hint) or (Any,)
-        return [_convert(v, item, name) for v in value]
+        each = _converter(item)
+
+        def items(value, name):
+            if not isinstance(value, list):
+                raise _bad(name, tr("phải là danh sách"))
+            if len(value) > MAX_LIST:
+                raise _bad(name, tr("quá nhiều phần tử"))
+            return [each(v, name) for v in value]
+        return items
     if origin is dict:
-        if not isinstance(value, dict):
-            raise _bad(name, tr("phải là đối tượng"))
-        return check_json(value, name)
+        def mapping(value, name):
+            if not isinstance(value, dict):
+                raise _bad(name, tr("phải là đối tượng"))
+            return check_json(value, name)
+        return mapping
     if dataclasses.is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise _bad(name, tr("phải là đối tượng"))
-        return _from_dict(hint, value, name + ".")
-    raise _bad(name, tr("kiểu dữ liệu không hỗ trợ"))
+        def record(value, name):
+            if not isinstance(value, dict):
+                raise _bad(name, tr("phải là đối tượng"))
+            return _from_dict(hint, value, name + ".")
+        return record
+
+    def unsupported(value, name):
+        raise _bad(name, tr("kiểu dữ liệu không hỗ trợ"))
+    return unsupported
 
 
-def _plan(cls) -> list[tuple[str, Any, bool]]:
-    """(name, type hint, required) of each field of a payload class, worked out once."""
+def _plan(cls) -> list[tuple[str, Callable[[Any, str], Any], bool]]:
+    """(name, converter, required) of each field of a payload class, worked out once."""
     plan = cls.__dict__.get("_plan")
     if plan is None:
         hints = _hints(cls)
-        plan = cls._plan = [(f.name, hints[f.name], f.default is dataclasses.MISSING
+        plan = cls._plan = [(f.name, _converter(hints[f.name]), f.default is dataclasses.MISSING
                              and f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls)]
     return plan
 
 
 def _from_dict(cls, data: dict, prefix: str = ""):
     kwargs = {}
-    for name, hint, required in _plan(cls):
+    for name, conv, required in _plan(cls):
         if name not in data:
             if required:
                 raise PayloadError(tr("Thiếu trường \"{field}\".").format(field=prefix + name))
             continue
-        kwargs[name] = _convert(data[name], hint, prefix + name if prefix else name)
+        kwargs[name] = conv(data[name], prefix + name if prefix else name)
     return cls(**kwargs)
 
 
@@ -739,8 +779,11 @@ def _code_of(e: EventLike) -> str:
     return getattr(e, "dossier_code", "") or ""
 
 
+_HEX64 = re.compile("[0-9a-f]{64}")
+
+
 def _is_hex64(text: Any) -> bool:
-    return isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+    return isinstance(text, str) and _HEX64.fullmatch(text) is not None
 
 
 def apply(state: DossierState | None, e: EventLike, default_unit: str | None = None) -> DossierState:
