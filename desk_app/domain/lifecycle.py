@@ -919,8 +919,11 @@ def pause_end(state: DossierState, now: datetime, calendar) -> dict[str, Any]:
     return fields
 
 
-def processing_seconds(state: DossierState, now: datetime, calendar, paused_now: int = 0) -> int:
-    """Working time from receipt to ``now``, pauses excluded."""
+def processing_seconds(state: DossierState, now: datetime, calendar, paused_now: int = 0) -> int | None:
+    """Working time from receipt to ``now``, pauses excluded; None for an online submission not
+    accepted: never received, it had no processing time (its ``received_at`` is the submission's)."""
+    if state.stage in NOT_ACCEPTED_STAGES:
+        return None
     worked = calendar.working_time_between(state.received_at, now).total_seconds()
     return max(0, int(worked) - state.paused_seconds - paused_now)
 

@@ -108,3 +108,16 @@ def test_the_stage_s_status_label_and_the_screens_rules():
     assert lifecycle.judge(waiting, _at(1)) is Verdict.WAITING
     assert lifecycle.judge_fields(Status.REFUSED, "online_closed", T0, _at(2), 0, None, _at(3), _at(3)) \
         is Verdict.REFUSED
+
+
+def test_a_submission_not_accepted_has_no_processing_time():
+    """What a refusal or withdrawal carries as processing_seconds: working time since receipt for
+    a received dossier, none for one never received (its received_at is the submission's)."""
+    from desk_app.domain.calendar import WorkCalendar
+    cal = WorkCalendar()
+    asked = _fold(_submitted(), ASK)
+    for state in (_fold(_submitted()), asked):
+        assert state.stage in lifecycle.AWAITING_CHECK_STAGES
+        assert lifecycle.processing_seconds(state, _at(26), cal) is None
+    assert lifecycle.processing_seconds(_fold(_submitted(), ACCEPT), _at(26), cal) > 0
+    assert lifecycle.processing_seconds(_fold(_intake()), _at(26), cal) > 0

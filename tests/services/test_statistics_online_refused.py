@@ -68,6 +68,11 @@ def _state(d, code) -> tuple[str, int]:
         return row.stage, row.status
 
 
+def _processing(d, code) -> int | None:
+    with d.db.session(write=False) as s:
+        return repo.dossier_by_code(s, code).processing_seconds
+
+
 def test_an_accepted_online_submission_counts_as_received(online_office, clock):
     d = online_office
     code, at = _submitted(d, clock)
@@ -75,6 +80,11 @@ def test_an_accepted_online_submission_counts_as_received(online_office, clock):
     clock.now = at + timedelta(hours=2)
     online.accept(d, d.clerk_at_counter, code)
     assert _received(d, clock, at) == (1, 1)
+    # refused after acceptance: received, so it had a processing time (from the acceptance)
+    clock.now = at + timedelta(days=1)
+    _refuse(d, code)
+    assert _state(d, code) == (Stage.CLOSED.value, Status.REFUSED.value)
+    assert isinstance(_processing(d, code), int)
 
 
 def _refuse(d, code) -> None:
@@ -104,6 +114,7 @@ def test_an_online_submission_ended_before_acceptance_is_not_received(online_off
     clock.now = at + timedelta(hours=2)
     end(d, code)
     assert _state(d, code) == (Stage.ONLINE_CLOSED.value, status.value)
+    assert _processing(d, code) is None   # never received: no processing time, not the time since submission
     assert _received(d, clock, at) == (0, 0)
     assert _finished(d) == 0
     assert online.queue(d, d.clerk_at_counter) == []   # out of the counter's queue
