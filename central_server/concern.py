@@ -9,6 +9,9 @@ A desk may write an event on a dossier only if
 
 Replacing the citizen's QR key (``key_replaced``, or a ``receipt_printed`` that carries a
 new ``key_sha256``) and withdrawing belong to the counter desk that received the dossier.
+An online submission not accepted yet was received by no desk (its origin is the web,
+``citizen.web_desk``): its withdrawal (asked at the counter or by phone before the check) belongs
+to the agency's counter desks, those that hold its counter unit, as its acceptance does.
 A ``received`` must carry a number from a block leased to that desk for that day. (A number
 nobody was leased yet, as on a dossier taken before the desk was enrolled, is leased to the
 desk then, with the numbers before it: within its daily allowance, as if it had asked.)
@@ -30,14 +33,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_app.domain import lifecycle
 from desk_app.domain.codes import parse_dossier_code
 from desk_app.domain.dossier import EventKind
 from desk_app.domain.i18n import tr
 
+from .citizen import web_desk
 from .models import CodeLease, DossierUnit, ServerEvent
 from .security import DeskIdentity
 
-# Steps only the counter desk that received the dossier may take.
+# Steps only the counter desk that received the dossier may take (a withdrawal before any desk
+# received it: the agency's counter desks, ``awaits_its_counter``).
 ORIGIN_ONLY = {EventKind.KEY_REPLACED, EventKind.WITHDRAWN}
 
 
@@ -83,6 +89,20 @@ def holds(desk: DeskIdentity, state: Any) -> bool:
     return bool(state.holder_unit) and state.holder_unit in desk.units
 
 
+def awaits_its_counter(desk: DeskIdentity, state: Any) -> bool:
+    """Whether ``state`` is an online submission of ``desk``'s agency that no desk has received
+    (submitted on the web, waiting for the counter's check) and ``desk`` is one of that agency's
+    counter desks (it holds the submission's counter unit): the desk that will receive it, if
+    any does. The state is the batch's start; only an ``accepted_online`` moves it on, and one
+    this desk sends in the batch makes the dossier its own (``Batch.taken_in``)."""
+    try:
+        waiting = lifecycle.Stage(state.stage) in lifecycle.AWAITING_CHECK_STAGES
+    except ValueError:
+        return False
+    return (waiting and state.agency_code == desk.agency_code and state.origin_desk == web_desk(desk.agency_code)
+            and bool(state.counter_unit) and state.counter_unit in desk.units)
+
+
 def refusal(session: Session, desk: DeskIdentity, e: Any, batch: Batch) -> str | None:
     """Why ``desk`` may not write ``e`` on its dossier (None if it may). Agency, desk name and
     unit are checked before (``push._forbidden``)."""
@@ -118,7 +138,7 @@ def _refusal(session: Session, desk: DeskIdentity, e: Any, batch: Batch) -> str 
     origin = state.origin_desk == desk.id or code in batch.taken_in
     new_key = kind is EventKind.RECEIPT_PRINTED and isinstance(e.payload, dict) and e.payload.get("key_sha256")
     if kind in ORIGIN_ONLY or new_key:
-        if origin:
+        if origin or (kind is EventKind.WITHDRAWN and awaits_its_counter(desk, state)):
             return None
         if kind is EventKind.WITHDRAWN:
             return tr("Chỉ quầy đã tiếp nhận hồ sơ {code} mới được ghi việc công dân rút hồ sơ.").format(code=code)

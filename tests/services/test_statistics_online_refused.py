@@ -92,8 +92,7 @@ def _refuse(d, code) -> None:
 
 
 def _withdraw(d, code) -> None:
-    # the desk's own step, read before its sync: the server takes a withdrawal only from the desk
-    # that received the dossier (concern.ORIGIN_ONLY), none for a submission not yet accepted
+    # the counter's own step, asked at the counter or by phone before its check
     workflow.withdraw(d, d.clerk_at_counter, code, "Công dân đề nghị rút hồ sơ trước khi tiếp nhận")
 
 

@@ -352,3 +352,94 @@ def test_a_client_that_posts_the_e_form_too_fast_is_slowed_in_words(server_facto
         assert page.status_code == 200 and "Nguyễn Thị Hoa" in page.text   # the saves that passed are kept
     finally:
         ctx.db.dispose()
+
+
+def _submitted(server, counter) -> tuple[str, str, Citizen]:
+    """A citizen's submission, pulled by the counter: (code, link, the citizen)."""
+    citizen = Citizen(server)
+    citizen.start(counter.agency)
+    citizen.post(owner_fields(action="save"), files=[("c0", ("a.jpg", photo(9), "image/jpeg")),
+                                                     ("c1", ("b.jpg", photo(10), "image/jpeg"))])
+    link = citizen.post({**owner_fields(), "action": "submit"}).headers["location"]
+    sync.sync_once(counter)
+    return re.match(r"/h/([^?]+)", link).group(1), link, citizen
+
+
+def _on_server(server, code: str) -> tuple[str, int, str]:
+    """The server's state of the dossier: (stage, status, origin desk)."""
+    from central_server.models import DossierState
+    db = server.database()
+    try:
+        with db.session(write=False) as s:
+            row = s.get(DossierState, code)
+            return row.stage, row.status, row.origin_desk
+    finally:
+        db.dispose()
+
+
+def test_the_counter_records_a_withdrawal_asked_before_its_check(shared_server, counter):
+    """The citizen asks at the counter (or by phone) to withdraw a submission not accepted yet: no
+    desk received it (its origin is the web), yet the server keeps the counter desk's withdrawal;
+    it was refused as not the receiving desk's, and the desk's row went back to waiting."""
+    code, link, citizen = _submitted(shared_server, counter)
+    assert _on_server(shared_server, code) == (lifecycle.Stage.ONLINE.value, Status.SUBMITTED_ONLINE.value,
+                                               "web:" + counter.agency)
+    from desk_app.services import workflow
+    workflow.withdraw(counter, counter.clerk_user, code, "Công dân gọi điện xin rút hồ sơ")
+    report = sync.sync_once(counter)
+    assert (report.conflicts, report.refused, report.warnings) == (0, 0, [])
+    assert _on_server(shared_server, code)[:2] == (lifecycle.Stage.ONLINE_CLOSED.value, Status.WITHDRAWN.value)
+    sync.sync_once(counter)   # and the desk's row stays so after its pull
+    with counter.db.session(write=False) as s:
+        row = repo.dossier_by_code(s, code)
+        assert (row.stage, row.status) == (lifecycle.Stage.ONLINE_CLOSED.value, Status.WITHDRAWN.value)
+        assert row.processing_seconds is None   # never received: no processing time
+    assert online.queue(counter, counter.clerk_user) == []
+    page = citizen.http.get(link).text
+    assert "Nộp trực tuyến lúc" in page and "Tiếp nhận lúc" not in page
+
+
+def test_only_the_agencys_counter_desks_may_withdraw_a_submission_not_accepted(shared_server, counter):
+    """As an attacker sees it: a department's desk, a supervisor's desk (it sees the agency) and
+    another agency's counter may not withdraw a submission waiting for the check; another counter
+    desk of the agency may. Once a desk accepted it, only that desk may; ended before the check,
+    no one may."""
+    from central_server.settings import vn_now
+    from tests.central_server.wire import WireDesk
+    agency = counter.agency
+    other_counter = WireDesk(shared_server, "c2-" + agency, agency, ["MOTCUA"])
+    dept = WireDesk(shared_server, "stp-" + agency, agency, ["STP"])
+    boss = WireDesk(shared_server, "ld-" + agency, agency, ["STP"], scope="agency")
+    foreign = kit.new_agency()
+    stranger = WireDesk(shared_server, "c-" + foreign, foreign, ["MOTCUA"])
+
+    def withdraw(desk, code, unit=None) -> httpx.Response:
+        return desk.push([desk.event(code, "withdrawn", {"reason": "Công dân xin rút"}, at=vn_now(), unit=unit)])
+
+    def forbidden(r: httpx.Response) -> None:
+        assert r.status_code == 403, r.text
+        assert r.json()["error"] == "forbidden" and r.json()["events"][0]["reason"]
+
+    waiting, _, _ = _submitted(shared_server, counter)
+    forbidden(withdraw(dept, waiting, unit="STP"))
+    forbidden(withdraw(dept, waiting))
+    forbidden(withdraw(boss, waiting))
+    forbidden(withdraw(stranger, waiting))
+    assert _on_server(shared_server, waiting)[0] == lifecycle.Stage.ONLINE.value
+    r = withdraw(other_counter, waiting)
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted", r.text
+    assert _on_server(shared_server, waiting)[:2] == (lifecycle.Stage.ONLINE_CLOSED.value, Status.WITHDRAWN.value)
+
+    accepted, _, _ = _submitted(shared_server, counter)
+    online.accept(counter, counter.clerk_user, accepted)
+    sync.sync_once(counter)
+    assert _on_server(shared_server, accepted)[2] == counter.desk_id   # received by this desk now
+    forbidden(withdraw(other_counter, accepted))                       # ... and by no other
+    forbidden(withdraw(boss, accepted))
+
+    refused, _, _ = _submitted(shared_server, counter)
+    online.refuse(counter, counter.clerk_user, refused, ["Giấy chứng sinh không hợp lệ"])
+    sync.sync_once(counter)
+    assert _on_server(shared_server, refused)[0] == lifecycle.Stage.ONLINE_CLOSED.value
+    forbidden(withdraw(other_counter, refused))                        # never received, no longer waiting
+    assert _on_server(shared_server, refused)[:2] == (lifecycle.Stage.ONLINE_CLOSED.value, Status.REFUSED.value)
