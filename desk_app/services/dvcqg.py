@@ -11,6 +11,12 @@ What the desk cannot know, and how it is written (see ``NOTES``):
   otherwise MaLinhVuc is empty and the field's name is in TenLinhVuc (never the name as a code).
 - NgayNopHoSo: for a dossier handed in at the counter, when the counter received it; for an online
   submission, when the citizen sent it (NgayTiepNhan is then the counter's acceptance).
+- An online submission the counter has not accepted (``lifecycle.NOT_ACCEPTED_STAGES``) was never
+  received: status 1 "Mới đăng ký" while it waits, 3 or 7 if refused or withdrawn before the check
+  (the national list has codes for both, so it is exported). NgayNopHoSo is its submission;
+  NgayTiepNhan, NgayHenTra and NgayKetThucXuLy are empty: no receipt, no appointment, no processing
+  (F766 1.4 counts a dossier with NgayTiepNhan as received; 2.1 judges one with an end against its
+  appointment). NgayTuChoi is the refusal's time.
 - HinhThuc (how the result is returned): the reference names the field without its codes; the
   export writes 1 for return by post, 0 at the counter **[unverified]**.
 - Fees: the fee recorded at the counter (amount, paid/exempt/later as HinhThucThu 1/2/3
@@ -59,6 +65,8 @@ NOTES = (
     "(SoBienLai); hồ sơ chưa ghi thì là mức theo danh mục cho trường hợp và kênh nộp, Gia để trống khi mức "
     "thu chưa xác định. HinhThucThu: 1 đã thu, 2 miễn, 3 nộp sau (mã chưa đối chiếu được).",
     "TaiKhoanDuocXacThucVoiVNeID: bàn làm việc không biết hình thức xác thực của người nộp trực tuyến; ghi 0.",
+    "Hồ sơ nộp trực tuyến chưa được tiếp nhận (TrangThaiHoSo 1; 3 hoặc 7 nếu bị từ chối hoặc rút trước khi "
+    "tiếp nhận): NgayNopHoSo là lúc công dân nộp; NgayTiepNhan, NgayHenTra, NgayKetThucXuLy để trống.",
 )
 
 
@@ -182,6 +190,7 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
     # an online submission's papers arrived as files: digitised, like a dossier scanned at the counter
     digitised = 1 if scans or d.channel == Channel.ONLINE.value else 0
     submitted = _submitted_at(events) or d.received_at
+    received = lifecycle.Stage(d.stage) not in lifecycle.NOT_ACCEPTED_STAGES   # never, for these
     return {
         "MaHoSo": d.code, "MaTTHC": p.code, "TenTTHC": p.name,
         "MaLinhVuc": field_code(data), "TenLinhVuc": p.field,
@@ -190,8 +199,9 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
         "LoaiDoiTuong": ApplicantType(d.applicant_type).dvcqg, "SoDienThoai": d.owner_phone,
         "Email": owner.get("email", ""), "TrichYeuHoSo": _subject(p, data, events, d.owner_name),
         "NgayNopHoSo": _d(submitted),     # online: when the citizen submitted; at the counter: intake
-        "NgayTiepNhan": _d(d.received_at), "NgayHenTra": _d(d.due_at),  # the legal appointment (QĐ 766, 2.1)
-        "NgayKetThucXuLy": _d(d.finished_at), "NgayTra": _d(d.returned_at),
+        "NgayTiepNhan": _d(d.received_at) if received else "",
+        "NgayHenTra": _d(d.due_at) if received else "",   # the legal appointment (QĐ 766, 2.1)
+        "NgayKetThucXuLy": _d(d.finished_at) if received else "", "NgayTra": _d(d.returned_at),
         "NgayTuChoi": _d(d.finished_at) if status is Status.REFUSED else "",
         "TrangThaiHoSo": status.value,
         "HinhThuc": RESULT_BY_POST if d.collect_by_post else RESULT_AT_COUNTER,

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from desk_app.services import dvcqg, intake, workflow
+from tests.central_server.conftest import server_factory  # noqa: F401 (fixture)
+from tests.services.test_statistics_rollup import _submit, online_office  # noqa: F401 (fixture)
 from tests.services.test_walk import land_form
 
 REFERENCE_NAME = "vn-one-stop-sources.md"
@@ -220,3 +222,39 @@ def test_the_export_holds_what_the_desk_knows(walked):
     intake_row = r[HISTORY][0]
     assert intake_row["NoiDungXuLy"] == "Tiếp nhận hồ sơ" and intake_row["TrangThai"] == 2
     assert r[HISTORY][-1]["TrangThai"] == 9
+
+
+def test_an_online_submission_never_received_has_no_reception_date(online_office, clock, tmp_path):  # noqa: F811
+    """Never received (waiting for the check, or refused or withdrawn before it): the national
+    status says so (1, 3, 7), NgayNopHoSo is the citizen's submission, and nothing says it was
+    received, given an appointment or processed (F766 1.4 counts a dossier with NgayTiepNhan as
+    received). Accepted, the control: NgayTiepNhan is the acceptance."""
+    from datetime import timedelta
+
+    from desk_app.services import online
+    d = online_office
+    codes, submitted = {}, {}
+    for name in ("waiting", "refused", "withdrawn", "accepted"):
+        codes[name], _key, _citizen = _submit(d)
+        submitted[name] = online.details(d, d.clerk_at_counter, codes[name]).submitted_at   # the server's time
+        clock.now = submitted[name] + timedelta(hours=2)
+    online.refuse(d, d.clerk_at_counter, codes["refused"], ["Giấy chứng sinh không hợp lệ"])
+    workflow.withdraw(d, d.clerk_at_counter, codes["withdrawn"], "Công dân xin rút trước khi tiếp nhận")
+    online.accept(d, d.clerk_at_counter, codes["accepted"])
+    out = tmp_path / "dvcqg-online.json"
+    dvcqg.export(d, clock.now.date() - timedelta(days=1), out)
+    data = json.loads(out.read_text("utf-8"))
+    records = {r["MaHoSo"]: r for r in data["HoSo"]}
+    for name, status in (("waiting", 1), ("refused", 3), ("withdrawn", 7)):
+        r = records[codes[name]]
+        assert r["TrangThaiHoSo"] == status and r["KenhThucHien"] == 2
+        assert r["NgayNopHoSo"] == submitted[name].strftime("%Y%m%d%H%M%S")
+        assert r["NgayTiepNhan"] == r["NgayHenTra"] == r["NgayKetThucXuLy"] == r["NgayTra"] == "", name
+    assert records[codes["refused"]]["NgayTuChoi"] == clock.now.replace(microsecond=0).strftime("%Y%m%d%H%M%S")
+    assert records[codes["waiting"]]["NgayTuChoi"] == records[codes["withdrawn"]]["NgayTuChoi"] == ""
+    accepted = records[codes["accepted"]]
+    assert accepted["TrangThaiHoSo"] == 2
+    assert accepted["NgayNopHoSo"] == submitted["accepted"].strftime("%Y%m%d%H%M%S")
+    assert accepted["NgayTiepNhan"] == clock.now.replace(microsecond=0).strftime("%Y%m%d%H%M%S")
+    assert accepted["NgayHenTra"] > accepted["NgayTiepNhan"]
+    assert any("NgayTiepNhan" in note for note in data["GhiChu"])
