@@ -28,6 +28,7 @@ from typing import Callable
 from desk_app.domain.i18n import tr
 
 log = logging.getLogger("central_server.notify")
+web_log = logging.getLogger("central_server.web")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -263,14 +264,11 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
     db = ServerDatabase(settings)
     db.upgrade()
     db.dispose()
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only then, and
-    # without it each answer written in two pieces waits 40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
-                         socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    own_sockets = workers > 1 and hasattr(socket, "SO_REUSEPORT")   # see WebProcesses
+    sock = _socket(host, port, reuse_port=own_sockets)
+    if not own_sockets:
+        sock.listen(BACKLOG)
+        sock.set_inheritable(True)
     actual = sock.getsockname()[1]
     # Workers build the app from the environment: hand them the settings there.
     os.environ.update({"DESK_SERVER_DATABASE_URL": settings.database_url,
@@ -283,23 +281,24 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
     # default believes X-Forwarded-For from 127.0.0.1, which lets anyone on the machine, or a
     # proxy that passes the header through, pick the address the rate limits count.
     trusted = ",".join(sorted(trusted_proxies(settings)))
-    config = uvicorn.Config("central_server.app:factory", factory=True, workers=workers,
-                            access_log=False,  # the query string carries citizens' keys
-                            proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
-                            log_level="warning", timeout_graceful_shutdown=5)
+    config = _uvicorn_config(trusted, workers)
     server = uvicorn.Server(config)
+    if own_sockets:
+        runner = WebProcesses(host, actual, trusted, workers, sock)   # takes SIGTERM and SIGINT from here on
+        runner.start()
+        exiting = runner.stopping.is_set
+    elif workers > 1:
+        from uvicorn.supervisors import Multiprocess
+        runner = Multiprocess(config, sockets=[sock])   # takes SIGTERM and SIGINT from here on
+        exiting = runner.should_exit.is_set
+    else:
+        runner, exiting = None, lambda: server.should_exit
     print(tr("Máy chủ trung tâm đang chạy tại http://{host}:{port} (cơ sở dữ liệu: {db})").format(
         host=host, port=actual, db=_redacted(settings.database_url)), flush=True)
     if port_file is not None:
         tmp = Path(str(port_file) + ".tmp")
         tmp.write_text(str(actual))
         os.replace(tmp, port_file)
-    if workers > 1:
-        from uvicorn.supervisors import Multiprocess
-        runner = Multiprocess(config, sockets=[sock])   # takes SIGTERM and SIGINT from here on
-        exiting = runner.should_exit.is_set
-    else:
-        runner, exiting = None, lambda: server.should_exit
     notices = WorkerSupervisor(exiting).start() if needs_worker(settings) and settings.worker_process else None
     try:
         if runner is not None:
@@ -311,6 +310,134 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
         if notices is not None:
             notices.stop()
     return 0
+
+
+BACKLOG = 2048
+
+
+def _socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (not listening yet). proto=IPPROTO_TCP matters: asyncio
+    sets TCP_NODELAY on accepted connections only then, and without it each answer written in two
+    pieces waits 40 ms for a delayed ACK."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
+                         socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _uvicorn_config(trusted: str, workers: int = 1):
+    import uvicorn
+    return uvicorn.Config("central_server.app:factory", factory=True, workers=workers,
+                          access_log=False,  # the query string carries citizens' keys
+                          proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
+                          log_level="warning", timeout_graceful_shutdown=5)
+
+
+def _web_process(host: str, port: int, trusted: str, parent: int) -> None:
+    """One web process of ``WebProcesses``: its own listening socket on the server's address,
+    served by uvicorn until SIGTERM or SIGINT, or until its parent is gone."""
+    import uvicorn
+    sock = _socket(host, port, reuse_port=True)
+    sock.listen(BACKLOG)
+    server = uvicorn.Server(_uvicorn_config(trusted))
+
+    def watch() -> None:   # a SIGKILLed parent sends no SIGTERM: leave with it
+        while os.getppid() == parent and not server.should_exit:
+            time.sleep(1.0)
+        server.should_exit = True
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    server.run(sockets=[sock])
+
+
+class WebProcesses:
+    """The ``workers`` web processes of ``desk-app server``, each listening on a socket of its own
+    bound to the one address with SO_REUSEPORT, so the kernel spreads new connections over them
+    (by a hash of the connection's addresses). With uvicorn's Multiprocess they share one
+    socket, and whichever process woke first accepted every waiting connection: the
+    benchmark's 32 keep-alive connections split 27/5, once 32/0, one process saturated while
+    the other idled. This process keeps the address bound (``sock``: SO_REUSEPORT, never
+    listening, so no connection waits on it), stops them all on SIGTERM or SIGINT, and starts
+    one again when it exits (after ``RESTART_FIRST`` seconds, doubling up to ``RESTART_MAX``,
+    back to the first once it has run ``RESTART_STEADY``); a process that could not start (the
+    app does not load) stops the server, as uvicorn's supervisor does."""
+
+    RESTART_FIRST, RESTART_MAX, RESTART_STEADY = 1.0, 60.0, 300.0
+
+    def __init__(self, host: str, port: int, trusted: str, workers: int, sock: socket.socket):
+        import multiprocessing
+        self.host, self.port, self.trusted, self.sock = host, port, trusted, sock
+        self.context = multiprocessing.get_context("spawn")   # a fresh interpreter: no forked threads or pools
+        self.stopping = threading.Event()
+        self.slots: list[dict] = [{} for _ in range(workers)]
+
+    def _spawn(self, slot: dict) -> None:
+        proc = self.context.Process(target=_web_process, args=(self.host, self.port, self.trusted, os.getpid()),
+                                    name="desk-server-web", daemon=False)
+        proc.start()
+        slot.update(proc=proc, started=time.monotonic(), due=None)
+        slot.setdefault("wait", self.RESTART_FIRST)
+
+    def start(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stopping.set())
+        for slot in self.slots:
+            self._spawn(slot)
+        self._wait_listening()
+
+    def _wait_listening(self, timeout: float = 60.0) -> None:
+        """Until a process answers on the address (the port file then means ready, as before)."""
+        deadline = time.monotonic() + timeout
+        address = ("::1" if ":" in self.host else "127.0.0.1") if self.host in ("0.0.0.0", "::") else self.host
+        while time.monotonic() < deadline and not self.stopping.is_set():
+            if any(slot["proc"].exitcode is not None for slot in self.slots):
+                return   # run() says why
+            try:
+                socket.create_connection((address, self.port), timeout=1.0).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def run(self) -> None:
+        from uvicorn.config import STARTUP_FAILURE
+        try:
+            while not self.stopping.wait(0.2):
+                now = time.monotonic()
+                for slot in self.slots:
+                    proc = slot["proc"]
+                    if proc.exitcode is None:
+                        continue
+                    if proc.exitcode == STARTUP_FAILURE:
+                        web_log.error("web process %d could not start (the app does not load): stopping", proc.pid)
+                        self.stopping.set()
+                        break
+                    if slot["due"] is None:
+                        ran = now - slot["started"]
+                        if ran >= self.RESTART_STEADY:
+                            slot["wait"] = self.RESTART_FIRST
+                        slot["due"] = now + slot["wait"]
+                        web_log.warning("web process %d exited (code %s, after %d s); another in %g s",
+                                    proc.pid, proc.exitcode, ran, slot["wait"])
+                        slot["wait"] = min(slot["wait"] * 2, self.RESTART_MAX)
+                    elif now >= slot["due"]:
+                        self._spawn(slot)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        procs = [slot["proc"] for slot in self.slots if slot.get("proc") is not None]
+        for proc in procs:
+            if proc.exitcode is None:
+                proc.terminate()   # SIGTERM: uvicorn finishes the requests under way (5 s at most)
+        for proc in procs:
+            proc.join(10)
+            if proc.exitcode is None:
+                proc.kill()
+                proc.join()
+        self.sock.close()
 
 
 def _redacted(url: str) -> str:
