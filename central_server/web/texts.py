@@ -7,6 +7,7 @@ which translates then fills the placeholders (autoescaped like every value).
 
 from __future__ import annotations
 
+from desk_app.domain import lifecycle
 from desk_app.domain.i18n import N_, tr
 
 TEXTS = {
@@ -187,8 +188,8 @@ TEXTS = {
     "ok_submitted": N_("Đã nộp hồ sơ. Hãy lưu địa chỉ trang này để theo dõi; cán bộ sẽ kiểm tra và tiếp nhận."),
     "ok_supplement": N_("Đã gửi giấy tờ bổ sung. Cán bộ sẽ kiểm tra."),
     "err_file": N_("Có tệp không nhận được (không phải ảnh hoặc PDF, bị hỏng hoặc quá lớn)."),
-    "submitted_at": N_("Nộp trực tuyến lúc"),
-    "appointment_after_check": N_("Sẽ hẹn khi cán bộ tiếp nhận hồ sơ"),
+    "submitted_at": lifecycle.SUBMITTED_ONLINE_AT,          # the desk's dossier dialog says it so too
+    "appointment_after_check": lifecycle.APPOINTMENT_AFTER_CHECK,
     "e_receipt": N_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (điện tử)"),
     "e_receipt_text": N_("Hồ sơ {code} được tiếp nhận lúc {date}; hẹn trả kết quả: {due}. Giấy tờ đã nhận:"),
     "supplement_add": N_("Gửi ảnh hoặc tệp PDF giấy tờ bổ sung"),

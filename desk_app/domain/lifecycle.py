@@ -72,6 +72,11 @@ STAGE_LABELS = {
     Stage.ONLINE_CLOSED: N_("Đã kết thúc, chưa được tiếp nhận"),
 }
 
+# A dossier never received (NOT_ACCEPTED_STAGES) has the submission's time, not a time of
+# receipt, and no appointment yet: worded so on the citizen's page and at the desk alike
+SUBMITTED_ONLINE_AT = N_("Nộp trực tuyến lúc")
+APPOINTMENT_AFTER_CHECK = N_("Sẽ hẹn khi cán bộ tiếp nhận hồ sơ")
+
 PAUSED_STAGES = frozenset({Stage.SUPPLEMENT, Stage.PAYMENT})
 # Submitted online, waiting for the counter's check (or for the citizen's papers it asked for)
 AWAITING_CHECK_STAGES = frozenset({Stage.ONLINE, Stage.ONLINE_SUPPLEMENT})

@@ -290,6 +290,12 @@ def reprint(ctx: DeskContext, user: CurrentUser, code: str, event_id: str) -> Pa
         raise ServiceError(tr("Không còn tệp đã lưu của giấy tờ này trên máy."))
     if paper.kind is FormKind.RECEIPT:
         require(user, Action.PRINT_RECEIPT)
+        from .receipts import refusal   # receipts uses this module
+        with ctx.db.session(write=False) as s:
+            # one an older desk printed for an online submission not accepted: never a receipt
+            why = refusal(code, repo.dossier_by_code(s, code).stage)
+        if why:
+            raise ServiceError(why)
         latest = [p for p in papers.values() if p.kind is FormKind.RECEIPT and not p.reprint][-1]
         if latest.event_id != paper.event_id and latest.path != paper.path:
             # an older print may carry a QR key that was replaced since: it would not open the dossier

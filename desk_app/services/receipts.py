@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..domain import lifecycle
 from ..domain.codes import capability_url, new_key
 from ..domain.dossier import EventKind
 from ..domain.i18n import N_, tr
@@ -18,6 +19,21 @@ from .context import CurrentUser, DeskContext, ServiceError, require
 
 HINT = N_("Quét mã QR bằng Zalo hoặc camera điện thoại, hoặc tại kiosk của Bộ phận Một cửa, "
           "để xem tiến độ giải quyết hồ sơ.")
+
+
+NOT_RECEIVED = N_("Hồ sơ {code} nộp trực tuyến chưa được tiếp nhận nên không có giấy tiếp nhận: "
+                  "giấy tiếp nhận chỉ có khi cán bộ tiếp nhận hồ sơ.")
+
+
+def refusal(code: str, stage: str) -> str | None:
+    """Why dossier ``code``, in ``stage``, can have no receipt (None if it can): an online
+    submission not accepted, waiting for the check or ended before it, was never received; a
+    receipt would give its submission time as the time of receipt and an appointment it never had."""
+    try:
+        never_received = lifecycle.Stage(stage) in lifecycle.NOT_ACCEPTED_STAGES
+    except ValueError:
+        return None
+    return tr(NOT_RECEIVED).format(code=code) if never_received else None
 
 
 def receipt_data(session, dossier) -> ReceiptData:
@@ -58,6 +74,9 @@ def produce(ctx: DeskContext, user: CurrentUser, code: str, replace_key: bool = 
         dossier = repo.dossier_by_code(s, code)
         if dossier is None:
             raise ServiceError(tr("Không tìm thấy hồ sơ {code}.").format(code=code))
+        why = refusal(dossier.code, dossier.stage)
+        if why:
+            raise ServiceError(why)
         if replace_key:
             dossier.capability_key = new_key()
             repo.append_event(s, dossier, EventKind.KEY_REPLACED,

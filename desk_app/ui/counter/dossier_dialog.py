@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QHeaderView, QLabel
                                QMessageBox, QPushButton, QScrollArea, QTabWidget, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from ...domain import lifecycle
 from ...domain.dossier import ApplicantType
 from ...domain.i18n import tr
 from ...domain.identity import IdKind
@@ -52,6 +53,15 @@ def _person_html(p: dict) -> str:
     return "<br>".join(parts)
 
 
+def never_received(d: DossierDetails) -> bool:
+    """An online submission the counter has not accepted (waiting for its check, or refused or
+    withdrawn before it): no time of receipt, no appointment, no receiving clerk, no receipt."""
+    try:
+        return lifecycle.Stage(d.summary.stage) in lifecycle.NOT_ACCEPTED_STAGES
+    except ValueError:
+        return False
+
+
 def details_html(d: DossierDetails) -> str:
     """The dossier as the clerk reads it, in the receipt's order."""
     s = d.summary
@@ -71,10 +81,18 @@ def details_html(d: DossierDetails) -> str:
         (tr("Số bộ hồ sơ"), str(d.sets)),
         (tr("Kênh tiếp nhận"), Channel(d.channel).label),
         (tr("Nhận kết quả"), tr("Qua dịch vụ bưu chính") if d.collect_by_post else tr("Tại Bộ phận Một cửa")),
-        (tr("Tiếp nhận lúc"), _fmt(s.received_at)),
-        (tr("Hẹn trả kết quả"), "<b>%s</b>" % _fmt(s.due_at)),
-        (tr("Cán bộ tiếp nhận"), html.escape(d.clerk_name)),
     ]
+    if never_received(d):
+        # its time is the citizen's submission's, as the citizen's page says it
+        rows.append((tr(lifecycle.SUBMITTED_ONLINE_AT), _fmt(s.received_at)))
+        if lifecycle.Stage(s.stage) in lifecycle.AWAITING_CHECK_STAGES:
+            rows.append((tr("Hẹn trả kết quả"), tr(lifecycle.APPOINTMENT_AFTER_CHECK)))
+    else:
+        rows += [
+            (tr("Tiếp nhận lúc"), _fmt(s.received_at)),
+            (tr("Hẹn trả kết quả"), "<b>%s</b>" % _fmt(s.due_at)),
+            (tr("Cán bộ tiếp nhận"), html.escape(d.clerk_name)),
+        ]
     if d.notes:
         rows.append((tr("Ghi chú"), html.escape(d.notes)))
     body = "".join("<tr><td style='color:#52606d; padding:4px 14px 4px 0; white-space:nowrap'>%s</td>"
@@ -152,8 +170,7 @@ class DossierDialog(QDialog):
         self.view_button = QPushButton(tr("Xem / in giấy tiếp nhận"))
         self.view_button.setObjectName("primary")
         self.view_button.clicked.connect(self.view_receipt)
-        self.print_button = QPushButton(tr("In ngay"))
-        self.print_button.setToolTip(tr("Chọn máy in và in giấy tiếp nhận, không xem trước"))
+        self.print_button = QPushButton(tr("In ngay"))   # its tooltip: show_details
         self.print_button.clicked.connect(self.print_receipt)
         self.new_key_button = QPushButton(tr("In lại với mã QR mới"))
         self.new_key_button.setObjectName("danger")
@@ -203,9 +220,18 @@ class DossierDialog(QDialog):
         self.papers.show_dossier(s.code)
         self.heading.setText(tr("Hồ sơ {code}").format(code=s.code))
         fg, _bg = VERDICT_COLOURS.get(s.verdict, ("#1f2933", None))
-        self.state.setText(tr("Trạng thái: <b>{status}</b> &nbsp;·&nbsp; Tiến độ: "
-                              "<b style='color:{colour}'>{verdict}</b> &nbsp;·&nbsp; Hẹn trả: <b>{due}</b>")
-                           .format(status=s.status.label, colour=fg, verdict=s.verdict.label, due=_fmt(s.due_at)))
+        state = tr("Trạng thái: <b>{status}</b> &nbsp;·&nbsp; Tiến độ: <b style='color:{colour}'>{verdict}</b>").format(
+            status=s.status.label, colour=fg, verdict=s.verdict.label)
+        if not never_received(d):   # an appointment is given at acceptance
+            state += " &nbsp;·&nbsp; " + tr("Hẹn trả: <b>{due}</b>").format(due=_fmt(s.due_at))
+        self.state.setText(state)
+        # no receipt before acceptance: the buttons say why (the service refuses it too)
+        why = receipts.refusal(s.code, s.stage)
+        for button, tip in ((self.view_button, ""),
+                            (self.print_button, tr("Chọn máy in và in giấy tiếp nhận, không xem trước")),
+                            (self.new_key_button, "")):
+            button.setEnabled(why is None)
+            button.setToolTip(why or tip)
         self.info.setText(details_html(d))
         self.attachments.clear()
         for a in d.attachments:
