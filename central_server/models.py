@@ -109,6 +109,7 @@ class DossierState(Base):
     counter_unit: Mapped[str | None] = mapped_column(String(50))
     holder_user: Mapped[str | None] = mapped_column(String(100))
     holder_since: Mapped[datetime | None] = mapped_column(DateTime)
+    receiver: Mapped[str | None] = mapped_column(String(100))   # the receiving clerk, of origin_desk
     handling_unit: Mapped[str | None] = mapped_column(String(50))
     hop_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     paused_since: Mapped[datetime | None] = mapped_column(DateTime)

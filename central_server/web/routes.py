@@ -271,13 +271,11 @@ async def rate(request: Request, code: str):
 
 
 def _clerk(request: Request, code: str) -> str:
+    """The receiving clerk (the reducer's ``receiver``: for an online submission, who accepted it)."""
     from sqlalchemy import select
-    from ..models import ServerEvent
+    from ..models import DossierState
     with _db(request).session(write=False) as s:
-        actor = s.execute(select(ServerEvent.actor).where(
-            ServerEvent.dossier_code == code, ServerEvent.kind == EventKind.RECEIVED.value,
-            ServerEvent.accepted.is_(True))).scalar()
-    return actor or ""
+        return s.execute(select(DossierState.receiver).where(DossierState.code == code)).scalar() or ""
 
 
 @router.post("/h/{code}/tin-nhan")

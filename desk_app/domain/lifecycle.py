@@ -661,6 +661,9 @@ class DossierState:
     procedure_name: str = ""
     key_sha256: str = ""
     origin_desk: str = ""
+    # the receiving clerk, an actor of ``origin_desk``: the intake's, or for an online submission the
+    # clerk who accepted it (None before: the citizen's submission is not a receipt)
+    receiver: str | None = None
     counter_unit: str | None = None       # the counter that received it
     holder_unit: str | None = None
     holder_user: str | None = None
@@ -777,6 +780,7 @@ def start(e: EventLike, p: Received | None = None, default_unit: str | None = No
         due_at=p.due_at, appointment_at=p.due_at, first_due_at=p.due_at,
         procedure_code=p.procedure.code[:60], procedure_name=p.procedure.name,
         key_sha256=p.key_sha256 if _is_hex64(p.key_sha256) else "", origin_desk=e.desk,
+        receiver=None if online else e.actor,
         counter_unit=unit, holder_unit=unit, holder_user=None if online else e.actor, holder_since=e.desk_time)
 
 
@@ -826,6 +830,7 @@ def apply(state: DossierState | None, e: EventLike, default_unit: str | None = N
     elif kind is EventKind.ACCEPTED_ONLINE:
         s.stage, s.received_at, s.holder_user, s.holder_since = Stage.RECEIVED, p.received_at, e.actor, t
         s.origin_desk = e.desk   # the counter desk that accepted it received it (withdrawal, new key)
+        s.receiver = e.actor     # and its clerk is the receiving clerk (receipt, statistics, rating)
         s.due_at = s.appointment_at = s.first_due_at = p.due_at
     elif kind is EventKind.SUPPLEMENT_REQUESTED and s.stage is Stage.ONLINE:
         s.stage = Stage.ONLINE_SUPPLEMENT   # before acceptance: no clock to pause, not a supplement of a received dossier
