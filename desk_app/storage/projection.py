@@ -2,7 +2,8 @@
 
 Every event a desk appends or pulls reaches the row through here: the row is read into a
 ``DossierState``, the event is applied by the domain's reducer, and the new state is written
-back. The desk names units by id, the reducer by code; this module translates.
+back. The desk names units by id, the reducer by code, and people by account where the
+reducer has an actor of a desk; this module translates.
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import lifecycle
 from ..domain.lifecycle import DossierState
-from .models import Dossier, Unit
+from .models import Dossier, EventRow, OutboxRow, Unit, User
 
 UNIT_FIELDS = {"holder_unit": "holder_unit_id", "handling_unit": "handling_unit_id",
                "counter_unit": "counter_unit_id"}
-# state fields the desk row keeps elsewhere (the procedure's row, the key itself, its desk id)
-NOT_STORED = {"procedure_code", "procedure_name", "key_sha256", "origin_desk"}
+# state fields the desk row keeps elsewhere (the procedure's row, the key itself, its desk id,
+# the receiving clerk's account)
+NOT_STORED = {"procedure_code", "procedure_name", "key_sha256", "origin_desk", "receiver"}
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -34,12 +36,15 @@ def parse_time(value: Any) -> datetime | None:
 
 class Units:
     """Unit codes and ids, read once per transaction; a unit this desk was not told about is
-    known by its code until named."""
+    known by its code until named. Also the accounts of the actors of desks (``account``).
+    ``own_desk``: this desk's id, when the caller knows it (an event being appended here)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, own_desk: str | None = None):
         self.session = session
         self.by_code = {u.code: u for u in session.scalars(select(Unit))}
         self.by_id = {u.id: u for u in self.by_code.values()}
+        self.own: dict[str, bool] = {own_desk: True} if own_desk else {}
+        self.accounts: dict[tuple[str, str], User] = {}
 
     def code(self, unit_id: int | None) -> str | None:
         u = self.by_id.get(unit_id) if unit_id is not None else None
@@ -58,6 +63,36 @@ class Units:
 
     def counter_code(self) -> str | None:
         return next((u.code for u in self.by_code.values() if u.kind == "counter"), None)
+
+    def is_own(self, desk: str) -> bool:
+        """Whether ``desk`` is this desk: one it wrote events of (they have an outbox row)."""
+        if desk not in self.own:
+            self.own[desk] = self.session.scalar(
+                select(EventRow.id).join(OutboxRow, OutboxRow.event_id == EventRow.id)
+                .where(EventRow.desk == desk).limit(1)) is not None
+        return self.own[desk]
+
+    def account(self, actor: str, desk: str, now: datetime | None = None) -> User:
+        """The account of ``actor`` at ``desk``: this desk's own user of that name, or for another
+        desk's person (or the server's) a disabled account named ``actor@desk``, made at first sight."""
+        key = (actor, desk)
+        if key not in self.accounts:
+            user = None
+            if self.is_own(desk):
+                user = self._user(actor)
+            if user is None:
+                username = ("%s@%s" % (actor, desk))[:100].lower()
+                user = self._user(username)
+                if user is None:
+                    user = User(username=username, full_name=actor, role="clerk", password_hash="!", active=False,
+                                created_at=now or datetime.now())
+                    self.session.add(user)
+                    self.session.flush()
+            self.accounts[key] = user
+        return self.accounts[key]
+
+    def _user(self, username: str) -> User | None:
+        return self.session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
 
 
 def state_of(d: Dossier, units: Units) -> DossierState:
@@ -83,6 +118,8 @@ def stored_values(state: DossierState, units: Units) -> dict[str, Any]:
             out[name] = value
     if state.origin_desk:  # the desk that received it (online: the counter desk that accepted it)
         out["desk_id"] = state.origin_desk
+    if state.receiver:     # its receiving clerk (online: who accepted it; until then the opening's actor stays)
+        out["clerk_id"] = units.account(state.receiver, state.origin_desk).id
     return out
 
 

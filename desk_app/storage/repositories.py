@@ -59,7 +59,7 @@ def append_event(session: Session, dossier: Dossier, kind: EventKind, payload: d
     then nothing is written)."""
     row = EventRow(id=str(uuid.uuid4()), dossier_code=dossier.code, kind=kind.value,
                    payload=payload, actor=actor, desk=desk, desk_time=desk_time, unit=unit)
-    units = projection.Units(session)
+    units = projection.Units(session, own_desk=desk)   # the event is this desk's
     state = None if kind in lifecycle.OPENING_KINDS else projection.state_of(dossier, units)
     projection.write(dossier, lifecycle.apply(state, row, default_unit=units.counter_code()), units)
     prev = session.scalars(select(EventRow.hash).where(EventRow.desk == desk)

@@ -51,10 +51,12 @@ def record_attempt(session: Session, now: datetime, error: str | None, reachable
 
 
 # -- the outbox -------------------------------------------------------------------------
-def unsent(session: Session, limit: int) -> Sequence[EventRow]:
-    """The oldest events not yet acknowledged by the server, in the order they were written."""
+def unsent(session: Session, limit: int, after_seq: int = 0) -> Sequence[EventRow]:
+    """The oldest events not yet acknowledged by the server, in the order they were written
+    (those written after ``after_seq``: the batches already on their way are not read again)."""
     return session.scalars(select(EventRow).join(OutboxRow, OutboxRow.event_id == EventRow.id)
-                           .where(OutboxRow.sent_at.is_(None)).order_by(EventRow.seq).limit(limit)).all()
+                           .where(OutboxRow.sent_at.is_(None), EventRow.seq > after_seq)
+                           .order_by(EventRow.seq).limit(limit)).all()
 
 
 def count_unsent(session: Session) -> int:
@@ -217,7 +219,6 @@ class _Loaded:
         for rows in self.histories.values():
             rows.sort(key=_server_order)
         self.units = projection.Units(session)
-        self.users: dict[str, User] = {}
         self.procedures: dict[tuple, ProcedureRow] = {}
 
 
@@ -491,18 +492,8 @@ def _find_procedure(session: Session, code: str, version, on: datetime, now: dat
 
 
 def _remote_user(session: Session, actor: str, desk: str, now: datetime, loaded: _Loaded) -> User:
-    """The person who acted at another desk, as a disabled account named ``actor@desk``."""
-    username = ("%s@%s" % (actor, desk))[:100].lower()
-    if username in loaded.users:
-        return loaded.users[username]
-    user = repo.user_by_username(session, username)
-    if user is None:
-        user = User(username=username, full_name=actor, role="clerk", password_hash="!", active=False,
-                    created_at=now)
-        session.add(user)
-        session.flush()
-    loaded.users[username] = user
-    return user
+    """The person who acted at another desk (``projection.Units.account``)."""
+    return loaded.units.account(actor, desk, now)
 
 
 # -- unseen dossiers and conflicts ------------------------------------------------------

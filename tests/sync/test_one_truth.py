@@ -169,7 +169,7 @@ def _all_agree(server, actor, watcher, clock, code: str, key: str | None = None)
         folded = lifecycle.fold(events, strict=True)
         assert lifecycle.columns(projection.state_of(d, units)) == {**lifecycle.columns(folded),
                                                                      "key_sha256": "", "procedure_code": "",
-                                                                     "procedure_name": ""}
+                                                                     "procedure_name": "", "receiver": None}
         stored = _columns(d)
         projection.replay(d, events, units)
         assert _columns(d) == stored

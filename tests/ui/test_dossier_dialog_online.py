@@ -1,7 +1,8 @@
 """The dossier dialog of an online submission the counter has not accepted (waiting for its
 check, or refused or withdrawn before it): never received, it reads as the citizen's page does,
 "Nộp trực tuyến lúc" and no appointment, no receiving clerk, and its receipt buttons are off,
-saying why. Accepted, the control, it reads as any received dossier and its receipt is made.
+saying why. Accepted, the control, it reads as any received dossier, its receiving clerk the one
+who accepted it, and its receipt is made.
 
 The submissions are made by a citizen on a real server and pulled by the desk's sync; the
 steps are the counter's services."""
@@ -106,6 +107,9 @@ def test_accepted_it_reads_as_received_and_its_receipt_is_made(qtbot, counter_de
     details = dialog.details
     info = dialog.info.text()
     assert "Tiếp nhận lúc" in info and "Nộp trực tuyến lúc" not in info and "Cán bộ tiếp nhận" in info
+    # its receiving clerk is the clerk who accepted it, not the server's account that opened it
+    assert details.clerk_name == ctx.clerk_user.full_name and "citizen" not in info
+    assert "Cán bộ tiếp nhận</td><td style='padding:4px 0'>%s" % ctx.clerk_user.full_name in info
     assert "<b>%s</b>" % details.summary.due_at.strftime("%H:%M, %d/%m/%Y") in info
     assert "Hẹn trả" in dialog.state.text()
     for button in (dialog.view_button, dialog.print_button, dialog.new_key_button):
