@@ -68,6 +68,10 @@ class PulledEvent(WireEvent):
 
 class PushRequest(Strict):
     events: list[WireEvent] = Field(min_length=1)
+    in_order: bool = Field(default=False, description=(
+        "refuse the whole batch (409 not_next, nothing stored) unless its first new event continues "
+        "the desk's chain as the server holds it: for a desk that sends its next batch before the "
+        "last one's answer"))
 
 
 class PushResult(BaseModel):

@@ -20,9 +20,10 @@ from ..settings import vn_now
 router = APIRouter(prefix="/api/v1", tags=["events"], route_class=StrictJsonRoute)
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
           413: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+PUSH_ERRORS = {**ERRORS, 409: {"model": ErrorBody}}
 
 
-@router.post("/events", response_model=PushResponse, responses=ERRORS)
+@router.post("/events", response_model=PushResponse, responses=PUSH_ERRORS)
 def push(req: PushRequest, desk: CurrentDesk, db: DbDep, settings: SettingsDep):
     """Send a batch of the desk's events, oldest first.
 
@@ -30,13 +31,16 @@ def push(req: PushRequest, desk: CurrentDesk, db: DbDep, settings: SettingsDep):
     event gets the next ``server_seq`` and is judged against the dossier's state: an event
     that may not follow it is kept as a conflict, with the reason, and not applied.
     A batch with any event the desk may not write (another desk's, another agency's
-    dossier) is refused whole with 403, listing those events.
+    dossier) is refused whole with 403, listing those events. With ``in_order``, a batch whose
+    first new event does not continue the desk's chain as the server holds it (the batch
+    before it, sent just before, is not written yet) is refused whole with 409 ``not_next``:
+    a desk may so send its next batch before the last one's answer, and send it again after.
     """
     if len(req.events) > settings.max_batch_events:
         raise ApiError(413, "too_many_events", tr("Quá nhiều sự kiện trong một lần gửi (tối đa {n}).")
                        .format(n=settings.max_batch_events), limit=settings.max_batch_events)
     now = vn_now()
-    results = pushing.run(db, desk, req.events, now, settings.lease_daily_max_per_desk)
+    results = pushing.run(db, desk, req.events, now, settings.lease_daily_max_per_desk, in_order=req.in_order)
     return JSONResponse({"results": results, "server_time": now.isoformat()})
 
 

@@ -214,43 +214,52 @@ def sync_once(ctx: DeskContext, progress: ProgressFn | None = None, client: Sync
 
 
 def _push_all(ctx: DeskContext, client: SyncClient, report: SyncReport, progress: ProgressFn) -> None:
+    """The unsent events in batches, the next sent before the last one's answer
+    (``SyncClient.push_stream``); each batch's files uploaded before it."""
     with ctx.db.session(write=False) as s:
         total = sync_repo.count_unsent(s)
-    done = 0
-    while True:
-        with ctx.db.session(write=False) as s:
-            batch = sync_repo.unsent(s, BATCH)
-            uploads = sync_repo.uploads_needed(s, batch)
-            wire = [sync_repo.to_wire(e) for e in batch]
-        if not batch:
-            return
-        for sha, path in uploads:  # files first: whoever pulls the event finds the file there
-            if not path or not Path(path).exists():
-                report.warnings.append(tr("Tệp đính kèm {sha}… không còn trên máy này; sự kiện vẫn được gửi.")
-                                       .format(sha=sha[:12]))
-                continue
-            progress(tr("Đang gửi tệp đính kèm"), done, total)
-            client.upload(sha, Path(path))
-            with ctx.db.session() as s:
-                sync_repo.mark_uploaded(s, sha, ctx.clock())
-            report.uploaded += 1
-        try:
-            results = client.push(wire)
-        except Refused as e:
-            if e.code == "forbidden" and e.body.get("events"):
-                calendar = ctx.calendar()
+    state = {"after": 0, "done": 0}   # the last event read into a batch; how many answered
+
+    def batches():
+        while True:
+            with ctx.db.session(write=False) as s:
+                batch = sync_repo.unsent(s, BATCH, after_seq=state["after"])
+                uploads = sync_repo.uploads_needed(s, batch)
+                wire = [sync_repo.to_wire(e) for e in batch]
+            if not batch:
+                return
+            state["after"] = batch[-1].seq
+            for sha, path in uploads:  # files first: whoever pulls the event finds the file there
+                if not path or not Path(path).exists():
+                    report.warnings.append(tr("Tệp đính kèm {sha}… không còn trên máy này; sự kiện vẫn được gửi.")
+                                           .format(sha=sha[:12]))
+                    continue
+                progress(tr("Đang gửi tệp đính kèm"), state["done"], total)
+                client.upload(sha, Path(path))
                 with ctx.db.session() as s:
-                    report.refused += sync_repo.mark_refused(s, e.body["events"], ctx.clock(), calendar)
-                report.warnings.append(e.message)
-                continue
-            raise
+                    sync_repo.mark_uploaded(s, sha, ctx.clock())
+                report.uploaded += 1
+            yield wire
+
+    def done(wire: list[dict], results: list[dict]) -> None:
         calendar = ctx.calendar()
         with ctx.db.session() as s:
             accepted, conflicts = sync_repo.mark_pushed(s, results, ctx.clock(), calendar)
         report.pushed += accepted
         report.conflicts += conflicts
-        done += len(batch)
-        progress(tr("Đang gửi sự kiện"), done, max(total, done))
+        state["done"] += len(wire)
+        progress(tr("Đang gửi sự kiện"), state["done"], max(total, state["done"]))
+
+    def failed(wire: list[dict], e: SyncError) -> bool:
+        if not (isinstance(e, Refused) and e.code == "forbidden" and e.body.get("events")):
+            return False
+        calendar = ctx.calendar()
+        with ctx.db.session() as s:
+            report.refused += sync_repo.mark_refused(s, e.body["events"], ctx.clock(), calendar)
+        report.warnings.append(e.message)
+        state["after"] = 0   # the batch's other events, and any batch dropped, are read again
+        return True
+    client.push_stream(batches(), done, failed)
 
 
 def _pull_all(ctx: DeskContext, client: SyncClient, report: SyncReport, progress: ProgressFn) -> None:

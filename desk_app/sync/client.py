@@ -8,7 +8,7 @@ import os
 import socket
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import httpx
 
@@ -71,6 +71,7 @@ class SyncClient:
         if transport is None:  # no Nagle: a request written in two pieces must not wait for an ACK
             transport = httpx.HTTPTransport(verify=_tls_context(),
                                             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self.ordered_pushes = True   # push_stream may send a batch before the last one's answer
         self._http = httpx.Client(base_url=self.base_url, transport=transport,
                                   timeout=httpx.Timeout(timeout, connect=5.0),
                                   headers={"User-Agent": "desk-app-sync/1"})
@@ -125,9 +126,87 @@ class SyncClient:
     def me(self) -> dict:
         return self._json(self._request("GET", "/me"))
 
-    def push(self, events: list[dict]) -> list[dict]:
-        """One result per event: ``{"id", "status": "accepted"|"conflict", "server_seq", "duplicate", "reason"}``."""
-        return self._json(self._request("POST", "/events", json={"events": events}))["results"]
+    def push(self, events: list[dict], in_order: bool = False) -> list[dict]:
+        """One result per event: ``{"id", "status": "accepted"|"conflict", "server_seq", "duplicate", "reason"}``.
+        ``in_order``: the server stores nothing (``Rejected``, code ``not_next``) unless the
+        batch's first new event continues this desk's chain as the server holds it."""
+        body: dict[str, Any] = {"events": events}
+        if in_order:
+            body["in_order"] = True
+        return self._json(self._request("POST", "/events", json=body))["results"]
+
+    def push_stream(self, batches: Iterable[list[dict]], done: Callable[[list[dict], list[dict]], None],
+                    failed: Callable[[list[dict], SyncError], bool] = lambda batch, e: False,
+                    depth: int = 2) -> None:
+        """Push ``batches`` in their order, each sent before the answer to the one before it
+        (``depth`` at once): the server reads the next batch while it writes the last, and the
+        desk makes the next while both work. One after another, each batch waited for the
+        server's part and then PostgreSQL's with nothing overlapping: one desk pushed
+        5,500-5,900 events/s where two batches at once went at 7,500-8,200 (measured).
+
+        ``batches`` is read a batch at a time, when one is to be sent (make each when asked,
+        its files uploaded first). ``done(batch, results)`` is called for each batch in their
+        order, in this thread. A batch may only be written after the one before it (its
+        events go on from that one's), so a batch sent while another is in flight is sent
+        ``in_order``: if the server judged it first, it is refused whole (``not_next``), and it
+        and those behind it are sent again. A batch sent with nothing in flight goes without
+        the condition, as every batch did before: the server keeps it even where the desk's
+        chain broke (a batch it refused), and notes the break. A server older than ``in_order``
+        (it answers 422 naming the field) gets one batch at a time from then on. On any other
+        failure of a batch, the batches in flight are answered (``done`` called for those the
+        server wrote, the others dropped) and ``failed(batch, error)`` says whether it dealt
+        with it: if so the push goes on with what ``batches`` gives next (which should then be
+        what is left to send: nothing dropped was written), else the error is raised."""
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+        source = iter(batches)
+        again: deque[list[dict]] = deque()                    # to send again, before new ones
+        flight: deque[tuple[list[dict], Any]] = deque()       # (batch, its answer to come)
+        pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="push")
+
+        def land() -> list[tuple[list[dict], list[dict] | None]]:
+            """Every batch in flight, answered: its results, or None if it failed."""
+            out = []
+            while flight:
+                batch, future = flight.popleft()
+                try:
+                    out.append((batch, future.result()))
+                except SyncError:
+                    out.append((batch, None))
+            return out
+        try:
+            while True:
+                while len(flight) < (depth if self.ordered_pushes else 1):
+                    batch = again.popleft() if again else next(source, None)
+                    if batch is None:
+                        break
+                    flight.append((batch, pool.submit(self.push, batch, bool(flight))))
+                if not flight:
+                    return
+                batch, future = flight.popleft()
+                try:
+                    done(batch, future.result())
+                    continue
+                except Rejected as e:
+                    older = e.status == 422 and any(str(d.get("field", "")).endswith("in_order")
+                                                    for d in e.body.get("details", []) if isinstance(d, dict))
+                    if e.code == "not_next" or (older and self.ordered_pushes):
+                        self.ordered_pushes = self.ordered_pushes and not older
+                        # it and all behind it again, in order (a batch of events the server
+                        # already holds is answered the same again: "duplicate")
+                        again.extendleft(reversed([batch] + [b for b, _r in land()]))
+                        continue
+                    error: SyncError = e
+                except SyncError as e:
+                    error = e
+                for b, r in land():
+                    if r is not None:
+                        done(b, r)
+                again.clear()
+                if not failed(batch, error):
+                    raise error
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def pull(self, after: int, limit: int = 1000) -> dict:
         return self._json(self._request("GET", "/events", params={"after": after, "limit": limit}))

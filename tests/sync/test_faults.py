@@ -78,7 +78,9 @@ def test_the_server_killed_in_the_middle_of_a_batch(server_factory, backend, tmp
             sync.sync_once(ctx, client=client)
     assert "Không kết nối được" in failed.value.message or "cắt ngang" in failed.value.message
     acked = [i for i, seq in local_events(ctx) if seq is not None]
-    assert len(acked) == sync.BATCH  # the first batch, and only it, was acknowledged
+    # the first batch was acknowledged or not (the second is sent before its answer, which may
+    # not have left when the plug was pulled); never part of a batch, never the second
+    assert len(acked) in (0, sync.BATCH)
     server.start()  # the same database, the same port
     proxy.on_request = None
     with SyncClient(proxy.url, token(ctx), timeout=30) as client:
