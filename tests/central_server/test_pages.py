@@ -313,8 +313,9 @@ def test_an_online_submission_refused_before_acceptance_reads_ended_never_receiv
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (điện tử)" not in text
     # the server's migration 0011 restages what an older reducer left in 'closed', and back
     _migrate_server(world, "0010")
-    with world.db.session() as s:
-        assert s.get(DossierState, code).stage == lifecycle.Stage.CLOSED.value
+    with world.db.session() as s:   # the stage alone: the model's later columns are not there at 0010
+        stage = s.execute(select(DossierState.stage).where(DossierState.code == code)).scalar_one()
+        assert stage == lifecycle.Stage.CLOSED.value
     _migrate_server(world, "head")
     with world.db.session() as s:
         assert s.get(DossierState, code).stage == lifecycle.Stage.ONLINE_CLOSED.value
