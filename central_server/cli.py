@@ -283,24 +283,29 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
     trusted = ",".join(sorted(trusted_proxies(settings)))
     config = _uvicorn_config(trusted, workers)
     server = uvicorn.Server(config)
-    if own_sockets:
-        runner = WebProcesses(host, actual, trusted, workers, sock)   # takes SIGTERM and SIGINT from here on
-        runner.start()
-        exiting = runner.stopping.is_set
-    elif workers > 1:
-        from uvicorn.supervisors import Multiprocess
-        runner = Multiprocess(config, sockets=[sock])   # takes SIGTERM and SIGINT from here on
-        exiting = runner.should_exit.is_set
-    else:
-        runner, exiting = None, lambda: server.should_exit
-    print(tr("Máy chủ trung tâm đang chạy tại http://{host}:{port} (cơ sở dữ liệu: {db})").format(
-        host=host, port=actual, db=_redacted(settings.database_url)), flush=True)
-    if port_file is not None:
-        tmp = Path(str(port_file) + ".tmp")
-        tmp.write_text(str(actual))
-        os.replace(tmp, port_file)
-    notices = WorkerSupervisor(exiting).start() if needs_worker(settings) and settings.worker_process else None
+    web = WebProcesses(host, actual, trusted, workers, sock) if own_sockets else None
+    notices = None
+    # From here every way out stops the web processes: one left serving would keep this
+    # process forever at its exit (multiprocessing joins its children) and hold the port
+    # (a port file that cannot be written, a notify worker that cannot start, SIGTERM).
     try:
+        if web is not None:
+            runner = web
+            web.start()   # takes SIGTERM and SIGINT from here on
+            exiting = web.stopping.is_set
+        elif workers > 1:
+            from uvicorn.supervisors import Multiprocess
+            runner = Multiprocess(config, sockets=[sock])   # takes SIGTERM and SIGINT from here on
+            exiting = runner.should_exit.is_set
+        else:
+            runner, exiting = None, lambda: server.should_exit
+        print(tr("Máy chủ trung tâm đang chạy tại http://{host}:{port} (cơ sở dữ liệu: {db})").format(
+            host=host, port=actual, db=_redacted(settings.database_url)), flush=True)
+        if port_file is not None:
+            tmp = Path(str(port_file) + ".tmp")
+            tmp.write_text(str(actual))
+            os.replace(tmp, port_file)
+        notices = WorkerSupervisor(exiting).start() if needs_worker(settings) and settings.worker_process else None
         if runner is not None:
             runner.run()
         else:
@@ -309,6 +314,8 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
     finally:
         if notices is not None:
             notices.stop()
+        if web is not None:
+            web.stop()   # (run() stopped them already on its way out; a second stop does nothing)
     return 0
 
 

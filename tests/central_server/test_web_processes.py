@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -136,3 +138,41 @@ def _alive(pid: int) -> bool:
         return Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def _in_session(sid: int) -> list[int]:
+    """The live processes of session ``sid`` (the server's, started in a session of its own)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                fields = Path("/proc/%s/stat" % d).read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] != "Z":
+                out.append(int(d))
+    return out
+
+
+def test_a_server_that_fails_once_its_web_processes_run_stops_them_and_exits(tmp_path):
+    """The port file cannot be written (its folder is missing): the server says so and exits,
+    its web processes with it. They had started: left serving, the server process waited for
+    them at its exit (multiprocessing joins its children) and they for it, for ever."""
+    cmd = [sys.executable, "-m", "central_server", "run", "--database-url",
+           "sqlite:///" + str(tmp_path / "server.sqlite3"), "--files-dir", str(tmp_path), "--port", "0",
+           "--port-file", str(tmp_path / "missing" / "port"), "--workers", "2"]
+    env = dict(os.environ, DESK_SERVER_ADMIN_TOKEN=kit.ADMIN_TOKEN, PYTHONPATH=str(kit.ROOT))
+    with open(tmp_path / "server.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=kit.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        code = proc.wait(45)
+    except subprocess.TimeoutExpired:
+        code = None
+    if code is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    log = (tmp_path / "server.log").read_text(errors="replace")
+    assert code is not None, "the server did not exit:\n" + log[-3000:]
+    assert code != 0 and "FileNotFoundError" in log, log[-3000:]
+    _wait(lambda: not _in_session(proc.pid), 10, "the web processes to stop")
