@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import threading
 import time
 from datetime import datetime
 from typing import Iterable
@@ -184,6 +185,30 @@ class NotNext(ApiError):
 
 
 NEXT_WAIT = 2.0   # seconds an in_order batch waits for the batch it follows before 409 not_next
+# A desk's in_order batches that wait at once in this process; one more is answered not_next
+# at once. The desk's stream has two in flight at most (SyncClient.push_stream), so two may
+# wait; without a bound, a desk sending batches that never follow held a request thread each
+# for NEXT_WAIT seconds at the cost of a small request (the 40 threads: every desk's requests).
+MAX_WAITING = 2
+_waiting: dict[str, int] = {}
+_waiting_lock = threading.Lock()
+
+
+def _wait_slot(desk_id: str) -> bool:
+    """Count one more of ``desk_id``'s batches waiting (False if it has ``MAX_WAITING`` already)."""
+    with _waiting_lock:
+        n = _waiting.get(desk_id, 0)
+        if n >= MAX_WAITING:
+            return False
+        _waiting[desk_id] = n + 1
+        return True
+
+
+def _free_slot(desk_id: str) -> None:
+    with _waiting_lock:
+        n = _waiting.pop(desk_id) - 1
+        if n:
+            _waiting[desk_id] = n
 
 
 def run(db, desk: DeskIdentity, events: list[WireEvent], now: datetime, daily_lease_max: int | None = None,
@@ -196,22 +221,29 @@ def run(db, desk: DeskIdentity, events: list[WireEvent], now: datetime, daily_le
     just before it, that batch was still being read) lets the lock go and tries again a few
     milliseconds later (the pause growing to 0.1 s), for ``next_wait`` seconds at most:
     answered 409 it would be read and sent again, a second request for nothing (2 to 6
-    batches of 40 in one desk's push)."""
+    batches of 40 in one desk's push). ``MAX_WAITING`` of a desk's batches wait at once, here;
+    one more is answered at once."""
     deadline = time.monotonic() + next_wait
-    attempt, pause = 0, 0.004
-    while True:
-        try:
-            with db.session() as s:
-                return push(s, desk, events, now, daily_lease_max, in_order)
-        except NotNext:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 1.5, 0.1)   # a desk whose batches never follow costs ~25 tries, not 500
-        except (DBAPIError, psycopg.Error) as e:   # COPY raises psycopg's own errors
-            attempt += 1
-            if attempt == attempts or getattr(getattr(e, "orig", e), "sqlstate", None) not in RACES:
-                raise
+    attempt, pause, waiting = 0, 0.004, False
+    try:
+        while True:
+            try:
+                with db.session() as s:
+                    return push(s, desk, events, now, daily_lease_max, in_order)
+            except NotNext:
+                if not waiting and not (waiting := _wait_slot(desk.id)):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.1)   # a desk whose batches never follow costs ~25 tries, not 500
+            except (DBAPIError, psycopg.Error) as e:   # COPY raises psycopg's own errors
+                attempt += 1
+                if attempt == attempts or getattr(getattr(e, "orig", e), "sqlstate", None) not in RACES:
+                    raise
+    finally:
+        if waiting:
+            _free_slot(desk.id)
 
 
 def push(session: Session, desk: DeskIdentity, events: list[WireEvent], now: datetime,

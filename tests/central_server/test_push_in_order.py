@@ -82,3 +82,32 @@ def test_the_desks_stream_writes_every_batch_in_order(shared_server):
     assert answered == [[e["id"] for e in b] for b in batches]
     stored = _stored(shared_server, desk.id)
     assert [i for _s, i, _a in stored] == [e["id"] for b in batches for e in b] and all(a for *_x, a in stored)
+
+
+def test_a_desk_holds_no_more_than_two_waiting_batches(shared_server):
+    """A desk whose batches never follow (a hostile one) holds the server's request threads
+    for two of them at most: a third that does not follow is answered at once, not after
+    NEXT_WAIT (each such request held a thread for 2 s, and there are 40 for every desk).
+    Two wait as before (the desk's stream has two in flight), and a slot freed is taken again."""
+    desk = WireDesk(shared_server, "io4-x", kit.new_agency(), ["MOTCUA"])
+    _dossiers(desk, 1)                                     # the batch the others follow: never sent
+    waiting = [_dossiers(desk, 2) for _ in range(2)]
+    answers: dict[int, tuple[int, float]] = {}
+
+    def send(i, events):
+        t0 = time.monotonic()
+        r = desk.request("POST", "/events", json={"events": events, "in_order": True})
+        answers[i] = (r.status_code, time.monotonic() - t0)
+    threads = [threading.Thread(target=send, args=(i, b)) for i, b in enumerate(waiting)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)                                        # both are waiting now
+    send(2, _dossiers(desk, 2))
+    for t in threads:
+        t.join(30)
+    assert [answers[i][0] for i in range(3)] == [409, 409, 409], answers
+    assert answers[0][1] >= pushing.NEXT_WAIT * 0.9 and answers[1][1] >= pushing.NEXT_WAIT * 0.9, answers
+    assert answers[2][1] < pushing.NEXT_WAIT * 0.5, answers
+    send(3, _dossiers(desk, 2))                            # the slots were given back
+    assert answers[3][0] == 409 and answers[3][1] >= pushing.NEXT_WAIT * 0.9, answers
+    assert _stored(shared_server, desk.id) == []
