@@ -316,6 +316,9 @@ def serve(settings, host: str, port: int, workers: int = 1, port_file: Path | No
             notices.stop()
         if web is not None:
             web.stop()   # (run() stopped them already on its way out; a second stop does nothing)
+    if web is not None and web.failed:
+        from uvicorn.config import STARTUP_FAILURE
+        return STARTUP_FAILURE   # as one process's uvicorn exits: systemd's Restart=on-failure sees it
     return 0
 
 
@@ -378,6 +381,7 @@ class WebProcesses:
         self.host, self.port, self.trusted, self.sock = host, port, trusted, sock
         self.context = multiprocessing.get_context("spawn")   # a fresh interpreter: no forked threads or pools
         self.stopping = threading.Event()
+        self.failed = False   # a process could not load the app: the server exits with uvicorn's code for it
         self.slots: list[dict] = [{} for _ in range(workers)]
 
     def _spawn(self, slot: dict) -> None:
@@ -418,6 +422,7 @@ class WebProcesses:
                         continue
                     if proc.exitcode == STARTUP_FAILURE:
                         web_log.error("web process %d could not start (the app does not load): stopping", proc.pid)
+                        self.failed = True
                         self.stopping.set()
                         break
                     if slot["due"] is None:

@@ -473,16 +473,17 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
     return _converter(hint)(value, name)
 
 
-_CONVERTERS: dict[Any, Callable[[Any, str], Any]] = {}
+_CONVERTERS: dict[tuple[Any, tuple], Callable[[Any, str], Any]] = {}
 
 
 def _converter(hint: Any) -> Callable[[Any, str], Any]:
     """The function that reads a value as ``hint`` says, worked out once a hint: a push reads
     a few hundred thousand fields, and asking ``typing`` what each hint is, at each field, was
     most of the reducer's time."""
-    conv = _CONVERTERS.get(hint)
+    key = (hint, typing.get_args(hint))   # Union[int, str] == Union[str, int], but reads as int first
+    conv = _CONVERTERS.get(key)
     if conv is None:
-        conv = _CONVERTERS[hint] = _make_converter(hint)
+        conv = _CONVERTERS[key] = _make_converter(hint)
     return conv
 
 

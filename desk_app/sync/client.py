@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import socket
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -158,11 +159,24 @@ class SyncClient:
         with it: if so the push goes on with what ``batches`` gives next (which should then be
         what is left to send: nothing dropped was written), else the error is raised."""
         from collections import deque
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import Future
         source = iter(batches)
         again: deque[list[dict]] = deque()                    # to send again, before new ones
         flight: deque[tuple[list[dict], Any]] = deque()       # (batch, its answer to come)
-        pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="push")
+
+        def submit(batch: list[dict], in_order: bool) -> Future:
+            """The push on a daemon thread of its own: a desk closed while a batch is on its way
+            does not wait for the answer (a pool's threads are joined at exit: up to the HTTP
+            timeout, 60 s), and the batch unanswered is sent again next time ("duplicate")."""
+            future: Future = Future()
+
+            def work() -> None:
+                try:
+                    future.set_result(self.push(batch, in_order))
+                except BaseException as e:  # noqa: BLE001 - handed to whoever reads the future
+                    future.set_exception(e)
+            threading.Thread(target=work, name="push", daemon=True).start()
+            return future
 
         def land() -> list[tuple[list[dict], list[dict] | None]]:
             """Every batch in flight, answered: its results, or None if it failed."""
@@ -174,39 +188,36 @@ class SyncClient:
                 except SyncError:
                     out.append((batch, None))
             return out
-        try:
-            while True:
-                while len(flight) < (depth if self.ordered_pushes else 1):
-                    batch = again.popleft() if again else next(source, None)
-                    if batch is None:
-                        break
-                    flight.append((batch, pool.submit(self.push, batch, bool(flight))))
-                if not flight:
-                    return
-                batch, future = flight.popleft()
-                try:
-                    done(batch, future.result())
+        while True:
+            while len(flight) < (depth if self.ordered_pushes else 1):
+                batch = again.popleft() if again else next(source, None)
+                if batch is None:
+                    break
+                flight.append((batch, submit(batch, bool(flight))))
+            if not flight:
+                return
+            batch, future = flight.popleft()
+            try:
+                done(batch, future.result())
+                continue
+            except Rejected as e:
+                older = e.status == 422 and any(str(d.get("field", "")).endswith("in_order")
+                                                for d in e.body.get("details", []) if isinstance(d, dict))
+                if e.code == "not_next" or (older and self.ordered_pushes):
+                    self.ordered_pushes = self.ordered_pushes and not older
+                    # it and all behind it again, in order (a batch of events the server
+                    # already holds is answered the same again: "duplicate")
+                    again.extendleft(reversed([batch] + [b for b, _r in land()]))
                     continue
-                except Rejected as e:
-                    older = e.status == 422 and any(str(d.get("field", "")).endswith("in_order")
-                                                    for d in e.body.get("details", []) if isinstance(d, dict))
-                    if e.code == "not_next" or (older and self.ordered_pushes):
-                        self.ordered_pushes = self.ordered_pushes and not older
-                        # it and all behind it again, in order (a batch of events the server
-                        # already holds is answered the same again: "duplicate")
-                        again.extendleft(reversed([batch] + [b for b, _r in land()]))
-                        continue
-                    error: SyncError = e
-                except SyncError as e:
-                    error = e
-                for b, r in land():
-                    if r is not None:
-                        done(b, r)
-                again.clear()
-                if not failed(batch, error):
-                    raise error
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                error: SyncError = e
+            except SyncError as e:
+                error = e
+            for b, r in land():
+                if r is not None:
+                    done(b, r)
+            again.clear()
+            if not failed(batch, error):
+                raise error
 
     def pull(self, after: int, limit: int = 1000) -> dict:
         return self._json(self._request("GET", "/events", params={"after": after, "limit": limit}))

@@ -22,6 +22,7 @@ class StandIn:
         self.slow, self.older, self.forbid, self.down_at = slow, older, forbid, down_at
         self.written: list[int] = []
         self.requests: list[tuple[int, bool]] = []
+        self.daemon: list[bool] = []   # whether each request ran on a daemon thread
         self.lock = threading.Lock()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -30,6 +31,7 @@ class StandIn:
         in_order = body.get("in_order", False)
         with self.lock:
             self.requests.append((k, in_order))
+            self.daemon.append(threading.current_thread().daemon)
         if k == self.down_at:
             raise httpx.ConnectError("gone")
         if self.older and "in_order" in body:
@@ -70,6 +72,7 @@ def test_batches_go_two_at_a_time_and_are_answered_in_order():
     server = StandIn()
     assert _stream(server, 8) == list(range(8)) and server.written == list(range(8))
     assert any(in_order for _k, in_order in server.requests)      # sent before the last one's answer
+    assert all(server.daemon)   # a desk closed meanwhile does not wait for the answers (60 s at most)
 
 
 def test_a_batch_judged_before_the_one_it_follows_is_sent_again():
