@@ -59,7 +59,7 @@ def among(session: Session, column, values):
     return column.in_(values)
 
 
-def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+def bulk_insert(session: Session, table, rows: list[dict], texts: dict[str, list[str]] | None = None) -> None:
     """Many new rows into ``table``: on PostgreSQL by COPY, elsewhere by one executemany INSERT.
 
     psycopg's executemany sends one INSERT a row (pipelined), and PostgreSQL starts its
@@ -67,7 +67,8 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     long as its 500 events' COPY (measured). A column the rows leave out takes its scalar
     Python default, as an INSERT would; a JSON column's value goes as its JSON text, as
     SQLAlchemy's INSERT does (None as JSON's null unless the type says SQL NULL); every other
-    value as psycopg dumps it."""
+    value as psycopg dumps it. ``texts``: a JSON column's values already as their text, one a
+    row, for COPY (the events' payloads: the canonical text the hash check made of each)."""
     if not rows:
         return
     conn = session.connection()
@@ -90,14 +91,16 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
         if column.type.none_as_null:
             return lambda v: None if v is None else dumps(v)
         return dumps   # None as JSON's null, as SQLAlchemy's INSERT stores it
-    encoders = [encoder(table.c[n]) for n in names]
+    texts = texts or {}
+    encoders = [None if n in texts else encoder(table.c[n]) for n in names]
     cursor = conn.connection.driver_connection.cursor()
     quote = conn.dialect.identifier_preparer.quote
     statement = "COPY %s (%s) FROM STDIN" % (quote(table.name), ", ".join(map(quote, names + list(fixed))))
     tail = tuple(fixed.values())
     with cursor.copy(statement) as copy:
-        for row in rows:
-            values = tuple(row[n] if enc is None else enc(row[n]) for n, enc in zip(names, encoders))
+        for i, row in enumerate(rows):
+            values = tuple(texts[n][i] if n in texts else row[n] if enc is None else enc(row[n])
+                           for n, enc in zip(names, encoders))
             copy.write_row(values + tail)
 
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Iterable
 
 import psycopg
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -152,25 +152,9 @@ def _write_states(session: Session, states: dict, current: dict, initial: dict, 
 
 
 def _insert_events(session: Session, rows: list[dict], payload_texts: list[str]) -> None:
-    """The batch's events into the log: on PostgreSQL by COPY (one stream, no statement per row;
-    each payload as the text the hash check made of it, ``payload_texts``), elsewhere by one
-    executemany INSERT."""
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(ServerEvent.__table__), rows)
-        return
-    cursor = conn.connection.driver_connection.cursor()
-    names = ", ".join(_EVENT_COLUMNS)
-    with cursor.copy("COPY %s (%s) FROM STDIN" % (ServerEvent.__tablename__, names)) as copy:
-        for r, payload_json in zip(rows, payload_texts):
-            copy.write_row((r["server_seq"], r["id"], r["dossier_code"], r["agency_code"], r["kind"],
-                            payload_json, r["actor"], r["desk"], r["desk_time"],
-                            r["unit"], r["prev_hash"], r["hash"], r["received_at"], r["accepted"], r["reason"],
-                            r["chain_ok"]))
-
-
-_EVENT_COLUMNS = ("server_seq", "id", "dossier_code", "agency_code", "kind", "payload", "actor", "desk",
-                  "desk_time", "unit", "prev_hash", "hash", "received_at", "accepted", "reason", "chain_ok")
+    """The batch's events into the log (``bulk_insert``: COPY on PostgreSQL), each payload there
+    as the text the hash check made of it, ``payload_texts``."""
+    bulk_insert(session, ServerEvent.__table__, rows, texts={"payload": payload_texts})
 
 
 RACES = frozenset({"23505", "40P01", "40001"})   # PostgreSQL: unique key, deadlock, serialization

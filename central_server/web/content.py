@@ -187,7 +187,7 @@ def dossier_page(conn: Session, row, now: datetime, parts=None, verdict: Verdict
         by_post=rp.get("collect_by_post") is True)
     page.online = channel == Channel.ONLINE.value
     page.waiting = stage in lifecycle.AWAITING_CHECK_STAGES
-    page.never_received = stage in lifecycle.NOT_ACCEPTED_STAGES   # its time is the submission's, no appointment
+    page.never_received = lifecycle.never_received(stage)   # its time is the submission's, no appointment
     if page.online and not page.never_received and status not in (Status.REFUSED, Status.WITHDRAWN):
         page.receipt = [c["name"] for c in rp.get("components") or []
                         if isinstance(c, dict) and isinstance(c.get("name"), str)]

@@ -83,6 +83,17 @@ AWAITING_CHECK_STAGES = frozenset({Stage.ONLINE, Stage.ONLINE_SUPPLEMENT})
 # Submitted online and never accepted: waiting for the check, or refused or withdrawn before it
 # (domain.md status 3 "Không được tiếp nhận"). Not a received dossier: no legal clock, in no statistics
 NOT_ACCEPTED_STAGES = AWAITING_CHECK_STAGES | {Stage.ONLINE_CLOSED}
+
+
+def never_received(stage: Stage | str | None) -> bool:
+    """Whether a dossier in ``stage`` was never received (``NOT_ACCEPTED_STAGES``): its time is the
+    submission's, it has no appointment, no receiving clerk, no receipt. An unknown stage is not."""
+    try:
+        return Stage(stage) in NOT_ACCEPTED_STAGES
+    except ValueError:
+        return False
+
+
 # Ended: refused, withdrawn or stopped (after acceptance, or before it for an online submission)
 ENDED_STAGES = frozenset({Stage.CLOSED, Stage.ONLINE_CLOSED})
 # Open: the dossier is still being dealt with (in whichever stage)
@@ -499,7 +510,7 @@ def _make_converter(hint: Any) -> Callable[[Any, str], Any]:
         return check_json
     if hint is str:
         def text(value, name):
-            if type(value) is not str and not isinstance(value, str):
+            if not isinstance(value, str):
                 raise _bad(name, tr("phải là chuỗi"))
             return check_text(value, name)
         return text

@@ -190,7 +190,7 @@ def record(d: Dossier, events, users: dict[str, User], units: dict[int, Unit], s
     # an online submission's papers arrived as files: digitised, like a dossier scanned at the counter
     digitised = 1 if scans or d.channel == Channel.ONLINE.value else 0
     submitted = _submitted_at(events) or d.received_at
-    received = lifecycle.Stage(d.stage) not in lifecycle.NOT_ACCEPTED_STAGES   # never, for these
+    received = not lifecycle.never_received(d.stage)
     return {
         "MaHoSo": d.code, "MaTTHC": p.code, "TenTTHC": p.name,
         "MaLinhVuc": field_code(data), "TenLinhVuc": p.field,

@@ -29,11 +29,7 @@ def refusal(code: str, stage: str) -> str | None:
     """Why dossier ``code``, in ``stage``, can have no receipt (None if it can): an online
     submission not accepted, waiting for the check or ended before it, was never received; a
     receipt would give its submission time as the time of receipt and an appointment it never had."""
-    try:
-        never_received = lifecycle.Stage(stage) in lifecycle.NOT_ACCEPTED_STAGES
-    except ValueError:
-        return None
-    return tr(NOT_RECEIVED).format(code=code) if never_received else None
+    return tr(NOT_RECEIVED).format(code=code) if lifecycle.never_received(stage) else None
 
 
 def receipt_data(session, dossier) -> ReceiptData:

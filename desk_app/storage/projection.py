@@ -92,7 +92,12 @@ class Units:
         return self.accounts[key]
 
     def _user(self, username: str) -> User | None:
-        return self.session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+        return user_by_username(self.session, username)
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    """The account of that name, whatever its case (``repositories`` answers with this too)."""
+    return session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
 
 
 def state_of(d: Dossier, units: Units) -> DossierState:

@@ -305,8 +305,7 @@ def count_dossiers_in_year(session: Session, year: int) -> int:
         Dossier.received_at >= datetime(year, 1, 1), Dossier.received_at < datetime(year + 1, 1, 1))) or 0
 
 
-def user_by_username(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+user_by_username = projection.user_by_username
 
 
 def counter_unit_id(session: Session) -> int | None:

@@ -56,10 +56,7 @@ def _person_html(p: dict) -> str:
 def never_received(d: DossierDetails) -> bool:
     """An online submission the counter has not accepted (waiting for its check, or refused or
     withdrawn before it): no time of receipt, no appointment, no receiving clerk, no receipt."""
-    try:
-        return lifecycle.Stage(d.summary.stage) in lifecycle.NOT_ACCEPTED_STAGES
-    except ValueError:
-        return False
+    return lifecycle.never_received(d.summary.stage)
 
 
 def details_html(d: DossierDetails) -> str:
